@@ -1,0 +1,132 @@
+package dev.inflight.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/**
+ * Reads SchemaMigration files strictly: unknown fields, wrong types and unknown enum values are
+ * errors with the path of the offending field, never silently ignored.
+ */
+public final class SpecReader {
+  private static final int MAX_DOCUMENT_BYTES = 1 << 20;
+  private final ObjectMapper yaml;
+
+  public SpecReader() {
+    this.yaml =
+        new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+  }
+
+  /** Reads and validates a file; throws {@link SpecException} with every problem found. */
+  public MigrationDocument read(Path file) {
+    try {
+      if (Files.size(file) > MAX_DOCUMENT_BYTES) {
+        throw new SpecException(file + ": larger than 1 MiB; a migration file is a few KiB");
+      }
+      return parse(Files.readString(file), file.toString());
+    } catch (IOException e) {
+      throw new SpecException("cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** Parses and validates YAML text; {@code source} names it in error messages. */
+  public MigrationDocument parse(String text, String source) {
+    if (text.length() > MAX_DOCUMENT_BYTES) {
+      throw new SpecException(source + ": larger than 1 MiB; a migration file is a few KiB");
+    }
+    MigrationDocument doc;
+    try {
+      doc = yaml.readValue(text, MigrationDocument.class);
+    } catch (JsonProcessingException e) {
+      throw new SpecException(source + ": " + describe(e));
+    }
+    if (doc == null) {
+      throw new SpecException(source + ": the file is empty");
+    }
+    SpecValidator.requireValid(doc, source);
+    return doc;
+  }
+
+  /** The mapper, configured for the resource shape, for writing documents and status. */
+  public ObjectMapper mapper() {
+    return yaml;
+  }
+
+  private static String describe(JsonProcessingException e) {
+    String path = e instanceof JsonMappingException m ? path(m) : "the top level";
+    if (e instanceof UnrecognizedPropertyException u) {
+      String known =
+          u.getKnownPropertyIds() == null
+              ? ""
+              : u.getKnownPropertyIds().stream()
+                  .map(Object::toString)
+                  .sorted()
+                  .collect(Collectors.joining(", "));
+      return "unknown field '"
+          + u.getPropertyName()
+          + "' at "
+          + path
+          + (known.isEmpty() ? "" : " (expected one of: " + known + ")");
+    }
+    if (e instanceof InvalidFormatException f) {
+      String allowed = "";
+      if (f.getTargetType() != null && f.getTargetType().isEnum()) {
+        allowed =
+            " (expected one of: "
+                + java.util.Arrays.stream(f.getTargetType().getEnumConstants())
+                    .map(Object::toString)
+                    .collect(Collectors.joining(", "))
+                + ")";
+      }
+      return "invalid value '" + f.getValue() + "' at " + path + allowed;
+    }
+    if (e instanceof MismatchedInputException m) {
+      String type = m.getTargetType() == null ? "value" : m.getTargetType().getSimpleName();
+      return "wrong type at " + path + ": expected " + friendly(type);
+    }
+    String msg = e.getOriginalMessage();
+    if (e.getLocation() != null) {
+      msg += " (line " + e.getLocation().getLineNr() + ")";
+    }
+    return "malformed YAML: " + msg;
+  }
+
+  private static String friendly(String javaType) {
+    return switch (javaType) {
+      case "String" -> "a string";
+      case "Integer", "int", "Long", "long" -> "an integer";
+      case "Boolean", "boolean" -> "true or false";
+      case "List" -> "a list";
+      default -> "an object (" + javaType + ")";
+    };
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.length() == 0 ? "the top level" : sb.toString();
+  }
+}

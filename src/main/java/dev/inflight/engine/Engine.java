@@ -1,0 +1,262 @@
+package dev.inflight.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inflight.api.MigrationSpec;
+import dev.inflight.api.MigrationSpec.Action;
+import dev.inflight.api.MigrationStatus;
+import dev.inflight.engine.StepResult.WaitReason;
+import dev.inflight.engine.ledger.AdvisoryLocks;
+import dev.inflight.engine.ledger.Ledger;
+import dev.inflight.engine.ledger.LedgerSchema;
+import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.phase.Phase;
+import dev.inflight.engine.phase.Phases;
+import dev.inflight.engine.phase.StepContext;
+import dev.inflight.engine.plan.Plan;
+import dev.inflight.engine.plan.Planner;
+import dev.inflight.engine.sql.Errors;
+import dev.inflight.engine.sql.Tx;
+import dev.inflight.engine.sync.Backoff;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import javax.sql.DataSource;
+
+/**
+ * The engine's entry points: plan a spec, submit it, and run one bounded step at a time. Callers
+ * (the command line, the operator) loop over {@link #step}; all durable state is in the database,
+ * so any caller in any process can continue a migration another one started.
+ */
+public final class Engine {
+  /** Consecutive transient failures after which a migration stops retrying and fails. */
+  static final int MAX_CONSECUTIVE_ERRORS = 30;
+
+  private final DataSource dataSource;
+  private final Clock clock;
+  private final EngineSettings settings;
+  private final ObjectMapper json;
+  private final Planner planner = new Planner();
+  private final Ledger ledger;
+  private final Phases phases;
+  private final Backoff backoff;
+  private final StatusView statusView;
+
+  public Engine(DataSource dataSource, Clock clock, EngineSettings settings, RandomGenerator random) {
+    this.dataSource = dataSource;
+    this.clock = clock;
+    this.settings = settings;
+    this.json = Json.mapper();
+    this.ledger = new Ledger(json);
+    this.phases = new Phases(json);
+    this.backoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(15), random);
+    this.statusView = new StatusView(json, phases);
+  }
+
+  /** Computes the plan without changing anything in the database. */
+  public Plan plan(MigrationSpec spec) throws SQLException {
+    try (Connection conn = session()) {
+      return planner.plan(conn, spec);
+    }
+  }
+
+  /**
+   * Returns the active migration of this name, or plans and records a new one in phase Planning.
+   * A table with another active migration is refused with that migration's name and phase.
+   */
+  public MigrationRecord submit(String name, MigrationSpec spec) throws SQLException {
+    try (Connection conn = session()) {
+      LedgerSchema.ensure(conn);
+      Optional<MigrationRecord> active = ledger.activeByName(conn, name);
+      if (active.isPresent()) {
+        return active.get();
+      }
+      Plan plan = planner.plan(conn, spec);
+      Optional<MigrationRecord> other = ledger.activeByTable(conn, plan.schema(), plan.table());
+      if (other.isPresent()) {
+        throw busyTable(other.get());
+      }
+      try {
+        return ledger.insert(
+            conn, name, plan.schema(), plan.table(), plan.hash(), json.writeValueAsString(plan),
+            json.writeValueAsString(spec), clock.instant());
+      } catch (SQLException e) {
+        if ("23505".equals(e.getSQLState())) {
+          Optional<MigrationRecord> racer = ledger.activeByTable(conn, plan.schema(), plan.table());
+          if (racer.isPresent() && !racer.get().name().equals(name)) {
+            throw busyTable(racer.get());
+          }
+          return ledger.activeByName(conn, name).orElseThrow(() -> e);
+        }
+        throw e;
+      }
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static PlanRejectedException busyTable(MigrationRecord other) {
+    return new PlanRejectedException(
+        other.table() + " already has an active migration, " + other.name() + " (" + other.phase()
+            + "); one migration per table at a time");
+  }
+
+  /** The active migration of this name, else the latest one; empty if there is none. */
+  public Optional<MigrationRecord> find(String name) throws SQLException {
+    try (Connection conn = session()) {
+      if (!LedgerSchema.installed(conn)) {
+        return Optional.empty();
+      }
+      Optional<MigrationRecord> active = ledger.activeByName(conn, name);
+      return active.isPresent() ? active : ledger.latestByName(conn, name);
+    }
+  }
+
+  public MigrationRecord get(long id) throws SQLException {
+    try (Connection conn = session()) {
+      return ledger.get(conn, id);
+    }
+  }
+
+  public List<MigrationRecord> list(int limit) throws SQLException {
+    try (Connection conn = session()) {
+      return LedgerSchema.installed(conn) ? ledger.list(conn, limit) : List.of();
+    }
+  }
+
+  public List<Ledger.HistoryEntry> history(int limit) throws SQLException {
+    try (Connection conn = session()) {
+      return LedgerSchema.installed(conn) ? ledger.history(conn, limit) : List.of();
+    }
+  }
+
+  /** The status as the resource shows it, read without taking the migration's lock. */
+  public MigrationStatus status(long id, MigrationSpec current) throws SQLException {
+    try (Connection conn = session()) {
+      return statusView.build(conn, ledger.get(conn, id), current, clock.instant());
+    }
+  }
+
+  /**
+   * Runs one bounded step of the migration as {@code current} (the spec as it is now: control and
+   * pacing may have changed) asks. Never throws for migration-level problems: they come back as a
+   * result, and are recorded in the ledger.
+   */
+  public StepResult step(long id, MigrationSpec current) throws SQLException {
+    try (Connection conn = session()) {
+      if (!AdvisoryLocks.tryLock(conn, id)) {
+        MigrationRecord m = ledger.get(conn, id);
+        return new StepResult.Waiting(
+            m.phase(), WaitReason.Busy, Duration.ofSeconds(1), "another process is running a step of this migration");
+      }
+      try {
+        return stepLocked(conn, id, current);
+      } finally {
+        if (!conn.isClosed()) {
+          try {
+            AdvisoryLocks.unlock(conn, id);
+          } catch (SQLException ignored) {
+            // The session is gone, and its lock with it.
+          }
+        }
+      }
+    }
+  }
+
+  private StepResult stepLocked(Connection conn, long id, MigrationSpec current) throws SQLException {
+    MigrationRecord m = ledger.get(conn, id);
+    if (m.phase().terminal()) {
+      return m.phase() == MigrationPhase.Failed
+          ? new StepResult.Failed(m.phase(), m.failure())
+          : new StepResult.Done(m.phase(), m.phase().name());
+    }
+    StepContext ctx = context(conn, m, current);
+    try {
+      StepResult result = dispatch(ctx, current.control().action());
+      if (ctx.record().consecutiveErrors() > 0 && !(result instanceof StepResult.Waiting w && w.reason() == WaitReason.RetryingAfterError)) {
+        ledger.update(id).set("consecutive_errors = 0").set("last_error = NULL").execute(conn, clock.instant());
+      }
+      return result;
+    } catch (SQLException | EngineException e) {
+      return failure(id, m, e);
+    }
+  }
+
+  private StepResult dispatch(StepContext ctx, Action action) throws SQLException {
+    MigrationRecord m = ctx.record();
+    if (m.failure() != null) {
+      return Phases.fail(ctx);
+    }
+    Phase phase = phases.of(m.phase()).orElseThrow();
+    return switch (action) {
+      case Run -> phase.advance(ctx);
+      case Pause -> new StepResult.Waiting(m.phase(), WaitReason.Paused, Duration.ofSeconds(5), "paused");
+      case Cancel -> m.phase().beforeCutover()
+          ? phase.rollback(ctx)
+          : refused(m, "Cancel is only possible before cut-over; the new table is live, use Rollback");
+      case Rollback -> m.phase().beforeCutover()
+          ? refused(m, "Rollback is only possible after cut-over; use Cancel to stop before it")
+          : phase.rollback(ctx);
+      case Finalize -> m.phase() == MigrationPhase.Completed
+          ? Phases.finalizeNow(ctx)
+          : refused(m, "Finalize is only possible once Completed (the migration is " + m.phase() + ")");
+    };
+  }
+
+  private static StepResult refused(MigrationRecord m, String why) {
+    return new StepResult.Waiting(m.phase(), WaitReason.ActionRefused, Duration.ofSeconds(10), why);
+  }
+
+  /** Records an error: transient ones are retried with backoff, permanent ones end the migration. */
+  private StepResult failure(long id, MigrationRecord before, Exception e) throws SQLException {
+    boolean retryable = e instanceof SQLException s ? Errors.retryable(s) : ((EngineException) e).retryable();
+    String message =
+        e instanceof SQLException s ? Errors.wrap(before.phase().name(), s).getMessage() : e.getMessage();
+    try (Connection conn = session()) {
+      MigrationRecord m = ledger.get(conn, id);
+      boolean permanent = !retryable || m.consecutiveErrors() + 1 >= MAX_CONSECUTIVE_ERRORS;
+      if (permanent && !m.phase().beforeCutover()) {
+        // After cut-over the new table is live and must stay so; the error is reported and the
+        // step retried later, but nothing is undone behind the user's back.
+        permanent = false;
+      }
+      if (!permanent) {
+        ledger.update(id)
+            .set("last_error = ?", message)
+            .set("consecutive_errors = consecutive_errors + 1")
+            .execute(conn, clock.instant());
+        return new StepResult.Waiting(
+            m.phase(), WaitReason.RetryingAfterError, backoff.delay(m.consecutiveErrors()), message);
+      }
+      ledger.update(id).set("failure = ?", message).set("last_error = ?", message).execute(conn, clock.instant());
+      return new StepResult.Progress(m.phase(), "failed, cleaning up: " + message);
+    }
+  }
+
+  private StepContext context(Connection conn, MigrationRecord m, MigrationSpec current) {
+    try {
+      Plan plan = json.readValue(m.planJson(), Plan.class);
+      MigrationSpec stored = json.readValue(m.specJson(), MigrationSpec.class);
+      return new StepContext(
+          conn, m, plan, current, stored, ledger, planner, clock, settings, backoff,
+          json.writeValueAsString(stored.changes()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("unreadable plan or spec in the ledger for migration " + m.id(), e);
+    }
+  }
+
+  private Connection session() throws SQLException {
+    Connection conn = dataSource.getConnection();
+    try {
+      Tx.prepareSession(conn);
+      return conn;
+    } catch (SQLException e) {
+      conn.close();
+      throw e;
+    }
+  }
+}

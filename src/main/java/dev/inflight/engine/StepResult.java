@@ -1,0 +1,44 @@
+package dev.inflight.engine;
+
+import java.time.Duration;
+
+/** What one bounded step achieved, and when the caller should call again. */
+public sealed interface StepResult {
+  /** The phase the migration is in after the step. */
+  MigrationPhase phase();
+
+  /** Work was done and more remains: call again now. */
+  record Progress(MigrationPhase phase, String message) implements StepResult {}
+
+  /** Nothing more can be done until time passes or a person acts: call again after the delay. */
+  record Waiting(MigrationPhase phase, WaitReason reason, Duration retryAfter, String message)
+      implements StepResult {}
+
+  /** The migration reached where its intent leads (Completed, or a terminal phase). */
+  record Done(MigrationPhase phase, String message) implements StepResult {}
+
+  /** The migration failed; the original table is serving and intact. */
+  record Failed(MigrationPhase phase, String reason) implements StepResult {}
+
+  /** Why a step is waiting; each maps to a condition reason people can act on. */
+  enum WaitReason {
+    /** The plan's hash must be approved. */
+    AwaitingApproval,
+    /** Manual cut-over: set control.cutover to Proceed. */
+    AwaitingCutover,
+    /** control.action is Pause. */
+    Paused,
+    /** Sessions hold locks that would make the exclusive lock wait, or the lock timed out. */
+    LockContention,
+    /** Throttled by maxRowsPerSecond or replica lag. */
+    Throttled,
+    /** The requested action is not possible in this phase. */
+    ActionRefused,
+    /** Another process is running a step of this migration. */
+    Busy,
+    /** A transient error; the step will be retried. */
+    RetryingAfterError,
+    /** Rollback is not possible now; see the message. */
+    RollbackUnavailable
+  }
+}

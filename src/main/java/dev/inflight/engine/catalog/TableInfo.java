@@ -1,0 +1,45 @@
+package dev.inflight.engine.catalog;
+
+import java.util.List;
+import java.util.Optional;
+
+/** What the planner knows about a table, read in one transaction. */
+public record TableInfo(
+    long oid,
+    String schema,
+    String name,
+    String kind,
+    String persistence,
+    String owner,
+    String comment,
+    boolean inheritance,
+    List<ColumnInfo> columns,
+    List<String> primaryKey,
+    List<IndexInfo> indexes,
+    List<OwnedSequence> ownedSequences,
+    List<String> grants,
+    long estimatedRows,
+    long totalBytes,
+    List<String> dependents,
+    String fingerprint) {
+
+  public Optional<ColumnInfo> column(String name) {
+    return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  public Optional<IndexInfo> index(String name) {
+    return indexes.stream().filter(i -> i.name().equals(name)).findFirst();
+  }
+
+  /** The column's type as written in SQL. */
+  public String typeOf(String column) {
+    return column(column).orElseThrow().type();
+  }
+
+  /**
+   * A sequence tied to a column: a {@code serial} sequence (moved with OWNED BY at cut-over) or an
+   * identity sequence (its position copied to the new table's own identity sequence).
+   */
+  public record OwnedSequence(
+      String column, String schema, String name, boolean identity, String options) {}
+}

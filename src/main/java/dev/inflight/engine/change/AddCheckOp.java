@@ -1,0 +1,26 @@
+package dev.inflight.engine.change;
+
+import dev.inflight.api.Change;
+import dev.inflight.engine.sql.Sql;
+import dev.inflight.engine.sql.SqlExpressions;
+
+/** Adds a CHECK constraint; a row that violates it stops the migration, not the application. */
+final class AddCheckOp implements ChangeOp {
+  private final String name;
+  private final String expr;
+
+  AddCheckOp(Change.AddCheck spec) {
+    this.name = SqlExpressions.newName("addCheck.name", spec.name());
+    this.expr = SqlExpressions.expression("addCheck " + spec.name(), spec.expression());
+  }
+
+  @Override
+  public String describe() {
+    return "addCheck " + name;
+  }
+
+  @Override
+  public void apply(ShadowDesign d) {
+    d.ddl("ALTER TABLE " + d.shadowSql() + " ADD CONSTRAINT " + Sql.ident(name) + " CHECK (" + expr + ")");
+  }
+}

@@ -1,0 +1,84 @@
+package dev.inflight.engine.phase;
+
+import dev.inflight.engine.MigrationPhase;
+import dev.inflight.engine.StepResult;
+import dev.inflight.engine.StepResult.WaitReason;
+import dev.inflight.engine.catalog.CatalogReader;
+import dev.inflight.engine.catalog.TableRef;
+import dev.inflight.engine.sql.Errors;
+import dev.inflight.engine.sql.Tx;
+import dev.inflight.engine.sync.LockProbe;
+import dev.inflight.engine.sync.RowMover;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * CreatingShadow. Pre: an accepted plan. Advance: in one transaction, creates the shadow table in
+ * its final shape with only its primary key, the change log, the capture function and triggers,
+ * and records the largest key (the copy's end; later keys reach the shadow through replay). The
+ * triggers take a lock that waits for writers, so long transactions on the table are waited out
+ * first and the lock is bounded by {@code lockTimeout}. Post: Backfilling, or nothing at all if
+ * interrupted. Rollback: nothing committed yet, so cancel only records the outcome.
+ */
+final class CreatingShadowPhase implements Phase {
+  @Override
+  public MigrationPhase phase() {
+    return MigrationPhase.CreatingShadow;
+  }
+
+  @Override
+  public Observation observe(StepContext ctx) {
+    return Observation.NONE;
+  }
+
+  @Override
+  public StepResult advance(StepContext ctx) throws SQLException {
+    CatalogReader catalog = new CatalogReader(ctx.conn());
+    TableRef ref = catalog.resolve(ctx.tableSql());
+    if (!catalog.fingerprint(ref.oid()).equals(ctx.plan().fingerprint())) {
+      ctx.transition(MigrationPhase.Planning);
+      return new StepResult.Progress(MigrationPhase.Planning, "the table changed since planning; planning again");
+    }
+    List<String> blockers = LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout());
+    if (!blockers.isEmpty()) {
+      return new StepResult.Waiting(
+          phase(), WaitReason.LockContention, ctx.backoff().delay(1),
+          "installing change capture waits for " + String.join("; ", blockers));
+    }
+    try {
+      ctx.tx(
+          c -> {
+            for (String sql : ctx.plan().createShadow()) {
+              Tx.execute(c, sql);
+            }
+            for (String sql : ctx.plan().createCapture()) {
+              Tx.execute(c, sql);
+            }
+            List<String> high = RowMover.maxKey(c, ctx.plan().maxKey());
+            ctx.ledger()
+                .update(ctx.record().id())
+                .set("backfill_high = ?", high)
+                .set("backfill_done = ?", high == null)
+                .set("batch_size = ?", ctx.spec().backfill().batchSize())
+                .set("rows_estimated = ?", ctx.plan().estimatedRows())
+                .phase(ctx.record(), MigrationPhase.Backfilling, ctx.now())
+                .execute(c, ctx.now());
+            return null;
+          });
+    } catch (SQLException e) {
+      if (Errors.lockTimeout(e)) {
+        return new StepResult.Waiting(
+            phase(), WaitReason.LockContention, ctx.backoff().delay(1),
+            "installing change capture did not get its lock within " + ctx.lockTimeout().toMillis() + "ms");
+      }
+      throw e;
+    }
+    ctx.reload();
+    return new StepResult.Progress(MigrationPhase.Backfilling, "shadow table and change capture created");
+  }
+
+  @Override
+  public StepResult rollback(StepContext ctx) throws SQLException {
+    return Cleanup.toPhase(ctx, MigrationPhase.Cancelled);
+  }
+}

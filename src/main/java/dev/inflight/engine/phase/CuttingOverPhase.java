@@ -1,0 +1,131 @@
+package dev.inflight.engine.phase;
+
+import dev.inflight.api.Durations;
+import dev.inflight.engine.EngineException;
+import dev.inflight.engine.MigrationPhase;
+import dev.inflight.engine.StepResult;
+import dev.inflight.engine.StepResult.WaitReason;
+import dev.inflight.engine.catalog.CatalogReader;
+import dev.inflight.engine.catalog.TableRef;
+import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.sql.Errors;
+import dev.inflight.engine.sql.Tx;
+import dev.inflight.engine.sync.KeyRange;
+import dev.inflight.engine.sync.LockProbe;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * CuttingOver. Pre: in sync and verified. Advance: catches up on the log; if a long or idle
+ * transaction holds a lock on either table, reports it and waits instead of queueing (a queued
+ * exclusive lock would block every reader behind it); otherwise, in one transaction bounded by
+ * {@code lockTimeout}: lock both tables, replay the rest of the log, check the original table's
+ * shape is still the planned one, rename original to archived and shadow to live with every index
+ * name, hand over sequences, install the reverse capture and record Completed. A lock timeout
+ * rolls everything back and is retried with jittered backoff up to {@code maxAttempts}. Post:
+ * Completed, or nothing changed. Rollback: cancel (nothing is swapped until the commit).
+ */
+final class CuttingOverPhase implements Phase {
+  @Override
+  public MigrationPhase phase() {
+    return MigrationPhase.CuttingOver;
+  }
+
+  @Override
+  public Observation observe(StepContext ctx) throws SQLException {
+    return new Observation(Tx.queryLong(ctx.conn(), ctx.plan().logBacklog()));
+  }
+
+  @Override
+  public StepResult advance(StepContext ctx) throws SQLException {
+    MigrationRecord m = ctx.record();
+    int maxAttempts = ctx.spec().cutover().maxAttempts();
+    if (m.cutoverAttempts() >= maxAttempts) {
+      throw EngineException.permanent(
+          "cut-over did not get its lock in " + m.cutoverAttempts() + " attempts (last: " + m.cutoverLastError()
+              + "); the original table is unchanged");
+    }
+    KeyRange all = KeyRange.complete(m.backfillHigh());
+    Replays.forward(ctx, all);
+    long backlog = Tx.queryLong(ctx.conn(), ctx.plan().logBacklog());
+    if (backlog > ctx.settings().cutoverBacklog()) {
+      return new StepResult.Progress(phase(), "catching up before cut-over: " + backlog + " changed keys");
+    }
+    Duration lockTimeout = ctx.lockTimeout();
+    List<String> blockers = LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql(), ctx.shadowSql()), lockTimeout);
+    if (!blockers.isEmpty()) {
+      return attemptFailed(ctx, "blocked by " + String.join("; ", blockers), LockProbe.pids(blockers), 0);
+    }
+    long start = System.nanoTime();
+    try {
+      ctx.tx(
+          c -> {
+            // If this process stalls while holding the lock, the server ends the session.
+            Tx.setLocal(c, "idle_in_transaction_session_timeout", Math.max(10_000, lockTimeout.toMillis() * 5) + "ms");
+            Tx.execute(c, ctx.plan().cutoverLock());
+            Replays.all(c, ctx.plan().replayBatch(), ctx.settings().replayBatch(), all, ctx.plan().key().size());
+            CatalogReader catalog = new CatalogReader(c);
+            TableRef ref = catalog.resolve(ctx.tableSql());
+            if (!catalog.fingerprint(ref.oid()).equals(ctx.plan().fingerprint())) {
+              throw EngineException.permanent(
+                  ctx.record().table() + " was altered during the migration (its columns, constraints or indexes"
+                      + " differ from the plan); nothing was swapped; start the migration again");
+            }
+            for (String sql : ctx.plan().cutover()) {
+              Tx.execute(c, sql);
+            }
+            for (String sql : ctx.plan().reverseCapture()) {
+              Tx.execute(c, sql);
+            }
+            Instant now = ctx.now();
+            Duration retain = Durations.parse("retainFor", ctx.storedSpec().rollback().retainFor());
+            long blocked = (System.nanoTime() - start) / 1_000_000;
+            ctx.ledger()
+                .update(m.id())
+                .set("cutover_attempts = cutover_attempts + 1")
+                .set("cutover_at = ?", now)
+                .set("rollback_until = ?", retain.isZero() ? null : now.plus(retain))
+                .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked)
+                .set("cutover_blocked_by = '{}'")
+                .phase(m, MigrationPhase.Completed, now)
+                .execute(c, now);
+            ctx.ledger().recordHistory(c, ctx.reload(), MigrationPhase.Completed.name(), ctx.changesJson(), now);
+            return null;
+          });
+    } catch (SQLException e) {
+      if (Errors.lockTimeout(e)) {
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        return attemptFailed(
+            ctx, "lock not granted within " + lockTimeout.toMillis() + "ms", List.of(), waited);
+      }
+      throw e;
+    }
+    long blocked = (System.nanoTime() - start) / 1_000_000;
+    ctx.ledger().update(m.id()).set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked).execute(ctx.conn(), ctx.now());
+    ctx.reload();
+    return new StepResult.Progress(MigrationPhase.Completed, "cut over; writes waited at most " + blocked + "ms");
+  }
+
+  private static StepResult attemptFailed(StepContext ctx, String why, List<String> pids, long blockedMs)
+      throws SQLException {
+    MigrationRecord m = ctx.record();
+    ctx.ledger()
+        .update(m.id())
+        .set("cutover_attempts = cutover_attempts + 1")
+        .set("cutover_last_error = ?", why)
+        .set("cutover_blocked_by = ?", pids)
+        .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blockedMs)
+        .execute(ctx.conn(), ctx.now());
+    ctx.reload();
+    return new StepResult.Waiting(
+        MigrationPhase.CuttingOver, WaitReason.LockContention, ctx.backoff().delay(m.cutoverAttempts()),
+        "cut-over attempt " + (m.cutoverAttempts() + 1) + "/" + ctx.spec().cutover().maxAttempts() + ": " + why);
+  }
+
+  @Override
+  public StepResult rollback(StepContext ctx) throws SQLException {
+    return Cleanup.toPhase(ctx, MigrationPhase.Cancelled);
+  }
+}

@@ -1,0 +1,38 @@
+package dev.inflight.engine.phase;
+
+import dev.inflight.engine.MigrationPhase;
+import dev.inflight.engine.StepResult;
+import java.sql.SQLException;
+
+/**
+ * Planning. Pre: a ledger row holds the plan computed when the migration was submitted. Advance:
+ * plans again (the table may have changed since) and moves to AwaitingApproval or CreatingShadow.
+ * Nothing has been built, so rollback (cancel) only records the outcome.
+ */
+final class PlanningPhase implements Phase {
+  private final ApprovalGate gate;
+
+  PlanningPhase(ApprovalGate gate) {
+    this.gate = gate;
+  }
+
+  @Override
+  public MigrationPhase phase() {
+    return MigrationPhase.Planning;
+  }
+
+  @Override
+  public Observation observe(StepContext ctx) {
+    return Observation.NONE;
+  }
+
+  @Override
+  public StepResult advance(StepContext ctx) throws SQLException {
+    return gate.pass(ctx);
+  }
+
+  @Override
+  public StepResult rollback(StepContext ctx) throws SQLException {
+    return Cleanup.toPhase(ctx, MigrationPhase.Cancelled);
+  }
+}

@@ -1,0 +1,96 @@
+package dev.inflight.engine.phase;
+
+import dev.inflight.engine.EngineException;
+import dev.inflight.engine.sync.KeyRange;
+import dev.inflight.engine.sync.RowMover;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Drains the change logs. Each replay statement commits with the counter that records it, so a
+ * kill between statements loses nothing and repeats nothing (a replayed key is gone from the log).
+ */
+final class Replays {
+  private Replays() {}
+
+  /** The forward log: changes on the original table, applied to the shadow. */
+  static long forward(StepContext ctx, KeyRange range) throws SQLException {
+    return drain(ctx, ctx.plan().replayBatch(), range, false);
+  }
+
+  /** The reverse log: changes on the new table, applied to the archived one. */
+  static long reverse(StepContext ctx) throws SQLException {
+    return drain(ctx, ctx.plan().reverseReplayBatch(), null, true);
+  }
+
+  /** Replays until the log is short of a full batch or the step's budget is spent. */
+  private static long drain(StepContext ctx, String sql, KeyRange range, boolean reverse) throws SQLException {
+    long total = 0;
+    int batch = ctx.settings().replayBatch();
+    while (true) {
+      RowMover.ReplayResult r = once(ctx, sql, batch, range, reverse);
+      total += r.keys();
+      if (r.consumed() < batch || ctx.budgetSpent()) {
+        return total;
+      }
+    }
+  }
+
+  /** Replays everything, inside the caller's transaction (the cut-over, under its lock). */
+  static void all(Connection conn, String sql, int batch, KeyRange range, int width) throws SQLException {
+    while (RowMover.replay(conn, sql, batch, range, width).consumed() > 0) {
+      // Every entry is gone once a statement consumes none: writers are locked out.
+    }
+  }
+
+  private static RowMover.ReplayResult once(StepContext ctx, String sql, int batch, KeyRange range, boolean reverse)
+      throws SQLException {
+    int width = ctx.plan().key().size();
+    try {
+      return apply(ctx, sql, batch, range, reverse, width);
+    } catch (SQLException e) {
+      if (!"23505".equals(e.getSQLState())) {
+        throw e;
+      }
+      // A unique index of the target saw two rows in an order the source never had (a key
+      // moved away and another took its value in the same batch). Replaying in log order,
+      // one entry at a time, follows the order the source committed them in.
+      RowMover.ReplayResult total = new RowMover.ReplayResult(0, 0, 0, 0);
+      for (int i = 0; i < batch; i++) {
+        RowMover.ReplayResult r;
+        try {
+          r = apply(ctx, sql, 1, range, reverse, width);
+        } catch (SQLException single) {
+          if ("23505".equals(single.getSQLState())) {
+            throw new EngineException(
+                "replay waits for a conflicting change to commit: " + single.getMessage(), true, "23505", single);
+          }
+          throw single;
+        }
+        total =
+            new RowMover.ReplayResult(
+                total.consumed() + r.consumed(), total.keys() + r.keys(), total.deleted() + r.deleted(),
+                total.upserted() + r.upserted());
+        if (r.consumed() == 0) {
+          break;
+        }
+      }
+      return total;
+    }
+  }
+
+  private static RowMover.ReplayResult apply(
+      StepContext ctx, String sql, int batch, KeyRange range, boolean reverse, int width) throws SQLException {
+    return ctx.tx(
+        c -> {
+          RowMover.ReplayResult r = RowMover.replay(c, sql, batch, range, width);
+          if (r.consumed() > 0) {
+            ctx.ledger()
+                .update(ctx.record().id())
+                .set(reverse ? "rows_replayed_back = rows_replayed_back + ?" : "rows_replayed = rows_replayed + ?", r.keys())
+                .execute(c, ctx.now());
+          }
+          return r;
+        });
+  }
+}

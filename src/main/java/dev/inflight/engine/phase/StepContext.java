@@ -1,0 +1,142 @@
+package dev.inflight.engine.phase;
+
+import dev.inflight.api.Durations;
+import dev.inflight.api.MigrationSpec;
+import dev.inflight.engine.EngineSettings;
+import dev.inflight.engine.MigrationPhase;
+import dev.inflight.engine.ledger.Ledger;
+import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.plan.Plan;
+import dev.inflight.engine.plan.Planner;
+import dev.inflight.engine.sql.Tx;
+import dev.inflight.engine.sync.Backoff;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Everything one step needs: the step's connection (holding the migration's advisory lock), the
+ * ledger row as the step began, the stored plan, the current spec (whose pacing and control
+ * fields may change while the migration runs), and the engine's collaborators.
+ */
+public final class StepContext {
+  private final Connection conn;
+  private MigrationRecord record;
+  private final Plan plan;
+  private final MigrationSpec spec;
+  private final MigrationSpec storedSpec;
+  private final Ledger ledger;
+  private final Planner planner;
+  private final Clock clock;
+  private final EngineSettings settings;
+  private final Backoff backoff;
+  private final Instant deadline;
+  private final String changesJson;
+
+  public StepContext(
+      Connection conn, MigrationRecord record, Plan plan, MigrationSpec spec, MigrationSpec storedSpec,
+      Ledger ledger, Planner planner, Clock clock, EngineSettings settings, Backoff backoff,
+      String changesJson) {
+    this.changesJson = changesJson;
+    this.conn = conn;
+    this.record = record;
+    this.plan = plan;
+    this.spec = spec;
+    this.storedSpec = storedSpec;
+    this.ledger = ledger;
+    this.planner = planner;
+    this.clock = clock;
+    this.settings = settings;
+    this.backoff = backoff;
+    this.deadline = clock.instant().plus(settings.stepBudget());
+  }
+
+  /** The spec's changes as JSON, for the history table. */
+  public String changesJson() {
+    return changesJson;
+  }
+
+  public Connection conn() {
+    return conn;
+  }
+
+  public MigrationRecord record() {
+    return record;
+  }
+
+  /** Re-reads the ledger row after this step wrote to it. */
+  public MigrationRecord reload() throws SQLException {
+    record = ledger.get(conn, record.id());
+    return record;
+  }
+
+  public Plan plan() {
+    return plan;
+  }
+
+  /** The spec as it is now (pacing and control may have changed since the migration started). */
+  public MigrationSpec spec() {
+    return spec;
+  }
+
+  /** The spec the migration was planned from. */
+  public MigrationSpec storedSpec() {
+    return storedSpec;
+  }
+
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  public Planner planner() {
+    return planner;
+  }
+
+  public Instant now() {
+    return clock.instant();
+  }
+
+  public EngineSettings settings() {
+    return settings;
+  }
+
+  public Backoff backoff() {
+    return backoff;
+  }
+
+  /** True when the step has used its time budget and should return. */
+  public boolean budgetSpent() {
+    return !clock.instant().isBefore(deadline);
+  }
+
+  public Duration lockTimeout() {
+    return Durations.parse("lockTimeout", spec.cutover().lockTimeout());
+  }
+
+  /** Runs DDL or a batch in a transaction bounded by the lock timeout and the DDL timeout. */
+  public <T> T tx(Tx.Work<T> work) throws SQLException {
+    return Tx.run(conn, lockTimeout(), settings.ddlTimeout(), work);
+  }
+
+  /** Moves the migration to another phase in its own short transaction. */
+  public void transition(MigrationPhase to) throws SQLException {
+    Instant now = now();
+    ledger.update(record.id()).phase(record, to, now).execute(conn, now);
+    reload();
+  }
+
+  /** {@code "schema"."table"} of the live table. */
+  public String tableSql() {
+    return dev.inflight.engine.sql.Sql.qualified(plan.schema(), plan.table());
+  }
+
+  public String shadowSql() {
+    return dev.inflight.engine.sql.Sql.qualified(plan.schema(), plan.names().shadow());
+  }
+
+  public String archivedSql() {
+    return dev.inflight.engine.sql.Sql.qualified(plan.schema(), plan.names().archived());
+  }
+}

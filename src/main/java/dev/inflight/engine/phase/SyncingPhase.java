@@ -1,0 +1,109 @@
+package dev.inflight.engine.phase;
+
+import dev.inflight.api.MigrationSpec;
+import dev.inflight.engine.EngineException;
+import dev.inflight.engine.MigrationPhase;
+import dev.inflight.engine.StepResult;
+import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.plan.IndexBuild;
+import dev.inflight.engine.sql.Tx;
+import dev.inflight.engine.sync.KeyRange;
+import dev.inflight.engine.sync.Verifier;
+import java.sql.SQLException;
+
+/**
+ * Syncing. Pre: every row copied. Advance, one unit per step and replaying the log before each:
+ * build the next secondary index on the shadow (no writer but this worker touches it, so a plain
+ * build is safe and fastest), ANALYZE the shadow so the new table starts with statistics, verify
+ * one key range, and once everything is verified and the backlog is short, move on to
+ * AwaitingCutover (manual mode) or CuttingOver. Rollback: cancel.
+ */
+final class SyncingPhase implements Phase {
+  @Override
+  public MigrationPhase phase() {
+    return MigrationPhase.Syncing;
+  }
+
+  @Override
+  public Observation observe(StepContext ctx) throws SQLException {
+    return new Observation(Tx.queryLong(ctx.conn(), ctx.plan().logBacklog()));
+  }
+
+  @Override
+  public StepResult advance(StepContext ctx) throws SQLException {
+    MigrationRecord m = ctx.record();
+    KeyRange all = KeyRange.complete(m.backfillHigh());
+    Replays.forward(ctx, all);
+    if (m.indexesBuilt() < ctx.plan().indexes().size()) {
+      IndexBuild ix = ctx.plan().indexes().get(m.indexesBuilt());
+      try {
+        Tx.run(
+            ctx.conn(),
+            ctx.lockTimeout(),
+            ctx.settings().indexBuildTimeout(),
+            c -> {
+              for (String sql : ix.statements()) {
+                Tx.execute(c, sql);
+              }
+              ctx.ledger().update(m.id()).set("indexes_built = indexes_built + 1").execute(c, ctx.now());
+              return null;
+            });
+      } catch (SQLException e) {
+        if ("23505".equals(e.getSQLState())) {
+          // Duplicates can be transient: a key that changed value is still waiting in the log.
+          throw new EngineException(
+              "building unique index " + ix.finalName() + " found duplicates; replaying and trying again ("
+                  + e.getMessage() + ")",
+              true, "23505", e);
+        }
+        throw e;
+      }
+      ctx.reload();
+      return new StepResult.Progress(phase(), "built index " + ix.finalName());
+    }
+    if (!m.analyzed()) {
+      ctx.tx(
+          c -> {
+            Tx.execute(c, ctx.plan().analyze());
+            ctx.ledger().update(m.id()).set("analyzed = true").execute(c, ctx.now());
+            return null;
+          });
+      ctx.reload();
+      return new StepResult.Progress(phase(), "statistics gathered");
+    }
+    if (!m.verifyDone()) {
+      var cursor = m.verifyCursor();
+      while (true) {
+        Verifier.Chunk chunk =
+            Verifier.verifyChunk(ctx.conn(), ctx.plan(), cursor, ctx.settings().verifyChunk(), ctx.settings().ddlTimeout());
+        ctx.ledger()
+            .update(m.id())
+            .set("verify_cursor = ?", chunk.next())
+            .set("verify_done = ?", chunk.done())
+            .set("rows_verified = rows_verified + ?", chunk.rows())
+            .execute(ctx.conn(), ctx.now());
+        cursor = chunk.next();
+        if (chunk.done() || ctx.budgetSpent()) {
+          ctx.reload();
+          return new StepResult.Progress(phase(), ctx.record().rowsVerified() + " rows verified");
+        }
+        Replays.forward(ctx, all);
+      }
+    }
+    long backlog = Tx.queryLong(ctx.conn(), ctx.plan().logBacklog());
+    if (backlog > ctx.settings().cutoverBacklog()) {
+      return new StepResult.Progress(phase(), "catching up: " + backlog + " changed keys to replay");
+    }
+    MigrationPhase next =
+        ctx.spec().cutover().mode() == MigrationSpec.CutoverMode.Manual
+            ? MigrationPhase.AwaitingCutover
+            : MigrationPhase.CuttingOver;
+    ctx.transition(next);
+    return new StepResult.Progress(next, "in sync and verified");
+  }
+
+  @Override
+  public StepResult rollback(StepContext ctx) throws SQLException {
+    return Cleanup.toPhase(ctx, MigrationPhase.Cancelled);
+  }
+}

@@ -1,0 +1,4 @@
+package dev.inflight.engine.plan;
+
+/** A primary-key column: its name and type on the original table and on the new one. */
+public record KeyColumn(String source, String sourceType, String target, String targetType) {}

@@ -1,0 +1,487 @@
+package dev.inflight.engine.plan;
+
+import dev.inflight.api.Durations;
+import dev.inflight.api.MigrationSpec;
+import dev.inflight.api.SpecValidator;
+import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.catalog.CatalogReader;
+import dev.inflight.engine.catalog.ColumnInfo;
+import dev.inflight.engine.catalog.IndexInfo;
+import dev.inflight.engine.catalog.TableInfo;
+import dev.inflight.engine.catalog.TableRef;
+import dev.inflight.engine.change.ChangeOp;
+import dev.inflight.engine.change.ChangeOps;
+import dev.inflight.engine.change.ShadowDesign;
+import dev.inflight.engine.sql.Errors;
+import dev.inflight.engine.sql.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a spec into a {@link Plan}, or refuses it with reasons. Nothing it does survives: after
+ * reading the catalog it builds the shadow table, the indexes and the change logs inside a
+ * transaction that is always rolled back, so PostgreSQL itself checks every type, expression,
+ * cast and name, and {@code EXPLAIN} checks every statement the copy, replay and verification
+ * will run, in both directions.
+ */
+public final class Planner {
+  private static final String LIKE_OPTIONS =
+      "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE"
+          + " INCLUDING COMMENTS INCLUDING COMPRESSION";
+
+  /** Plans the migration; the connection is left in auto-commit mode with nothing changed. */
+  public Plan plan(Connection conn, MigrationSpec spec) throws SQLException {
+    List<String> errors = new ArrayList<>(SpecValidator.validateSpec(spec));
+    List<ChangeOp> ops = ChangeOps.of(spec.changes(), errors);
+    if (!errors.isEmpty()) {
+      throw new PlanRejectedException(errors);
+    }
+    boolean retained = !Durations.parse("retainFor", spec.rollback().retainFor()).isZero();
+    boolean auto = conn.getAutoCommit();
+    conn.setAutoCommit(false);
+    try (Statement st = conn.createStatement()) {
+      st.execute("SET LOCAL lock_timeout = '" + Durations.parse("lockTimeout", spec.cutover().lockTimeout()).toMillis() + "ms'");
+      st.execute("SET LOCAL statement_timeout = '60s'");
+      return planInTransaction(conn, spec, ops, retained);
+    } finally {
+      conn.rollback();
+      conn.setAutoCommit(auto);
+    }
+  }
+
+  private Plan planInTransaction(Connection conn, MigrationSpec spec, List<ChangeOp> ops, boolean retained)
+      throws SQLException {
+    CatalogReader catalog = new CatalogReader(conn);
+    TableRef ref = catalog.resolve(spec.table());
+    TableInfo source = catalog.read(ref);
+    refuseUnsupported(source);
+    Names names = new Names(source.schema(), source.name());
+    requireFree(conn, source.schema(), names.shadow(), "the shadow table");
+    requireFree(conn, source.schema(), names.archived(), "the archived table");
+    String s = ref.sql();
+    String h = Sql.qualified(source.schema(), names.shadow());
+
+    List<String> base = baseShadow(source, names, s, h);
+    DryRun dry = new DryRun(conn);
+    dry.run("create schema", "CREATE SCHEMA IF NOT EXISTS " + Sql.ident(Names.LEDGER_SCHEMA));
+    for (String sql : base) {
+      dry.run("create the shadow table", sql);
+    }
+    for (IndexInfo ix : source.indexes()) {
+      for (String sql : recreate(ix, names.shadowIndex(ix.name()), h, source.schema(), false)) {
+        dry.run("copy index " + ix.name(), sql);
+      }
+    }
+    ShadowDesign design = new ShadowDesign(source, names, retained, conn);
+    int executed = 0;
+    for (int i = 0; i < ops.size(); i++) {
+      ChangeOp op = ops.get(i);
+      design.setLater(ops.subList(i + 1, ops.size()));
+      String at = "spec.changes[" + i + "] " + op.describe();
+      try {
+        op.apply(design);
+      } catch (IllegalArgumentException e) {
+        throw new PlanRejectedException("spec.changes[" + i + "] " + e.getMessage());
+      }
+      for (; executed < design.ddl().size(); executed++) {
+        dry.run(at, design.ddl().get(executed).sql());
+      }
+    }
+    List<String> postLike = new ArrayList<>();
+    postLike.add("ALTER TABLE " + h + " OWNER TO " + Sql.ident(source.owner()));
+    for (String g : source.grants()) {
+      postLike.add(g.replace("{{table}}", h));
+    }
+    if (source.comment() != null) {
+      postLike.add("COMMENT ON TABLE " + h + " IS " + Sql.literal(source.comment()));
+    }
+    for (String sql : postLike) {
+      dry.run("copy ownership and privileges", sql);
+    }
+
+    TableInfo shadow = catalog.read(new TableRef(source.schema(), names.shadow(), tableOid(conn, h)));
+    List<String> warnings = new ArrayList<>(design.warnings());
+    List<KeyColumn> key = keyColumns(source, shadow, design);
+    Map<String, IndexInfo> shadowIndexes =
+        shadow.indexes().stream().collect(Collectors.toMap(IndexInfo::name, Function.identity()));
+    List<String> createShadow = new ArrayList<>(base);
+    design.ddl().stream().filter(d -> !d.dryRunOnly()).map(ShadowDesign.Ddl::sql).forEach(createShadow::add);
+    List<IndexBuild> builds = new ArrayList<>();
+    List<String> finalIndexRenames = new ArrayList<>();
+    List<String> shadowIndexRenames = new ArrayList<>();
+    for (ShadowDesign.Index ix : design.indexes()) {
+      IndexInfo built = shadowIndexes.get(ix.shadowName());
+      if (built == null) {
+        warnings.add("index " + ix.finalName() + " is dropped because a column it uses is dropped");
+        continue;
+      }
+      List<String> stmts = recreate(built, ix.shadowName(), h, source.schema(), true);
+      String comment = ix.source() == null ? null : ix.source().comment();
+      if (comment != null) {
+        stmts.add("COMMENT ON INDEX " + Sql.qualified(source.schema(), ix.shadowName()) + " IS " + Sql.literal(comment));
+      }
+      if (built.primary()) {
+        createShadow.addAll(stmts);
+      } else {
+        builds.add(new IndexBuild(ix.shadowName(), ix.finalName(), ix.source() == null ? null : ix.source().name(), stmts));
+      }
+      finalIndexRenames.add(
+          "ALTER INDEX " + Sql.qualified(source.schema(), ix.shadowName()) + " RENAME TO " + Sql.ident(ix.finalName()));
+      shadowIndexRenames.add(
+          "ALTER INDEX " + Sql.qualified(source.schema(), ix.finalName()) + " RENAME TO " + Sql.ident(ix.shadowName()));
+    }
+    requireIndexNamesFree(conn, source, design);
+    createShadow.addAll(postLike);
+
+    // Row movement in both directions.
+    List<String> shadowCols = insertable(shadow);
+    List<String> forwardCols = design.forward().mappedColumns().stream().filter(shadowCols::contains).toList();
+    Map<String, String> shadowTypes =
+        shadow.columns().stream().collect(Collectors.toMap(ColumnInfo::name, ColumnInfo::type));
+    String log = Sql.qualified(Names.LEDGER_SCHEMA, names.log());
+    ReplaySql.Direction fwd =
+        new ReplaySql.Direction(
+            s, h, log, key, design.forward(), forwardCols, updatable(forwardCols, key, shadow),
+            hasIdentityAlways(shadow, forwardCols));
+    List<KeyColumn> reverseKey =
+        key.stream().map(k -> new KeyColumn(k.target(), k.targetType(), k.source(), k.sourceType())).toList();
+    Projection backward = design.backwardProjection(insertable(shadow));
+    List<String> sourceCols = insertable(source);
+    List<String> backwardCols = backward.mappedColumns().stream().filter(sourceCols::contains).toList();
+    String rlog = Sql.qualified(Names.LEDGER_SCHEMA, names.reverseLog());
+    String a = Sql.qualified(source.schema(), names.archived());
+    ReplaySql.Direction rev =
+        new ReplaySql.Direction(
+            s, a, rlog, reverseKey, backward, backwardCols, updatable(backwardCols, reverseKey, source),
+            hasIdentityAlways(source, backwardCols));
+
+    String fn = Sql.qualified(Names.LEDGER_SCHEMA, names.captureFunction());
+    String rfn = Sql.qualified(Names.LEDGER_SCHEMA, names.reverseCaptureFunction());
+    List<String> capture = ReplaySql.capture(s, log, fn, h, key, Names::captureTrigger);
+    List<String> reverseCapture =
+        retained ? ReplaySql.capture(s, rlog, rfn, a, reverseKey, Names::reverseTrigger) : List.of();
+
+    // Validate what will run, in this transaction: the logs exist here, the triggers do not
+    // (creating them would lock the table against writes for the rest of planning).
+    dry.run("create the change log", capture.get(0));
+    dry.explain("the copy", ReplaySql.backfillBatch(fwd));
+    dry.explain("the replay", ReplaySql.replayBatch(fwd, true));
+    dry.explain("the verification", ReplaySql.sourceDigest(fwd, shadowTypes));
+    dry.explain("the verification", ReplaySql.targetDigest(fwd));
+    if (retained) {
+      // The reverse statements run against the new table once it carries the original name; here
+      // the shadow plays the new table and the original plays the archived one.
+      dry.run("create the reverse change log", reverseCapture.get(0));
+      ReplaySql.Direction probe =
+          new ReplaySql.Direction(h, s, rlog, reverseKey, backward, backwardCols, rev.updatable(), rev.overriding());
+      try {
+        dry.explain("the rollback copy", ReplaySql.replayBatch(probe, false));
+      } catch (PlanRejectedException e) {
+        throw new PlanRejectedException(
+            e.reasons().get(0)
+                + "; rows changed after cut-over could not be copied back for a rollback: give reverseUsing for"
+                + " the changed column, or set rollback.retainFor: 0");
+      }
+    }
+
+    List<String> sourceIndexNames = source.indexes().stream().map(IndexInfo::name).toList();
+    List<String> archivedIndexNames = sourceIndexNames.stream().map(names::archivedIndex).toList();
+    List<String> cutover = new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger, true));
+    List<String> rollbackSwap = new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger, true));
+    cutover.add("ALTER TABLE " + s + " RENAME TO " + Sql.ident(names.archived()));
+    rollbackSwap.add("ALTER TABLE " + s + " RENAME TO " + Sql.ident(names.shadow()));
+    for (int i = 0; i < sourceIndexNames.size(); i++) {
+      cutover.add("ALTER INDEX " + Sql.qualified(source.schema(), sourceIndexNames.get(i)) + " RENAME TO "
+          + Sql.ident(archivedIndexNames.get(i)));
+    }
+    rollbackSwap.addAll(shadowIndexRenames);
+    sequenceSwap(source, shadow, design, names, cutover, rollbackSwap);
+    cutover.add("ALTER TABLE " + h + " RENAME TO " + Sql.ident(source.name()));
+    rollbackSwap.add("ALTER TABLE " + a + " RENAME TO " + Sql.ident(source.name()));
+    cutover.addAll(finalIndexRenames);
+    for (int i = 0; i < sourceIndexNames.size(); i++) {
+      rollbackSwap.add("ALTER INDEX " + Sql.qualified(source.schema(), archivedIndexNames.get(i)) + " RENAME TO "
+          + Sql.ident(sourceIndexNames.get(i)));
+    }
+    for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
+      if (seq.identity()) {
+        continue;
+      }
+      String seqSql = Sql.qualified(seq.schema(), seq.name());
+      design.columns().values().stream()
+          .filter(c -> seq.column().equals(c.source()))
+          .findFirst()
+          .ifPresent(c -> cutover.add("ALTER SEQUENCE " + seqSql + " OWNED BY " + s + "." + Sql.ident(c.name())));
+      rollbackSwap.add("ALTER SEQUENCE " + seqSql + " OWNED BY " + s + "." + Sql.ident(seq.column()));
+    }
+    rollbackSwap.add("DROP TABLE " + h);
+
+    List<String> cancel = new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger, true));
+    cancel.add("DROP TABLE IF EXISTS " + h);
+    List<String> finalize = new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger, true));
+    finalize.add("DROP TABLE IF EXISTS " + a);
+
+    if (!source.columns().stream().map(c -> c.name() + " " + c.type()).toList()
+        .equals(shadow.columns().stream().map(c -> c.name() + " " + c.type()).toList())) {
+      warnings.add(
+          "the column list changes: a prepared SELECT * or RETURNING * fails once per connection after the swap"
+              + " with \"cached plan must not change result type\"; with pgjdbc set autosave=conservative,"
+              + " or name the columns");
+    }
+    if (!retained) {
+      warnings.add("rollback.retainFor is 0: the original table is dropped right after cut-over");
+    }
+
+    return new Plan(
+            null,
+            source.schema(),
+            source.name(),
+            source.fingerprint(),
+            key,
+            List.copyOf(warnings),
+            retained,
+            Math.max(0, source.estimatedRows()),
+            source.totalBytes(),
+            sourceIndexNames,
+            archivedIndexNames,
+            List.copyOf(createShadow),
+            List.copyOf(capture),
+            ReplaySql.maxKey(fwd),
+            ReplaySql.backfillBatch(fwd),
+            ReplaySql.replayBatch(fwd, true),
+            ReplaySql.backlog(log),
+            List.copyOf(builds),
+            "ANALYZE " + h,
+            ReplaySql.nextChunk(fwd),
+            ReplaySql.sourceDigest(fwd, shadowTypes),
+            ReplaySql.targetDigest(fwd),
+            "LOCK TABLE " + s + ", " + h + " IN ACCESS EXCLUSIVE MODE",
+            List.copyOf(cutover),
+            List.copyOf(reverseCapture),
+            retained ? ReplaySql.replayBatch(rev, false) : "",
+            retained ? ReplaySql.backlog(rlog) : "",
+            "LOCK TABLE " + s + ", " + a + " IN ACCESS EXCLUSIVE MODE",
+            List.copyOf(rollbackSwap),
+            List.copyOf(cancel),
+            List.copyOf(finalize))
+        .withComputedHash();
+  }
+
+  private static void refuseUnsupported(TableInfo t) {
+    List<String> reasons = new ArrayList<>();
+    String name = t.schema() + "." + t.name();
+    switch (t.kind()) {
+      case "r" -> {}
+      case "p" -> reasons.add(name + " is partitioned; partitioned tables are not supported yet");
+      default -> reasons.add(name + " is not a table (relkind " + t.kind() + ")");
+    }
+    if ("t".equals(t.persistence())) {
+      reasons.add(name + " is a temporary table");
+    }
+    if (t.inheritance()) {
+      reasons.add(name + " uses table inheritance, which is not supported yet");
+    }
+    if (t.primaryKey().isEmpty()) {
+      reasons.add(name + " has no primary key; rows cannot be tracked without one");
+    }
+    if (Names.isDerived(t.name())) {
+      reasons.add(name + " is a table Inflight created for another migration");
+    }
+    for (String d : t.dependents()) {
+      reasons.add(name + " cannot be swapped yet because " + d);
+    }
+    if (!reasons.isEmpty()) {
+      throw new PlanRejectedException(reasons);
+    }
+  }
+
+  private static List<String> baseShadow(TableInfo source, Names names, String s, String h) {
+    List<String> out = new ArrayList<>();
+    out.add("CREATE TABLE " + h + " (LIKE " + s + " " + LIKE_OPTIONS + ")");
+    for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
+      if (!seq.identity()) {
+        continue;
+      }
+      ColumnInfo c = source.column(seq.column()).orElseThrow();
+      out.add("ALTER TABLE " + h + " ALTER COLUMN " + Sql.ident(c.name()) + " ADD GENERATED "
+          + ("a".equals(c.identity()) ? "ALWAYS" : "BY DEFAULT") + " AS IDENTITY (SEQUENCE NAME "
+          + Sql.qualified(seq.schema(), Names.suffixed(seq.name(), Names.NEW)) + " " + seq.options() + ")");
+    }
+    return out;
+  }
+
+  /** Statements recreating an index (and the constraint it backs) on another table. */
+  private static List<String> recreate(IndexInfo ix, String name, String table, String schema, boolean fromShadow) {
+    if (!ix.body().startsWith("USING ")) {
+      throw new PlanRejectedException("cannot read the definition of index " + ix.name() + ": " + ix.definition());
+    }
+    List<String> out = new ArrayList<>();
+    out.add("CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX " + Sql.ident(name) + " ON " + table + " " + ix.body());
+    if (ix.primary() || "u".equals(ix.constraintType())) {
+      String def = ix.constraintDefinition();
+      String deferrable =
+          def.contains("INITIALLY DEFERRED") ? " DEFERRABLE INITIALLY DEFERRED" : def.contains("DEFERRABLE") ? " DEFERRABLE" : "";
+      out.add("ALTER TABLE " + table + " ADD CONSTRAINT " + Sql.ident(name) + (ix.primary() ? " PRIMARY KEY" : " UNIQUE")
+          + " USING INDEX " + Sql.ident(name) + deferrable);
+    }
+    return out;
+  }
+
+  private static List<KeyColumn> keyColumns(TableInfo source, TableInfo shadow, ShadowDesign design) {
+    List<KeyColumn> key = new ArrayList<>();
+    for (String k : source.primaryKey()) {
+      ShadowDesign.Column c =
+          design.columns().values().stream().filter(x -> k.equals(x.source())).findFirst().orElseThrow();
+      key.add(new KeyColumn(k, source.typeOf(k), c.name(), shadow.typeOf(c.name())));
+    }
+    List<String> shadowPk = shadow.primaryKey();
+    if (!shadowPk.equals(key.stream().map(KeyColumn::target).toList())) {
+      throw new PlanRejectedException("the primary key must stay the same columns (it is " + shadowPk + " after the changes)");
+    }
+    return key;
+  }
+
+  private static List<String> insertable(TableInfo t) {
+    return t.columns().stream().filter(c -> !c.isGenerated()).map(ColumnInfo::name).toList();
+  }
+
+  private static List<String> updatable(List<String> cols, List<KeyColumn> key, TableInfo target) {
+    List<String> keys = key.stream().map(KeyColumn::target).toList();
+    return cols.stream()
+        .filter(c -> !keys.contains(c))
+        .filter(c -> target.column(c).map(x -> !"a".equals(x.identity())).orElse(true))
+        .toList();
+  }
+
+  private static boolean hasIdentityAlways(TableInfo target, List<String> cols) {
+    return cols.stream().anyMatch(c -> target.column(c).map(x -> "a".equals(x.identity())).orElse(false));
+  }
+
+  /** Identity sequences: the new table's own sequence takes over the position and the name. */
+  private static void sequenceSwap(
+      TableInfo source, TableInfo shadow, ShadowDesign design, Names names, List<String> cutover, List<String> rollback) {
+    for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
+      if (!seq.identity()) {
+        continue;
+      }
+      boolean survives = design.columns().values().stream().anyMatch(c -> seq.column().equals(c.source()));
+      if (!survives) {
+        continue;
+      }
+      String oldName = seq.name();
+      String newName = Names.suffixed(oldName, Names.NEW);
+      String archivedName = names.archivedSequence(oldName);
+      String schema = seq.schema();
+      cutover.add("SELECT setval(" + Sql.literal(Sql.qualified(schema, newName)) + "::regclass, s.last_value, s.is_called)"
+          + " FROM " + Sql.qualified(schema, oldName) + " AS s");
+      cutover.add("ALTER SEQUENCE " + Sql.qualified(schema, oldName) + " RENAME TO " + Sql.ident(archivedName));
+      cutover.add("ALTER SEQUENCE " + Sql.qualified(schema, newName) + " RENAME TO " + Sql.ident(oldName));
+      rollback.add("SELECT setval(" + Sql.literal(Sql.qualified(schema, archivedName)) + "::regclass, s.last_value, s.is_called)"
+          + " FROM " + Sql.qualified(schema, oldName) + " AS s");
+      rollback.add("ALTER SEQUENCE " + Sql.qualified(schema, oldName) + " RENAME TO " + Sql.ident(newName));
+      rollback.add("ALTER SEQUENCE " + Sql.qualified(schema, archivedName) + " RENAME TO " + Sql.ident(oldName));
+    }
+  }
+
+  private static void requireFree(Connection conn, String schema, String name, String what) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ?")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new PlanRejectedException(
+              schema + "." + name + " (" + what + ") already exists; it may be left from an earlier migration:"
+                  + " run cancel (before cut-over) or finalize (after) for it, or drop it");
+        }
+      }
+    }
+  }
+
+  /** A new index may not take a name that another relation in the schema has. */
+  private static void requireIndexNamesFree(Connection conn, TableInfo source, ShadowDesign design) throws SQLException {
+    List<String> sourceNames = source.indexes().stream().map(IndexInfo::name).toList();
+    for (ShadowDesign.Index ix : design.indexes()) {
+      if (ix.source() != null || sourceNames.contains(ix.finalName())) {
+        continue;
+      }
+      try (PreparedStatement ps =
+          conn.prepareStatement(
+              "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+        ps.setString(1, source.schema());
+        ps.setString(2, ix.finalName());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            throw new PlanRejectedException(
+                "createIndex " + ix.finalName() + ": a relation named " + ix.finalName() + " already exists in schema "
+                    + source.schema());
+          }
+        }
+      }
+    }
+  }
+
+  private static long tableOid(Connection conn, String qualified) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT ?::regclass::oid")) {
+      ps.setString(1, qualified);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Runs planning statements, turning a failure into a refusal that names its cause. */
+  private static final class DryRun {
+    private final Connection conn;
+
+    DryRun(Connection conn) {
+      this.conn = conn;
+    }
+
+    void run(String what, String sql) throws SQLException {
+      Savepoint sp = conn.setSavepoint();
+      try (PreparedStatement ps = conn.prepareStatement(sql)) {
+        ps.execute();
+        conn.releaseSavepoint(sp);
+      } catch (SQLException e) {
+        conn.rollback(sp);
+        throw refusal(what, e);
+      }
+    }
+
+    void explain(String what, String sql) throws SQLException {
+      Savepoint sp = conn.setSavepoint();
+      try (PreparedStatement ps = conn.prepareStatement("EXPLAIN " + sql)) {
+        int n = ps.getParameterMetaData().getParameterCount();
+        for (int i = 1; i <= n; i++) {
+          ps.setNull(i, Types.OTHER);
+        }
+        ps.executeQuery().close();
+        conn.releaseSavepoint(sp);
+      } catch (SQLException e) {
+        conn.rollback(sp);
+        throw refusal(what, e);
+      }
+    }
+
+    private static RuntimeException refusal(String what, SQLException e) {
+      if (Errors.lockTimeout(e)) {
+        return Errors.wrap("planning (" + what + ") waited too long for a lock", e);
+      }
+      return new PlanRejectedException(what + ": " + Errors.firstLine(String.valueOf(e.getMessage())));
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package dev.inflight.engine.plan;
+
+import dev.inflight.engine.sql.Sql;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The statements that move rows from one table to another through a projection: the keyset batch
+ * copy, the replay of logged keys, the change-capture trigger, and the verification digests. The
+ * same code serves the forward direction (original to shadow) and the reverse one (new table to
+ * archived), so both directions behave alike.
+ */
+final class ReplaySql {
+  /** One direction of row movement. */
+  record Direction(
+      String from,
+      String to,
+      String log,
+      List<KeyColumn> key,
+      Projection projection,
+      List<String> columns,
+      List<String> updatable,
+      boolean overriding) {
+
+    List<String> fromKey() {
+      return key.stream().map(KeyColumn::source).toList();
+    }
+
+    List<String> fromKeyTypes() {
+      return key.stream().map(KeyColumn::sourceType).toList();
+    }
+
+    List<String> toKey() {
+      return key.stream().map(KeyColumn::target).toList();
+    }
+  }
+
+  private ReplaySql() {}
+
+  private static String row(String alias, List<String> cols) {
+    return "(" + Sql.idents(alias, cols) + ")";
+  }
+
+  private static String insert(Direction d, String from) {
+    return "INSERT INTO " + d.to + " (" + Sql.idents(d.columns) + ")"
+        + (d.overriding ? " OVERRIDING SYSTEM VALUE " : " ")
+        + d.projection.select(d.columns, from, null);
+  }
+
+  /**
+   * One keyset batch. Parameters: no-cursor flag, cursor key, high key, limit. Returns rows read,
+   * rows inserted, and the last key read as text[].
+   */
+  static String backfillBatch(Direction d) {
+    List<String> k = d.fromKey();
+    String sk = row("s", k);
+    String types = Sql.paramRow(d.fromKeyTypes());
+    String order = k.stream().map(c -> "s." + Sql.ident(c)).collect(Collectors.joining(", "));
+    String orderDesc = k.stream().map(c -> "s." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
+    String lastKey = k.stream().map(c -> "s." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
+    return "WITH src AS (SELECT * FROM " + d.from + " AS s WHERE (? OR " + sk + " > " + types + ") AND "
+        + sk + " <= " + types + " ORDER BY " + order + " LIMIT ?), ins AS ("
+        + insert(d, "src") + " ON CONFLICT (" + Sql.idents(d.toKey()) + ") DO NOTHING RETURNING 1)"
+        + " SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins),"
+        + " (SELECT ARRAY[" + lastKey + "] FROM src AS s ORDER BY " + orderDesc + " LIMIT 1)";
+  }
+
+  /** The largest key, as text[]; the copy stops there and replay covers what comes after. */
+  static String maxKey(Direction d) {
+    List<String> k = d.fromKey();
+    String desc = k.stream().map(c -> "s." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
+    String text = k.stream().map(c -> "s." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
+    return "SELECT ARRAY[" + text + "] FROM " + d.from + " AS s ORDER BY " + desc + " LIMIT 1";
+  }
+
+  /**
+   * Replays up to a limit of logged keys: re-reads each key's current row and upserts it, or
+   * deletes it from the target when it no longer exists. With {@code skipRange}, keys between the
+   * copy cursor and the high key are dropped from the log unreplayed, because the copy will read
+   * them later anyway. Parameters: limit, then (with skipRange) no-cursor flag, cursor key, high
+   * key. Returns log entries consumed, distinct keys, rows deleted, rows upserted.
+   */
+  static String replayBatch(Direction d, boolean skipRange) {
+    List<String> k = d.fromKey();
+    String keysFilter = "";
+    if (skipRange) {
+      String types = Sql.paramRow(d.fromKeyTypes());
+      String bk = row("b", k);
+      keysFilter = " WHERE NOT coalesce((? OR " + bk + " > " + types + ") AND " + bk + " <= " + types + ", false)";
+    }
+    String onConflict =
+        d.updatable.isEmpty()
+            ? "DO NOTHING"
+            : "DO UPDATE SET "
+                + d.updatable.stream()
+                    .map(c -> Sql.ident(c) + " = EXCLUDED." + Sql.ident(c))
+                    .collect(Collectors.joining(", "));
+    return "WITH batch AS (DELETE FROM " + d.log + " AS l WHERE l.seq IN (SELECT seq FROM " + d.log
+        + " ORDER BY seq LIMIT ?) RETURNING " + Sql.idents("l", k) + "),"
+        + " keys AS (SELECT DISTINCT " + Sql.idents("b", k) + " FROM batch AS b" + keysFilter + "),"
+        + " src AS (SELECT s.* FROM " + d.from + " AS s JOIN keys AS k ON " + Sql.joinOn("s", k, "k", k) + "),"
+        + " del AS (DELETE FROM " + d.to + " AS t USING keys AS k WHERE " + Sql.joinOn("t", d.toKey(), "k", k)
+        + " AND NOT EXISTS (SELECT 1 FROM src AS s WHERE " + Sql.joinOn("s", k, "k", k) + ") RETURNING 1),"
+        + " ups AS (" + insert(d, "src") + " ON CONFLICT (" + Sql.idents(d.toKey()) + ") " + onConflict
+        + " RETURNING 1)"
+        + " SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM keys), (SELECT count(*) FROM del),"
+        + " (SELECT count(*) FROM ups)";
+  }
+
+  /** Keys waiting in a log, counted up to a million. */
+  static String backlog(String log) {
+    return "SELECT count(*) FROM (SELECT 1 FROM " + log + " LIMIT 1000000) AS b";
+  }
+
+  /** The log table, the capture function and its four statement-level triggers. */
+  static List<String> capture(
+      String table, String log, String function, String truncateTarget, List<KeyColumn> key,
+      java.util.function.UnaryOperator<String> triggerName) {
+    List<String> k = key.stream().map(KeyColumn::source).toList();
+    List<String> out = new ArrayList<>();
+    String cols =
+        key.stream().map(c -> Sql.ident(c.source()) + " " + c.sourceType()).collect(Collectors.joining(", "));
+    out.add("CREATE TABLE " + log + " (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, " + cols + ")");
+    String into = "INSERT INTO " + log + " (" + Sql.idents(k) + ") ";
+    String body =
+        "BEGIN\n"
+            + "  IF TG_OP = 'INSERT' THEN\n"
+            + "    " + into + "SELECT " + Sql.idents("n", k) + " FROM inflight_new AS n;\n"
+            + "  ELSIF TG_OP = 'UPDATE' THEN\n"
+            + "    " + into + "SELECT " + Sql.idents("n", k) + " FROM inflight_new AS n UNION SELECT "
+            + Sql.idents("o", k) + " FROM inflight_old AS o;\n"
+            + "  ELSIF TG_OP = 'DELETE' THEN\n"
+            + "    " + into + "SELECT " + Sql.idents("o", k) + " FROM inflight_old AS o;\n"
+            + "  ELSE\n"
+            + "    TRUNCATE TABLE " + truncateTarget + ";\n"
+            + "  END IF;\n"
+            + "  RETURN NULL;\n"
+            + "END";
+    // SECURITY DEFINER: the application's role needs no rights on the log; a fixed search_path
+    // keeps the definer's rights from being borrowed through the caller's objects.
+    out.add("CREATE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+        + " SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body));
+    out.add("CREATE TRIGGER " + Sql.ident(triggerName.apply("ins")) + " AFTER INSERT ON " + table
+        + " REFERENCING NEW TABLE AS inflight_new FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
+    out.add("CREATE TRIGGER " + Sql.ident(triggerName.apply("upd")) + " AFTER UPDATE ON " + table
+        + " REFERENCING OLD TABLE AS inflight_old NEW TABLE AS inflight_new FOR EACH STATEMENT EXECUTE FUNCTION "
+        + function + "()");
+    out.add("CREATE TRIGGER " + Sql.ident(triggerName.apply("del")) + " AFTER DELETE ON " + table
+        + " REFERENCING OLD TABLE AS inflight_old FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
+    out.add("CREATE TRIGGER " + Sql.ident(triggerName.apply("trn")) + " AFTER TRUNCATE ON " + table
+        + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
+    return out;
+  }
+
+  /** Drops what {@link #capture} created, tolerating a partial earlier attempt. */
+  static List<String> dropCapture(
+      String table, String log, String function, java.util.function.UnaryOperator<String> triggerName,
+      boolean tableExists) {
+    List<String> out = new ArrayList<>();
+    for (String event : List.of("ins", "upd", "del", "trn")) {
+      out.add("DROP TRIGGER IF EXISTS " + Sql.ident(triggerName.apply(event)) + " ON " + table);
+    }
+    out.add("DROP FUNCTION IF EXISTS " + function + "()");
+    out.add("DROP TABLE IF EXISTS " + log);
+    return out;
+  }
+
+  /** Chunk boundary: the key {@code limit} rows after the lower bound. Parameters: no-lower flag, lower key, limit. */
+  static String nextChunk(Direction d) {
+    List<String> k = d.fromKey();
+    String sk = row("s", k);
+    String asc = k.stream().map(c -> "s." + Sql.ident(c)).collect(Collectors.joining(", "));
+    String desc = k.stream().map(c -> "c." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
+    String text = k.stream().map(c -> "c." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
+    return "SELECT ARRAY[" + text + "] FROM (SELECT " + Sql.idents("s", k) + " FROM " + d.from + " AS s WHERE (? OR "
+        + sk + " > " + Sql.paramRow(d.fromKeyTypes()) + ") ORDER BY " + asc + " LIMIT ?) AS c ORDER BY " + desc
+        + " LIMIT 1";
+  }
+
+  private static String rangeFilter(String alias, List<String> cols, List<String> types) {
+    String r = row(alias, cols);
+    String p = Sql.paramRow(types);
+    return "(? OR " + r + " > " + p + ") AND (? OR " + r + " <= " + p + ")";
+  }
+
+  private static final String DIGEST =
+      "count(*), coalesce(sum(('x' || substr(md5(ROW(%s)::text), 1, 16))::bit(64)::bigint), 0)";
+
+  /**
+   * Row count and content digest of the source's rows in a key range, transformed and cast to the
+   * target's column types, leaving out keys still waiting in the log. Parameters: no-lower flag,
+   * lower key, no-upper flag, upper key.
+   */
+  static String sourceDigest(Direction d, Map<String, String> targetTypes) {
+    List<String> k = d.fromKey();
+    String rows =
+        "(SELECT * FROM " + d.from + " AS s WHERE " + rangeFilter("s", k, d.fromKeyTypes())
+            + " AND NOT EXISTS (SELECT 1 FROM " + d.log + " AS l WHERE " + Sql.joinOn("l", k, "s", k) + "))";
+    return "SELECT " + DIGEST.formatted(Sql.idents("t", d.columns)) + " FROM ("
+        + d.projection.select(d.columns, rows, targetTypes) + ") AS t";
+  }
+
+  /** The same digest over the target's rows. Parameters as {@link #sourceDigest}. */
+  static String targetDigest(Direction d) {
+    return "SELECT " + DIGEST.formatted(Sql.idents("t", d.columns)) + " FROM " + d.to + " AS t WHERE "
+        + rangeFilter("t", d.toKey(), d.fromKeyTypes())
+        + " AND NOT EXISTS (SELECT 1 FROM " + d.log + " AS l WHERE " + Sql.joinOn("l", d.fromKey(), "t", d.toKey())
+        + ")";
+  }
+
+  /** Dollar-quotes a body with a tag that does not occur in it. */
+  static String dollarQuote(String body) {
+    String tag = "$ifl$";
+    for (int i = 1; body.contains(tag); i++) {
+      tag = "$ifl" + i + "$";
+    }
+    return tag + "\n" + body + "\n" + tag;
+  }
+}

@@ -1,0 +1,64 @@
+package dev.inflight.engine.sync;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds sessions that would make an exclusive lock request wait. A waiting ACCESS EXCLUSIVE
+ * request blocks every later reader and writer of the table, so the engine does not queue behind
+ * a long transaction: it reports the blocker and tries again later.
+ */
+public final class LockProbe {
+  private LockProbe() {}
+
+  /**
+   * Sessions holding any lock on one of the tables whose transaction has been open longer than
+   * {@code threshold}, or that sit idle inside a transaction; each described as {@code pid N
+   * (state for Ns): query}.
+   */
+  public static List<String> blockers(Connection conn, List<String> qualifiedTables, Duration threshold)
+      throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT DISTINCT a.pid, a.state, extract(epoch FROM now() - a.xact_start)::int,"
+                + " left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 120)"
+                + " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                + " WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_backend_pid()"
+                + " AND l.relation = ANY (SELECT to_regclass(t)::oid FROM unnest(?::text[]) AS t)"
+                + " AND (now() - a.xact_start > ? * interval '1 millisecond'"
+                + "      OR (a.state LIKE 'idle in transaction%' AND now() - a.state_change > ? * interval '1 millisecond'))"
+                + " ORDER BY a.pid")) {
+      ps.setArray(1, conn.createArrayOf("text", qualifiedTables.toArray()));
+      ps.setLong(2, threshold.toMillis());
+      ps.setLong(3, Math.min(threshold.toMillis(), 1000));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add("pid " + rs.getInt(1) + " (" + rs.getString(2) + ", transaction open " + rs.getInt(3) + "s): " + rs.getString(4));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The pids alone, for status. */
+  public static List<String> pids(List<String> blockers) {
+    return blockers.stream().map(b -> b.substring(0, b.indexOf(' ', 4))).toList();
+  }
+
+  /** The largest replay lag of any standby, in milliseconds (0 without standbys). */
+  public static long replicaLagMillis(Connection conn) throws SQLException {
+    try (PreparedStatement ps =
+            conn.prepareStatement(
+                "SELECT coalesce(max(extract(epoch FROM replay_lag) * 1000), 0)::bigint FROM pg_stat_replication");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}

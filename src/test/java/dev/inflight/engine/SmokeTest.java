@@ -1,0 +1,38 @@
+package dev.inflight.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.inflight.api.MigrationDocument;
+import dev.inflight.api.SpecReader;
+import dev.inflight.cli.Runner;
+import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.testing.PostgresExtension;
+import dev.inflight.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class SmokeTest {
+  @Test
+  void demoMigrationCompletesAndRollsBack(TestDatabase db) throws Exception {
+    db.exec(
+        "CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL, status text NOT NULL DEFAULT 'active',"
+            + " last_login timestamptz, flag integer NOT NULL DEFAULT 0)",
+        "INSERT INTO users (name, status, last_login, flag) SELECT 'user' || g, CASE WHEN g % 3 = 0 THEN 'inactive'"
+            + " ELSE 'active' END, now() - g * interval '1 minute', g % 2 FROM generate_series(1, 5000) g");
+    MigrationDocument doc = new SpecReader().read(Path.of("examples/users-add-phone.yaml"));
+    Engine engine = new Engine(db.dataSource(), Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
+    MigrationRecord m = engine.submit(doc.metadata().name(), doc.spec());
+    StepResult r = new Runner(engine, Clock.systemUTC()).run(m.id(), doc.spec(), Duration.ofMinutes(2), x -> System.out.println(x));
+    assertThat(r).isInstanceOf(StepResult.Done.class);
+    assertThat(r.phase()).isEqualTo(MigrationPhase.Completed);
+    assertThat(db.strings("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'flag'"))
+        .containsExactly("boolean");
+    assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(5000);
+    assertThat(db.count("SELECT count(*) FROM users WHERE flag")).isEqualTo(2500);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.inflight.testing;
+
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Hands each test a fresh database on the run's shared server. The major version comes from
+ * {@code @PgVersion} on the test class, else from {@code -Dinflight.test.pgMajor}.
+ */
+public final class PostgresExtension implements ParameterResolver {
+  @Override
+  public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
+    return p.getParameter().getType() == TestDatabase.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+    int major =
+        e.getTestClass()
+            .map(c -> c.getAnnotation(PgVersion.class))
+            .map(PgVersion::value)
+            .orElse(PostgresServer.defaultMajor());
+    try {
+      PostgresServer server = PostgresServer.get(major);
+      TestDatabase db = new TestDatabase(server.createDatabase(e.getDisplayName()), major);
+      e.getStore(ExtensionContext.Namespace.create(PostgresExtension.class, e.getUniqueId()))
+          .put("db", db);
+      return db;
+    } catch (Exception ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+}
