@@ -1,0 +1,37 @@
+package dev.inflight.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.inflight.engine.Engine;
+import dev.inflight.engine.EngineSettings;
+import dev.inflight.engine.Json;
+import java.time.Clock;
+import java.util.random.RandomGenerator;
+import javax.sql.DataSource;
+
+/** Shared construction for the commands. */
+final class Cli {
+  private Cli() {}
+
+  static Engine engine(DataSource ds) {
+    return new Engine(ds, Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
+  }
+
+  static ObjectMapper json() {
+    return Json.mapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
+
+  static String bytes(long b) {
+    if (b < 1024) {
+      return b + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = b;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format("%.1f %s", v, units[u]);
+  }
+}
