@@ -70,12 +70,15 @@ public final class Engine {
    */
   public MigrationRecord submit(String name, MigrationSpec spec) throws SQLException {
     try (Connection conn = session()) {
-      LedgerSchema.ensure(conn);
-      Optional<MigrationRecord> active = ledger.activeByName(conn, name);
-      if (active.isPresent()) {
-        return active.get();
+      if (LedgerSchema.installed(conn)) {
+        Optional<MigrationRecord> active = ledger.activeByName(conn, name);
+        if (active.isPresent()) {
+          return active.get();
+        }
       }
+      // Plan first: a refused spec must leave the database exactly as it was, ledger included.
       Plan plan = planner.plan(conn, spec);
+      LedgerSchema.ensure(conn);
       Optional<MigrationRecord> other = ledger.activeByTable(conn, plan.schema(), plan.table());
       if (other.isPresent()) {
         throw busyTable(other.get());
