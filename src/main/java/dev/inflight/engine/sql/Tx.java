@@ -80,6 +80,9 @@ public final class Tx {
       st.execute("SET TimeZone = 'UTC'");
       // Batch statements carry flags ("no cursor yet") that must fold into index scans.
       st.execute("SET plan_cache_mode = force_custom_plan");
+      // A backend whose client died (a killed process) stops its statement instead of holding
+      // locks, including the migration's advisory lock, until the statement would have ended.
+      st.execute("SET client_connection_check_interval = '1s'");
     }
   }
 }
