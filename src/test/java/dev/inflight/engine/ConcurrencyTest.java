@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * applied, and after rollback exactly its writes in the original shape; invariant 1: no
  * application statement fails.
  */
+@Tag("pg15")
 @ExtendWith(PostgresExtension.class)
 class ConcurrencyTest {
   private static final int INITIAL = 40_000;

@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * lock; a blocker too young to report makes one attempt time out after {@code lockTimeout}, which
  * bounds how long writers wait; the cut-over completes once the blocker is gone.
  */
+@Tag("pg15")
 @ExtendWith(PostgresExtension.class)
 class LockContentionTest {
   private static final long LOCK_TIMEOUT_MS = 800;
