@@ -33,7 +33,10 @@ public record MigrationSpec(
   /** Where the database credentials come from when running in Kubernetes. */
   public record DatabaseRef(SecretRef secretRef) {}
 
-  /** A Secret in the resource's namespace with the keys {@code url}, {@code username}, {@code password}. */
+  /**
+   * A Secret in the resource's namespace with the keys {@code url}, {@code username}, {@code
+   * password}.
+   */
   public record SecretRef(String name) {}
 
   /** Pacing of the copy. Durations are strings such as {@code 500ms}, {@code 10s}, {@code 24h}. */

@@ -14,7 +14,8 @@ final class Cli {
   private Cli() {}
 
   static Engine engine(DataSource ds) {
-    return new Engine(ds, Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
+    return new Engine(
+        ds, Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
   }
 
   static ObjectMapper json() {

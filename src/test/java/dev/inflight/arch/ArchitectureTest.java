@@ -7,7 +7,9 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The layout shows the architecture: the engine knows PostgreSQL, nothing of Kubernetes or callers. */
+/**
+ * The layout shows the architecture: the engine knows PostgreSQL, nothing of Kubernetes or callers.
+ */
 @AnalyzeClasses(packages = "dev.inflight", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
   @ArchTest
@@ -35,5 +37,9 @@ class ArchitectureTest {
           .resideInAPackage("dev.inflight.api..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("dev.inflight.engine..", "dev.inflight.cli..", "dev.inflight.operator..", "java.sql..");
+          .resideInAnyPackage(
+              "dev.inflight.engine..",
+              "dev.inflight.cli..",
+              "dev.inflight.operator..",
+              "java.sql..");
 }

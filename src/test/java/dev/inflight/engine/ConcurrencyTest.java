@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Invariant 2: under concurrent inserts, updates (including primary-key changes) and deletes in
  * every phase, the live table after cut-over is exactly the application's writes with the change
- * applied, and after rollback exactly its writes in the original shape; invariant 1: no
- * application statement fails.
+ * applied, and after rollback exactly its writes in the original shape; invariant 1: no application
+ * statement fails.
  */
 @Tag("pg15")
 @ExtendWith(PostgresExtension.class)
@@ -40,7 +40,9 @@ class ConcurrencyTest {
             + " flag integer NOT NULL DEFAULT 0, note text)",
         "CREATE INDEX accounts_owner ON accounts (owner)",
         "INSERT INTO accounts SELECT g, 'o' || (g % 97), g % 1000, g % 2, CASE WHEN g % 5 = 0 THEN NULL ELSE 'n' || g END"
-            + " FROM generate_series(1, " + INITIAL + ") g");
+            + " FROM generate_series(1, "
+            + INITIAL
+            + ") g");
     List<Row> initial = new ArrayList<>();
     for (int g = 1; g <= INITIAL; g++) {
       initial.add(new Row(g, "o" + (g % 97), g % 1000, g % 2, g % 5 == 0 ? null : "n" + g));
@@ -80,7 +82,9 @@ class ConcurrencyTest {
 
       // Writes go on against the new table while the archived one is kept in sync.
       long mark = app.statements();
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> app.statements() > mark + 300);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> app.statements() > mark + 300);
       app.pause();
       assertThat(engine.step(m.id(), spec)).isInstanceOf(StepResult.Done.class);
       assertLiveMatchesNewShape(db, app.expected());
@@ -93,7 +97,9 @@ class ConcurrencyTest {
           .isZero();
       app.resume();
       long mark2 = app.statements();
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> app.statements() > mark2 + 300);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> app.statements() > mark2 + 300);
 
       MigrationSpec rollback = Migrations.withAction(spec, Action.Rollback);
       long[] beforeRollback = {app.statements()};
@@ -104,16 +110,26 @@ class ConcurrencyTest {
               rollback,
               step -> {
                 long now = app.statements();
-                writesSeen.merge(step.phase() == MigrationPhase.RolledBack ? MigrationPhase.RollingBack : step.phase(),
-                    now - beforeRollback[0], Long::sum);
+                writesSeen.merge(
+                    step.phase() == MigrationPhase.RolledBack
+                        ? MigrationPhase.RollingBack
+                        : step.phase(),
+                    now - beforeRollback[0],
+                    Long::sum);
                 beforeRollback[0] = now;
               });
       assertThat(back.phase()).isEqualTo(MigrationPhase.RolledBack);
       long mark3 = app.statements();
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> app.statements() > mark3 + 100);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> app.statements() > mark3 + 100);
       app.pause();
 
-      System.out.println("application statements committed per phase: " + writesSeen + ", total " + app.statements());
+      System.out.println(
+          "application statements committed per phase: "
+              + writesSeen
+              + ", total "
+              + app.statements());
       assertLiveMatchesOriginalShape(db, app.expected());
       assertThat(app.failures()).as("failed application statements").isEmpty();
       assertThat(writesSeen)
@@ -132,8 +148,15 @@ class ConcurrencyTest {
             "SELECT concat_ws('|', id, owner, balance, flag, coalesce(remark, '<null>'), memo) FROM accounts ORDER BY id");
     List<String> want = new ArrayList<>();
     for (Row r : expected.values()) {
-      want.add(String.join("|", String.valueOf(r.id()), r.owner(), String.valueOf(r.balance()),
-          r.flag() != 0 ? "t" : "f", Objects.requireNonNullElse(r.note(), "<null>"), "x"));
+      want.add(
+          String.join(
+              "|",
+              String.valueOf(r.id()),
+              r.owner(),
+              String.valueOf(r.balance()),
+              r.flag() != 0 ? "t" : "f",
+              Objects.requireNonNullElse(r.note(), "<null>"),
+              "x"));
     }
     assertSameRows("live table after cut-over", actual, want);
   }
@@ -151,14 +174,22 @@ class ConcurrencyTest {
 
   private static void assertLiveMatchesOriginalShape(TestDatabase db, TreeMap<Long, Row> expected) {
     List<String> actual =
-        db.strings("SELECT concat_ws('|', id, owner, balance, flag, coalesce(note, '<null>')) FROM accounts ORDER BY id");
+        db.strings(
+            "SELECT concat_ws('|', id, owner, balance, flag, coalesce(note, '<null>')) FROM accounts ORDER BY id");
     List<String> want = new ArrayList<>();
     for (Row r : expected.values()) {
-      want.add(String.join("|", String.valueOf(r.id()), r.owner(), String.valueOf(r.balance()), String.valueOf(r.flag()),
-          Objects.requireNonNullElse(r.note(), "<null>")));
+      want.add(
+          String.join(
+              "|",
+              String.valueOf(r.id()),
+              r.owner(),
+              String.valueOf(r.balance()),
+              String.valueOf(r.flag()),
+              Objects.requireNonNullElse(r.note(), "<null>")));
     }
     assertSameRows("table after rollback", actual, want);
-    assertThat(db.strings("SELECT indexname FROM pg_indexes WHERE tablename = 'accounts' ORDER BY 1"))
+    assertThat(
+            db.strings("SELECT indexname FROM pg_indexes WHERE tablename = 'accounts' ORDER BY 1"))
         .containsExactly("accounts_owner", "accounts_pkey");
   }
 }

@@ -45,8 +45,8 @@ class KillAndResumeTest {
   private final List<String> kills = new ArrayList<>();
 
   @Test
-  void killedAndResumedRunsEndLikeAnUnkilledRun(TestDatabase killed, TestDatabase reference, @TempDir Path dir)
-      throws Exception {
+  void killedAndResumedRunsEndLikeAnUnkilledRun(
+      TestDatabase killed, TestDatabase reference, @TempDir Path dir) throws Exception {
     setUp(killed);
     setUp(reference);
     Path file = dir.resolve("items.yaml");
@@ -79,7 +79,8 @@ class KillAndResumeTest {
     Engine engine = Migrations.engine(reference.dataSource());
     MigrationDocument doc = Migrations.document(yaml());
     MigrationRecord m = engine.submit(doc.metadata().name(), doc.spec());
-    assertThat(Migrations.run(engine, m.id(), doc.spec()).phase()).isEqualTo(MigrationPhase.Completed);
+    assertThat(Migrations.run(engine, m.id(), doc.spec()).phase())
+        .isEqualTo(MigrationPhase.Completed);
     assertThat(contents(killed)).as("table after apply").isEqualTo(contents(reference));
 
     // rollback, killed twice (once while its swap waits for the lock), then resumed.
@@ -88,33 +89,48 @@ class KillAndResumeTest {
     killDuring(killed, file, "rollback", MigrationPhase.RollingBack);
     assertThat(finish(killed, file, "rollback")).contains("rolled back");
     applyWrites(reference, write);
-    assertThat(Migrations.run(engine, m.id(), Migrations.withAction(doc.spec(), Action.Rollback)).phase())
+    assertThat(
+            Migrations.run(engine, m.id(), Migrations.withAction(doc.spec(), Action.Rollback))
+                .phase())
         .isEqualTo(MigrationPhase.RolledBack);
     assertThat(contents(killed)).as("table after rollback").isEqualTo(contents(reference));
-    assertThat(killed.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'items\\_\\_ifl%'")).isZero();
+    assertThat(killed.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'items\\_\\_ifl%'"))
+        .isZero();
 
     System.out.println("kills: " + kills);
     assertThat(kills).as("processes killed while running").hasSizeGreaterThanOrEqualTo(10);
-    assertThat(kills.stream().filter(k -> k.startsWith("CuttingOver")).count()).as("kills inside cut-over").isPositive();
+    assertThat(kills.stream().filter(k -> k.startsWith("CuttingOver")).count())
+        .as("kills inside cut-over")
+        .isPositive();
   }
 
   private static void setUp(TestDatabase db) {
     db.exec(
         "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL, balance integer NOT NULL,"
             + " flag integer NOT NULL DEFAULT 0, note text)",
-        "INSERT INTO items SELECT g, 'o' || (g % 97), g % 1000, g % 2, 'n' || g FROM generate_series(1, " + ROWS + ") g");
+        "INSERT INTO items SELECT g, 'o' || (g % 97), g % 1000, g % 2, 'n' || g FROM generate_series(1, "
+            + ROWS
+            + ") g");
   }
 
   private static String yaml() {
     return "apiVersion: inflight.dev/v1alpha1\nkind: SchemaMigration\nmetadata: {name: items-reshape}\nspec:\n"
-        + "  table: public.items\n  changes:\n" + CHANGES.indent(4) + SETTINGS.indent(2);
+        + "  table: public.items\n  changes:\n"
+        + CHANGES.indent(4)
+        + SETTINGS.indent(2);
   }
 
   /** Deterministic writes using only the columns both shapes have; the same in both databases. */
   private static void applyWrites(TestDatabase db, int k) {
     db.exec(
         "UPDATE items SET balance = balance + " + k + " WHERE id % 50 = " + k,
-        "INSERT INTO items (id, owner, balance) VALUES (" + (1_000_000 + k) + ", 'k" + k + "', " + k + ")",
+        "INSERT INTO items (id, owner, balance) VALUES ("
+            + (1_000_000 + k)
+            + ", 'k"
+            + k
+            + "', "
+            + k
+            + ")",
         "DELETE FROM items WHERE id = " + (100 + k * 7),
         "UPDATE items SET id = " + (2_000_000 + k) + " WHERE id = " + (200 + k * 11));
   }
@@ -127,7 +143,8 @@ class KillAndResumeTest {
    * Starts the command in a child JVM and kills it with SIGKILL at a random moment of {@code
    * target}; for CuttingOver and RollingBack, while its swap transaction waits for the table lock.
    */
-  private void killDuring(TestDatabase db, Path file, String command, MigrationPhase target) throws Exception {
+  private void killDuring(TestDatabase db, Path file, String command, MigrationPhase target)
+      throws Exception {
     boolean swap = target == MigrationPhase.CuttingOver || target == MigrationPhase.RollingBack;
     AtomicBoolean holding = new AtomicBoolean(swap);
     Thread holder = swap ? lockHolder(db, holding) : null;
@@ -140,12 +157,17 @@ class KillAndResumeTest {
       } else if (target == MigrationPhase.Planning) {
         Thread.sleep(300 + random.nextInt(900));
       } else {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() -> !p.isAlive() || phase(db) == target);
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> !p.isAlive() || phase(db) == target);
         Thread.sleep(random.nextInt(target == MigrationPhase.Backfilling ? 600 : 150));
       }
       if (p.isAlive()) {
         MigrationPhase now = phase(db);
-        String at = (now == null ? "Planning (before the ledger existed)" : now.name()) + (swap && lockWaiting(db) ? " (waiting for the swap lock)" : "");
+        String at =
+            (now == null ? "Planning (before the ledger existed)" : now.name())
+                + (swap && lockWaiting(db) ? " (waiting for the swap lock)" : "");
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         kills.add(at);
       }
@@ -169,8 +191,16 @@ class KillAndResumeTest {
   private static Process start(TestDatabase db, Path file, String command) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(
-            java, "-cp", System.getProperty("java.class.path"), "dev.inflight.cli.Main", command, "-f", file.toString(),
-            "--jdbc-url", db.url(), "--no-progress")
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.inflight.cli.Main",
+            command,
+            "-f",
+            file.toString(),
+            "--jdbc-url",
+            db.url(),
+            "--no-progress")
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.PIPE)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -31,7 +31,8 @@ class LockContentionTest {
   private static final long LOCK_TIMEOUT_MS = 800;
 
   @Test
-  void blockerDelaysCutoverIsReportedAndWritersWaitAtMostTheLockTimeout(TestDatabase db) throws Exception {
+  void blockerDelaysCutoverIsReportedAndWritersWaitAtMostTheLockTimeout(TestDatabase db)
+      throws Exception {
     db.exec(
         "CREATE TABLE orders (id bigint PRIMARY KEY, total integer NOT NULL, state text NOT NULL DEFAULT 'new')",
         "INSERT INTO orders SELECT g, g % 500, 'new' FROM generate_series(1, 5000) g");
@@ -47,7 +48,9 @@ class LockContentionTest {
     assertThat(gate.phase()).isEqualTo(MigrationPhase.AwaitingCutover);
     MigrationSpec proceed =
         Migrations.withControl(
-            doc.spec(), new MigrationSpec.ControlSpec("", MigrationSpec.CutoverControl.Proceed, MigrationSpec.Action.Run));
+            doc.spec(),
+            new MigrationSpec.ControlSpec(
+                "", MigrationSpec.CutoverControl.Proceed, MigrationSpec.Action.Run));
 
     AtomicLong longestWriteMs = new AtomicLong();
     AtomicBoolean writing = new AtomicBoolean(true);
@@ -57,19 +60,39 @@ class LockContentionTest {
       // 1. An idle transaction that has written to the table: reported, never queued behind.
       blocker.setAutoCommit(false);
       st.execute("UPDATE orders SET state = state WHERE id = 1");
-      long pid = db.count("SELECT pid FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' AND query LIKE 'UPDATE orders%'");
-      await().atMost(Duration.ofSeconds(5)).until(() -> db.count("SELECT count(*) FROM pg_stat_activity WHERE pid = ?"
-          + " AND now() - state_change > interval '300 ms'", pid) == 1);
-      StepResult first = await().atMost(Duration.ofSeconds(30)).until(() -> engine.step(m.id(), proceed), r -> r instanceof StepResult.Waiting w
-          && w.reason() == StepResult.WaitReason.LockContention);
-      assertThat(((StepResult.Waiting) first).message()).contains("pid " + pid).contains("idle in transaction");
+      long pid =
+          db.count(
+              "SELECT pid FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' AND query LIKE 'UPDATE orders%'");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  db.count(
+                          "SELECT count(*) FROM pg_stat_activity WHERE pid = ?"
+                              + " AND now() - state_change > interval '300 ms'",
+                          pid)
+                      == 1);
+      StepResult first =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> engine.step(m.id(), proceed),
+                  r ->
+                      r instanceof StepResult.Waiting w
+                          && w.reason() == StepResult.WaitReason.LockContention);
+      assertThat(((StepResult.Waiting) first).message())
+          .contains("pid " + pid)
+          .contains("idle in transaction");
       assertThat(engine.get(m.id()).cutoverBlockedBy()).containsExactly("pid " + pid);
-      assertThat(engine.status(m.id(), proceed).cutover().blockedBy()).containsExactly("pid " + pid);
+      assertThat(engine.status(m.id(), proceed).cutover().blockedBy())
+          .containsExactly("pid " + pid);
       assertThat(engine.get(m.id()).phase()).isEqualTo(MigrationPhase.CuttingOver);
       blocker.commit();
       blocker.setAutoCommit(true);
     }
-    assertThat(longestWriteMs.get()).as("writes were never queued behind a reported blocker").isLessThan(LOCK_TIMEOUT_MS);
+    assertThat(longestWriteMs.get())
+        .as("writes were never queued behind a reported blocker")
+        .isLessThan(LOCK_TIMEOUT_MS);
 
     // 2. A young blocker the probe does not report: one attempt waits lockTimeout and gives up.
     AtomicBoolean sleeping = new AtomicBoolean(true);
@@ -88,10 +111,18 @@ class LockContentionTest {
               }
             });
     young.start();
-    await().atMost(Duration.ofSeconds(10)).until(() -> db.count("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'") > 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                db.count(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'")
+                    > 0);
     StepResult timedOut = engine.step(m.id(), proceed);
     young.join();
-    assertThat(timedOut).isInstanceOfSatisfying(StepResult.Waiting.class, w -> assertThat(w.message()).contains("lock not granted"));
+    assertThat(timedOut)
+        .isInstanceOfSatisfying(
+            StepResult.Waiting.class, w -> assertThat(w.message()).contains("lock not granted"));
 
     // 3. Nothing in the way: the cut-over completes.
     StepResult done = Migrations.run(engine, m.id(), proceed);
@@ -100,12 +131,16 @@ class LockContentionTest {
     assertThat(done.phase()).isEqualTo(MigrationPhase.Completed);
     MigrationRecord after = engine.get(m.id());
     assertThat(after.cutoverAttempts()).isGreaterThanOrEqualTo(3);
-    assertThat(after.writesBlockedMillis()).as("the timed-out attempt is recorded").isGreaterThanOrEqualTo(LOCK_TIMEOUT_MS - 50);
+    assertThat(after.writesBlockedMillis())
+        .as("the timed-out attempt is recorded")
+        .isGreaterThanOrEqualTo(LOCK_TIMEOUT_MS - 50);
     assertThat(longestWriteMs.get())
         .as("longest application write (ms) across all attempts")
         .isLessThan(LOCK_TIMEOUT_MS + 700);
     assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(5000);
-    assertThat(db.strings("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'total'"))
+    assertThat(
+            db.strings(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'total'"))
         .containsExactly("bigint");
   }
 
@@ -117,7 +152,8 @@ class LockContentionTest {
               while (writing.get()) {
                 long start = System.nanoTime();
                 try (Connection c = db.dataSource().getConnection();
-                    PreparedStatement ps = c.prepareStatement("UPDATE orders SET total = total + 1 WHERE id = ?")) {
+                    PreparedStatement ps =
+                        c.prepareStatement("UPDATE orders SET total = total + 1 WHERE id = ?")) {
                   ps.setLong(1, 2 + (i++ % 4000));
                   ps.executeUpdate();
                 } catch (Exception e) {

@@ -27,12 +27,21 @@ class SmokeTest {
         "INSERT INTO users (name, status, last_login, flag) SELECT 'user' || g, CASE WHEN g % 3 = 0 THEN 'inactive'"
             + " ELSE 'active' END, now() - g * interval '1 minute', g % 2 FROM generate_series(1, 5000) g");
     MigrationDocument doc = new SpecReader().read(Path.of("examples/users-add-phone.yaml"));
-    Engine engine = new Engine(db.dataSource(), Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
+    Engine engine =
+        new Engine(
+            db.dataSource(),
+            Clock.systemUTC(),
+            EngineSettings.defaults(),
+            RandomGenerator.getDefault());
     MigrationRecord m = engine.submit(doc.metadata().name(), doc.spec());
-    StepResult r = new Runner(engine, Clock.systemUTC()).run(m.id(), doc.spec(), Duration.ofMinutes(2), x -> System.out.println(x));
+    StepResult r =
+        new Runner(engine, Clock.systemUTC())
+            .run(m.id(), doc.spec(), Duration.ofMinutes(2), x -> System.out.println(x));
     assertThat(r).isInstanceOf(StepResult.Done.class);
     assertThat(r.phase()).isEqualTo(MigrationPhase.Completed);
-    assertThat(db.strings("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'flag'"))
+    assertThat(
+            db.strings(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'flag'"))
         .containsExactly("boolean");
     assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(5000);
     assertThat(db.count("SELECT count(*) FROM users WHERE flag")).isEqualTo(2500);

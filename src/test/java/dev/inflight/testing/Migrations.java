@@ -22,22 +22,46 @@ public final class Migrations {
     return new SpecReader().parse(yaml, "test");
   }
 
-  /** A minimal document for {@code table} with the given YAML list of changes and extra spec lines. */
-  public static MigrationDocument document(String name, String table, String changesYaml, String extraSpecYaml) {
+  /**
+   * A minimal document for {@code table} with the given YAML list of changes and extra spec lines.
+   */
+  public static MigrationDocument document(
+      String name, String table, String changesYaml, String extraSpecYaml) {
     return document(
-        "apiVersion: inflight.dev/v1alpha1\nkind: SchemaMigration\nmetadata: {name: " + name + "}\nspec:\n  table: " + table
-            + "\n  changes:\n" + changesYaml.indent(4) + (extraSpecYaml == null ? "" : extraSpecYaml.indent(2)));
+        "apiVersion: inflight.dev/v1alpha1\nkind: SchemaMigration\nmetadata: {name: "
+            + name
+            + "}\nspec:\n  table: "
+            + table
+            + "\n  changes:\n"
+            + changesYaml.indent(4)
+            + (extraSpecYaml == null ? "" : extraSpecYaml.indent(2)));
   }
 
   public static MigrationSpec withAction(MigrationSpec s, Action action) {
     return new MigrationSpec(
-        s.database(), s.table(), s.changes(), s.backfill(), s.cutover(), s.rollback(), s.approval(),
-        new MigrationSpec.ControlSpec(s.control().approvedPlanHash(), s.control().cutover(), action), s.deletionPolicy());
+        s.database(),
+        s.table(),
+        s.changes(),
+        s.backfill(),
+        s.cutover(),
+        s.rollback(),
+        s.approval(),
+        new MigrationSpec.ControlSpec(
+            s.control().approvedPlanHash(), s.control().cutover(), action),
+        s.deletionPolicy());
   }
 
   public static MigrationSpec withControl(MigrationSpec s, MigrationSpec.ControlSpec control) {
     return new MigrationSpec(
-        s.database(), s.table(), s.changes(), s.backfill(), s.cutover(), s.rollback(), s.approval(), control, s.deletionPolicy());
+        s.database(),
+        s.table(),
+        s.changes(),
+        s.backfill(),
+        s.cutover(),
+        s.rollback(),
+        s.approval(),
+        control,
+        s.deletionPolicy());
   }
 
   public static Engine engine(DataSource ds) {
@@ -48,12 +72,21 @@ public final class Migrations {
   public static Engine engine(DataSource ds, Duration stepBudget) {
     EngineSettings d = EngineSettings.defaults();
     EngineSettings s =
-        new EngineSettings(stepBudget, 500, 2_000, d.cutoverBacklog(), d.ddlTimeout(), d.indexBuildTimeout(), 5_000);
-    return new Engine(ds, Clock.systemUTC(), s, java.util.random.RandomGenerator.of("L64X128MixRandom"));
+        new EngineSettings(
+            stepBudget,
+            500,
+            2_000,
+            d.cutoverBacklog(),
+            d.ddlTimeout(),
+            d.indexBuildTimeout(),
+            5_000);
+    return new Engine(
+        ds, Clock.systemUTC(), s, java.util.random.RandomGenerator.of("L64X128MixRandom"));
   }
 
   /** Steps until the migration settles (done, failed, or waiting for a person). */
-  public static StepResult run(Engine engine, long id, MigrationSpec spec, Consumer<StepResult> onStep) throws Exception {
+  public static StepResult run(
+      Engine engine, long id, MigrationSpec spec, Consumer<StepResult> onStep) throws Exception {
     return new Runner(engine, Clock.systemUTC()).run(id, spec, Duration.ofMinutes(5), onStep);
   }
 

@@ -26,8 +26,8 @@ import javax.sql.DataSource;
 public final class OwnedKeyWorkload implements AutoCloseable {
   /**
    * A row as the application knows it. {@code flag} and {@code note} come from the initial data
-   * (the application never writes them; inserted rows take the defaults 0 and NULL) and travel
-   * with the row through key changes.
+   * (the application never writes them; inserted rows take the defaults 0 and NULL) and travel with
+   * the row through key changes.
    */
   public record Row(long id, String owner, int balance, int flag, String note) {
     Row withId(long to) {
@@ -58,7 +58,8 @@ public final class OwnedKeyWorkload implements AutoCloseable {
   /**
    * @param initial the rows already in the table (each thread takes those it owns)
    */
-  public OwnedKeyWorkload(DataSource pool, String table, int threads, List<Row> initial, long seed) {
+  public OwnedKeyWorkload(
+      DataSource pool, String table, int threads, List<Row> initial, long seed) {
     this.pool = pool;
     this.table = table;
     this.threads = threads;
@@ -131,7 +132,9 @@ public final class OwnedKeyWorkload implements AutoCloseable {
             long id = nextId;
             nextId += threads;
             Row r = new Row(id, "o" + rnd.nextInt(1000), rnd.nextInt(10_000), 0, null);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, owner, balance) VALUES (?, ?, ?)")) {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO " + table + " (id, owner, balance) VALUES (?, ?, ?)")) {
               ps.setLong(1, r.id());
               ps.setString(2, r.owner());
               ps.setInt(3, r.balance());
@@ -141,7 +144,8 @@ public final class OwnedKeyWorkload implements AutoCloseable {
           } else if (op < 60) {
             long id = keys.get(rnd.nextInt(keys.size()));
             int balance = rnd.nextInt(10_000);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET balance = ? WHERE id = ?")) {
+            try (PreparedStatement ps =
+                c.prepareStatement("UPDATE " + table + " SET balance = ? WHERE id = ?")) {
               ps.setInt(1, balance);
               ps.setLong(2, id);
               ps.executeUpdate();
@@ -154,7 +158,8 @@ public final class OwnedKeyWorkload implements AutoCloseable {
               some.add(keys.get(rnd.nextInt(keys.size())));
             }
             String owner = "m" + rnd.nextInt(1000);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET owner = ? WHERE id = ANY (?)")) {
+            try (PreparedStatement ps =
+                c.prepareStatement("UPDATE " + table + " SET owner = ? WHERE id = ANY (?)")) {
               ps.setString(1, owner);
               ps.setArray(2, c.createArrayOf("bigint", some.toArray()));
               ps.executeUpdate();
@@ -167,7 +172,8 @@ public final class OwnedKeyWorkload implements AutoCloseable {
             long id = keys.get(rnd.nextInt(keys.size()));
             long to = nextId;
             nextId += threads;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET id = ? WHERE id = ?")) {
+            try (PreparedStatement ps =
+                c.prepareStatement("UPDATE " + table + " SET id = ? WHERE id = ?")) {
               ps.setLong(1, to);
               ps.setLong(2, id);
               ps.executeUpdate();
@@ -176,7 +182,8 @@ public final class OwnedKeyWorkload implements AutoCloseable {
             mine.put(to, old.withId(to));
           } else {
             long id = keys.get(rnd.nextInt(keys.size()));
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+            try (PreparedStatement ps =
+                c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
               ps.setLong(1, id);
               ps.executeUpdate();
             }
@@ -186,7 +193,9 @@ public final class OwnedKeyWorkload implements AutoCloseable {
         } catch (SQLException e) {
           String m = String.valueOf(e.getMessage());
           int nl = m.indexOf('\n');
-          failures.computeIfAbsent(nl < 0 ? m : m.substring(0, nl), k -> new AtomicLong()).incrementAndGet();
+          failures
+              .computeIfAbsent(nl < 0 ? m : m.substring(0, nl), k -> new AtomicLong())
+              .incrementAndGet();
         }
       } finally {
         inFlight.decrementAndGet();

@@ -21,6 +21,13 @@ final class AddCheckOp implements ChangeOp {
 
   @Override
   public void apply(ShadowDesign d) {
-    d.ddl("ALTER TABLE " + d.shadowSql() + " ADD CONSTRAINT " + Sql.ident(name) + " CHECK (" + expr + ")");
+    d.ddl(
+        "ALTER TABLE "
+            + d.shadowSql()
+            + " ADD CONSTRAINT "
+            + Sql.ident(name)
+            + " CHECK ("
+            + expr
+            + ")");
   }
 }

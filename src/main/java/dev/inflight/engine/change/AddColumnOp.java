@@ -21,7 +21,8 @@ final class AddColumnOp implements ChangeOp {
     this.defaultExpr =
         spec.defaultValue() == null
             ? null
-            : SqlExpressions.expression("addColumn " + spec.name() + " default", spec.defaultValue());
+            : SqlExpressions.expression(
+                "addColumn " + spec.name() + " default", spec.defaultValue());
     this.notNull = Boolean.TRUE.equals(spec.notNull());
     this.comment = spec.comment();
   }
@@ -35,11 +36,22 @@ final class AddColumnOp implements ChangeOp {
   public void apply(ShadowDesign d) {
     d.requireAbsent(describe(), name);
     d.ddl(
-        "ALTER TABLE " + d.shadowSql() + " ADD COLUMN " + Sql.ident(name) + " " + type
+        "ALTER TABLE "
+            + d.shadowSql()
+            + " ADD COLUMN "
+            + Sql.ident(name)
+            + " "
+            + type
             + (defaultExpr == null ? "" : " DEFAULT (" + defaultExpr + ")")
             + (notNull ? " NOT NULL" : ""));
     if (comment != null) {
-      d.ddl("COMMENT ON COLUMN " + d.shadowSql() + "." + Sql.ident(name) + " IS " + Sql.literal(comment));
+      d.ddl(
+          "COMMENT ON COLUMN "
+              + d.shadowSql()
+              + "."
+              + Sql.ident(name)
+              + " IS "
+              + Sql.literal(comment));
     }
     d.addColumn(name, type, notNull, defaultExpr);
     d.forward().addUnmapped(name);

@@ -5,10 +5,10 @@ import java.util.regex.Pattern;
 
 /**
  * Guards the SQL fragments users write (defaults, USING and CHECK expressions, index predicates,
- * type names). A fragment passes only if it is one balanced expression: no statement separator,
- * no comment, no unterminated literal, parentheses that never close more than they opened. Wrapped
- * in parentheses it therefore cannot end the statement it is placed in; PostgreSQL then parses it
- * for real during planning.
+ * type names). A fragment passes only if it is one balanced expression: no statement separator, no
+ * comment, no unterminated literal, parentheses that never close more than they opened. Wrapped in
+ * parentheses it therefore cannot end the statement it is placed in; PostgreSQL then parses it for
+ * real during planning.
  */
 public final class SqlExpressions {
   private static final int MAX_EXPRESSION = 4000;
@@ -21,9 +21,9 @@ public final class SqlExpressions {
   private SqlExpressions() {}
 
   /**
-   * Returns the expression ready to embed in a statement run through JDBC: validated and with
-   * every {@code ?} outside literals doubled, because the driver reads a lone {@code ?} as a
-   * parameter. Throws {@link IllegalArgumentException} naming {@code what} otherwise.
+   * Returns the expression ready to embed in a statement run through JDBC: validated and with every
+   * {@code ?} outside literals doubled, because the driver reads a lone {@code ?} as a parameter.
+   * Throws {@link IllegalArgumentException} naming {@code what} otherwise.
    */
   public static String expression(String what, String text) {
     if (text == null || text.isBlank()) {
@@ -51,7 +51,9 @@ public final class SqlExpressions {
         out.append(text, i, end);
         i = end;
         continue;
-      } else if (c == '$' && i + 1 < n && (text.charAt(i + 1) == '$' || Character.isLetter(text.charAt(i + 1)))) {
+      } else if (c == '$'
+          && i + 1 < n
+          && (text.charAt(i + 1) == '$' || Character.isLetter(text.charAt(i + 1)))) {
         int tagEnd = text.indexOf('$', i + 1);
         String tag = tagEnd < 0 ? "" : text.substring(i, tagEnd + 1);
         if (tagEnd > 0 && tag.matches("\\$[A-Za-z_]*\\$")) {
@@ -61,9 +63,11 @@ public final class SqlExpressions {
       } else if (c == ';') {
         throw new IllegalArgumentException(what + ": ';' is not allowed in an expression");
       } else if (c == '-' && i + 1 < n && text.charAt(i + 1) == '-') {
-        throw new IllegalArgumentException(what + ": comments ('--') are not allowed in an expression");
+        throw new IllegalArgumentException(
+            what + ": comments ('--') are not allowed in an expression");
       } else if (c == '/' && i + 1 < n && text.charAt(i + 1) == '*') {
-        throw new IllegalArgumentException(what + ": comments ('/*') are not allowed in an expression");
+        throw new IllegalArgumentException(
+            what + ": comments ('/*') are not allowed in an expression");
       } else if (c == '(') {
         depth++;
       } else if (c == ')') {
@@ -91,7 +95,10 @@ public final class SqlExpressions {
     String t = text.trim().replaceAll("\\s+", " ");
     if (t.length() > 200 || !TYPE_NAME.matcher(t).matches()) {
       throw new IllegalArgumentException(
-          what + ": '" + text + "' is not a type name (e.g. integer, varchar(20), numeric(10,2), text[])");
+          what
+              + ": '"
+              + text
+              + "' is not a type name (e.g. integer, varchar(20), numeric(10,2), text[])");
     }
     return t;
   }
@@ -113,7 +120,10 @@ public final class SqlExpressions {
       char c = name.charAt(i);
       if (c == '"' || c == ';' || c == '\'' || Character.isISOControl(c)) {
         throw new IllegalArgumentException(
-            what + ": '" + name + "' contains a quote, ';' or control character, which Inflight does not accept in new names");
+            what
+                + ": '"
+                + name
+                + "' contains a quote, ';' or control character, which Inflight does not accept in new names");
       }
     }
     if (!name.equals(name.strip())) {
@@ -136,7 +146,10 @@ public final class SqlExpressions {
         }
         return i + 1;
       }
-      if (c == '\\' && quote == '\'' && start > 0 && (text.charAt(start - 1) == 'E' || text.charAt(start - 1) == 'e')) {
+      if (c == '\\'
+          && quote == '\''
+          && start > 0
+          && (text.charAt(start - 1) == 'E' || text.charAt(start - 1) == 'e')) {
         i += 2;
         continue;
       }

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds sessions that would make an exclusive lock request wait. A waiting ACCESS EXCLUSIVE
- * request blocks every later reader and writer of the table, so the engine does not queue behind
- * a long transaction: it reports the blocker and tries again later.
+ * Finds sessions that would make an exclusive lock request wait. A waiting ACCESS EXCLUSIVE request
+ * blocks every later reader and writer of the table, so the engine does not queue behind a long
+ * transaction: it reports the blocker and tries again later.
  */
 public final class LockProbe {
   static final long IDLE_IN_TRANSACTION_MILLIS = 100;
@@ -23,8 +23,8 @@ public final class LockProbe {
    * {@code threshold}, or that have sat idle inside a transaction for more than 100ms; each
    * described as {@code pid N (state, transaction open Ns): query}.
    */
-  public static List<String> blockers(Connection conn, List<String> qualifiedTables, Duration threshold)
-      throws SQLException {
+  public static List<String> blockers(
+      Connection conn, List<String> qualifiedTables, Duration threshold) throws SQLException {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps =
         conn.prepareStatement(
@@ -43,7 +43,15 @@ public final class LockProbe {
       ps.setLong(3, Math.min(threshold.toMillis(), IDLE_IN_TRANSACTION_MILLIS));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add("pid " + rs.getInt(1) + " (" + rs.getString(2) + ", transaction open " + rs.getInt(3) + "s): " + rs.getString(4));
+          out.add(
+              "pid "
+                  + rs.getInt(1)
+                  + " ("
+                  + rs.getString(2)
+                  + ", transaction open "
+                  + rs.getInt(3)
+                  + "s): "
+                  + rs.getString(4));
         }
       }
     }
