@@ -3,9 +3,11 @@ package dev.inflight.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.inflight.api.MigrationDocument;
+import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.SpecReader;
 import dev.inflight.cli.Runner;
 import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import java.nio.file.Path;
@@ -45,5 +47,23 @@ class SmokeTest {
         .containsExactly("boolean");
     assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(5000);
     assertThat(db.count("SELECT count(*) FROM users WHERE flag")).isEqualTo(2500);
+
+    db.exec("INSERT INTO users (name, flag) VALUES ('after cut-over', true)");
+    MigrationSpec rollback = Migrations.withAction(doc.spec(), MigrationSpec.Action.Rollback);
+    assertThat(Migrations.run(engine, m.id(), rollback).phase())
+        .isEqualTo(MigrationPhase.RolledBack);
+    assertThat(
+            db.strings(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'users'::regclass"
+                    + " AND attname = 'flag'"))
+        .containsExactly("integer");
+    assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(5001);
+    assertThat(db.count("SELECT flag FROM users WHERE name = 'after cut-over'")).isEqualTo(1);
+  }
+
+  @Test
+  void runsOnTheRequestedPostgresMajor(TestDatabase db) {
+    assertThat(db.count("SELECT current_setting('server_version_num')::int / 10000"))
+        .isEqualTo(db.major());
   }
 }
