@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
       CancelCommand.class,
       FinalizeCommand.class,
       HistoryCommand.class,
-      DemoCommand.class
+      DemoCommand.class,
+      OperatorCommand.class
     })
 public final class Main {
   public static void main(String[] args) {

@@ -109,8 +109,8 @@ public final class Engine {
     }
   }
 
-  private static PlanRejectedException busyTable(MigrationRecord other) {
-    return new PlanRejectedException(
+  private static TableBusyException busyTable(MigrationRecord other) {
+    return new TableBusyException(
         other.table()
             + " already has an active migration, "
             + other.name()
