@@ -11,7 +11,9 @@ final class Logging {
   private Logging() {}
 
   static void configure(String format) throws JoranException {
-    URL config = Logging.class.getResource("json".equals(format) ? "/logback-operator-json.xml" : "/logback-operator-text.xml");
+    URL config =
+        Logging.class.getResource(
+            "json".equals(format) ? "/logback-operator-json.xml" : "/logback-operator-text.xml");
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     ctx.reset();
     JoranConfigurator j = new JoranConfigurator();

@@ -12,16 +12,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Runs the Kubernetes operator against the current kubeconfig (or in-cluster config). */
-@Command(name = "operator", description = "Run the Kubernetes operator (current kubeconfig or in-cluster).")
+@Command(
+    name = "operator",
+    description = "Run the Kubernetes operator (current kubeconfig or in-cluster).")
 final class OperatorCommand implements Callable<Integer> {
-  @Option(names = {"-n", "--namespace"}, description = "namespace to watch (repeatable; default: all)")
+  @Option(
+      names = {"-n", "--namespace"},
+      description = "namespace to watch (repeatable; default: all)")
   List<String> namespaces = List.of();
 
-  @Option(names = "--lease-namespace", defaultValue = "${env:POD_NAMESPACE}",
-      description = "namespace of the leader-election Lease (default: $POD_NAMESPACE; none: no leader election)")
+  @Option(
+      names = "--lease-namespace",
+      defaultValue = "${env:POD_NAMESPACE}",
+      description =
+          "namespace of the leader-election Lease (default: $POD_NAMESPACE; none: no leader election)")
   String leaseNamespace;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "port for /metrics, /healthz, /readyz")
+  @Option(
+      names = "--http-port",
+      defaultValue = "8080",
+      description = "port for /metrics, /healthz, /readyz")
   int httpPort;
 
   @Option(names = "--log-format", defaultValue = "json", description = "json or text")
@@ -30,12 +40,14 @@ final class OperatorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.configure(logFormat);
-    String identity = System.getenv().getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
+    String identity =
+        System.getenv().getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
     try (KubernetesClient client = new KubernetesClientBuilder().build();
         OperatorApp app =
             new OperatorApp(
                 client,
-                new OperatorApp.Options(namespaces, blankToNull(leaseNamespace), identity, httpPort, true),
+                new OperatorApp.Options(
+                    namespaces, blankToNull(leaseNamespace), identity, httpPort, true),
                 EngineSettings.defaults())) {
       app.start();
       CountDownLatch stop = new CountDownLatch(1);

@@ -6,6 +6,8 @@ import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
 import dev.inflight.api.MigrationStatus;
 import dev.inflight.engine.StepResult.WaitReason;
+import dev.inflight.engine.catalog.CatalogReader;
+import dev.inflight.engine.catalog.TableRef;
 import dev.inflight.engine.ledger.AdvisoryLocks;
 import dev.inflight.engine.ledger.Ledger;
 import dev.inflight.engine.ledger.LedgerSchema;
@@ -71,10 +73,18 @@ public final class Engine {
    */
   public MigrationRecord submit(String name, MigrationSpec spec) throws SQLException {
     try (Connection conn = session()) {
-      if (LedgerSchema.installed(conn)) {
+      boolean installed = LedgerSchema.installed(conn);
+      if (installed) {
         Optional<MigrationRecord> active = ledger.activeByName(conn, name);
         if (active.isPresent()) {
           return active.get();
+        }
+        // A busy table is reported as such, before planning trips over the other migration's
+        // shadow table.
+        TableRef ref = new CatalogReader(conn).resolve(spec.table());
+        Optional<MigrationRecord> busy = ledger.activeByTable(conn, ref.schema(), ref.name());
+        if (busy.isPresent()) {
+          throw busyTable(busy.get());
         }
       }
       // Plan first: a refused spec must leave the database exactly as it was, ledger included.

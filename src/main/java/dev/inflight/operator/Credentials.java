@@ -32,7 +32,9 @@ record Credentials(String url, String username, String password) {
   static Credentials read(KubernetesClient client, SchemaMigration r) throws Problem {
     var db = r.getSpec().database();
     if (db == null || db.secretRef() == null || db.secretRef().name() == null) {
-      throw new Problem("DatabaseNotConfigured", "spec.database.secretRef.name is required when the operator runs the migration");
+      throw new Problem(
+          "DatabaseNotConfigured",
+          "spec.database.secretRef.name is required when the operator runs the migration");
     }
     String ns = r.getMetadata().getNamespace();
     String name = db.secretRef().name();
@@ -42,7 +44,9 @@ record Credentials(String url, String username, String password) {
     }
     String url = value(secret, "url");
     if (url == null || !url.startsWith("jdbc:postgresql:")) {
-      throw new Problem("SecretInvalid", "Secret " + ns + "/" + name + " needs a key url with a jdbc:postgresql: URL");
+      throw new Problem(
+          "SecretInvalid",
+          "Secret " + ns + "/" + name + " needs a key url with a jdbc:postgresql: URL");
     }
     return new Credentials(url, value(secret, "username"), value(secret, "password"));
   }
@@ -63,6 +67,10 @@ record Credentials(String url, String username, String password) {
 
   @Override
   public String toString() {
-    return "Credentials[" + url.replaceAll("password=[^&]*", "password=***") + " as " + username + "]";
+    return "Credentials["
+        + url.replaceAll("password=[^&]*", "password=***")
+        + " as "
+        + username
+        + "]";
   }
 }

@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
- * One bounded connection pool (and engine) per database account, shared by the migrations that
- * use it and closed when the last of them lets go.
+ * One bounded connection pool (and engine) per database account, shared by the migrations that use
+ * it and closed when the last of them lets go.
  */
 final class Databases implements AutoCloseable {
   private static final int POOL_SIZE = 4;
@@ -79,7 +79,8 @@ final class Databases implements AutoCloseable {
     cfg.setPoolName("inflight-" + Integer.toHexString(c.poolKey().hashCode()));
     cfg.addDataSourceProperty("ApplicationName", "inflight");
     HikariDataSource pool = new HikariDataSource(cfg);
-    return new Entry(pool, new Engine(pool, clock, settings, RandomGenerator.getDefault()), new HashSet<>());
+    return new Entry(
+        pool, new Engine(pool, clock, settings, RandomGenerator.getDefault()), new HashSet<>());
   }
 
   @Override

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
-  private static final DateTimeFormatter MICRO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
+  private static final DateTimeFormatter MICRO =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
   static final String CONTROLLER = "inflight.dev/operator";
 
   private final KubernetesClient client;
@@ -37,17 +38,25 @@ final class EventRecorder {
     String was = before == null ? null : before.phase();
     if (!Objects.equals(was, after.phase()) && !"Pending".equals(after.phase())) {
       boolean bad = "Failed".equals(after.phase());
-      emit(r, bad ? "Warning" : "Normal", after.phase(), (was == null ? "" : was + " -> " + after.phase() + ": ") + after.message());
+      emit(
+          r,
+          bad ? "Warning" : "Normal",
+          after.phase(),
+          (was == null ? "" : was + " -> " + after.phase() + ": ") + after.message());
     }
     var stalledBefore = StatusWriter.condition(before, "Stalled");
     var stalledAfter = StatusWriter.condition(after, "Stalled");
-    if (stalledAfter != null && "True".equals(stalledAfter.status())
-        && (stalledBefore == null || !"True".equals(stalledBefore.status()) || !Objects.equals(stalledBefore.reason(), stalledAfter.reason()))) {
+    if (stalledAfter != null
+        && "True".equals(stalledAfter.status())
+        && (stalledBefore == null
+            || !"True".equals(stalledBefore.status())
+            || !Objects.equals(stalledBefore.reason(), stalledAfter.reason()))) {
       emit(r, "Warning", stalledAfter.reason(), stalledAfter.message());
     }
     var recBefore = StatusWriter.condition(before, "Reconciling");
     var recAfter = StatusWriter.condition(after, "Reconciling");
-    if (recAfter != null && "LockContention".equals(recAfter.reason())
+    if (recAfter != null
+        && "LockContention".equals(recAfter.reason())
         && (recBefore == null || !"LockContention".equals(recBefore.reason()))) {
       emit(r, "Warning", "CutoverBlocked", recAfter.message());
     }
@@ -77,10 +86,21 @@ final class EventRecorder {
               .withReportingInstance(instance)
               .withEventTime(new MicroTime(ZonedDateTime.now(ZoneOffset.UTC).format(MICRO)))
               .build();
-      client.events().v1().events().inNamespace(r.getMetadata().getNamespace()).resource(ev).create();
+      client
+          .events()
+          .v1()
+          .events()
+          .inNamespace(r.getMetadata().getNamespace())
+          .resource(ev)
+          .create();
     } catch (KubernetesClientException e) {
       // An Event is a courtesy; failing to write one must not fail the reconcile.
-      LOG.warn("cannot record event {} for {}/{}: {}", reason, r.getMetadata().getNamespace(), r.getMetadata().getName(), e.getMessage());
+      LOG.warn(
+          "cannot record event {} for {}/{}: {}",
+          reason,
+          r.getMetadata().getNamespace(),
+          r.getMetadata().getName(),
+          e.getMessage());
     }
   }
 }

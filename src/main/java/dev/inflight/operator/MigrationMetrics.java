@@ -28,9 +28,11 @@ final class MigrationMetrics {
 
   void record(String namespace, String name, String table, MigrationStatus s) {
     String key = namespace + "/" + name;
-    AtomicReference<MigrationStatus> ref = latest.computeIfAbsent(key, k -> new AtomicReference<>());
+    AtomicReference<MigrationStatus> ref =
+        latest.computeIfAbsent(key, k -> new AtomicReference<>());
     ref.set(s);
-    meters.computeIfAbsent(key, k -> register(ref, Tags.of("namespace", namespace, "name", name, "table", table)));
+    meters.computeIfAbsent(
+        key, k -> register(ref, Tags.of("namespace", namespace, "name", name, "table", table)));
   }
 
   void forget(String namespace, String name) {
@@ -44,25 +46,59 @@ final class MigrationMetrics {
 
   private List<Meter> register(AtomicReference<MigrationStatus> ref, Tags tags) {
     List<Meter> out = new ArrayList<>();
-    out.add(gauge("inflight_migration_rows_copied", "Rows copied to the new table", ref, tags,
-        s -> s.progress() == null ? 0 : s.progress().rowsCopied()));
-    out.add(gauge("inflight_migration_rows_per_second", "Copy rate", ref, tags,
-        s -> s.progress() == null ? 0 : s.progress().rowsPerSecond()));
-    out.add(gauge("inflight_migration_log_backlog", "Changed keys waiting to be replayed", ref, tags,
-        s -> s.progress() == null ? 0 : s.progress().logBacklog()));
-    out.add(gauge("inflight_migration_cutover_attempts", "Cut-over attempts", ref, tags,
-        s -> s.cutover() == null ? 0 : s.cutover().attempts()));
-    out.add(gauge("inflight_migration_writes_blocked_milliseconds", "Longest time writes waited on a swap", ref, tags,
-        s -> s.cutover() == null ? 0 : s.cutover().writesBlockedMillis()));
+    out.add(
+        gauge(
+            "inflight_migration_rows_copied",
+            "Rows copied to the new table",
+            ref,
+            tags,
+            s -> s.progress() == null ? 0 : s.progress().rowsCopied()));
+    out.add(
+        gauge(
+            "inflight_migration_rows_per_second",
+            "Copy rate",
+            ref,
+            tags,
+            s -> s.progress() == null ? 0 : s.progress().rowsPerSecond()));
+    out.add(
+        gauge(
+            "inflight_migration_log_backlog",
+            "Changed keys waiting to be replayed",
+            ref,
+            tags,
+            s -> s.progress() == null ? 0 : s.progress().logBacklog()));
+    out.add(
+        gauge(
+            "inflight_migration_cutover_attempts",
+            "Cut-over attempts",
+            ref,
+            tags,
+            s -> s.cutover() == null ? 0 : s.cutover().attempts()));
+    out.add(
+        gauge(
+            "inflight_migration_writes_blocked_milliseconds",
+            "Longest time writes waited on a swap",
+            ref,
+            tags,
+            s -> s.cutover() == null ? 0 : s.cutover().writesBlockedMillis()));
     for (MigrationPhase p : MigrationPhase.values()) {
-      out.add(gauge("inflight_migration_phase", "1 for the migration's current phase", ref, tags.and("phase", p.name()),
-          s -> p.name().equals(s.phase()) ? 1 : 0));
+      out.add(
+          gauge(
+              "inflight_migration_phase",
+              "1 for the migration's current phase",
+              ref,
+              tags.and("phase", p.name()),
+              s -> p.name().equals(s.phase()) ? 1 : 0));
     }
     return out;
   }
 
   private Meter gauge(
-      String name, String help, AtomicReference<MigrationStatus> ref, Tags tags, ToDoubleFunction<MigrationStatus> f) {
+      String name,
+      String help,
+      AtomicReference<MigrationStatus> ref,
+      Tags tags,
+      ToDoubleFunction<MigrationStatus> f) {
     return Gauge.builder(name, ref, r -> r.get() == null ? 0 : f.applyAsDouble(r.get()))
         .description(help)
         .tags(tags)

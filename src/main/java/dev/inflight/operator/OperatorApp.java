@@ -20,8 +20,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The operator process: the JOSDK operator with the SchemaMigration reconciler, leader election
- * on a Lease, Prometheus metrics on {@code /metrics} and probes on {@code /healthz} and {@code
+ * The operator process: the JOSDK operator with the SchemaMigration reconciler, leader election on
+ * a Lease, Prometheus metrics on {@code /metrics} and probes on {@code /healthz} and {@code
  * /readyz}.
  *
  * @param namespaces watched namespaces; empty for all
@@ -31,14 +31,20 @@ import java.util.List;
 public final class OperatorApp implements AutoCloseable {
   /** How the operator runs. */
   public record Options(
-      List<String> namespaces, String leaseNamespace, String identity, int httpPort, boolean exitOnLostLease) {}
+      List<String> namespaces,
+      String leaseNamespace,
+      String identity,
+      int httpPort,
+      boolean exitOnLostLease) {}
 
   private final Operator operator;
   private final Databases databases;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final HttpServer http;
 
-  public OperatorApp(KubernetesClient client, Options options, EngineSettings settings) throws IOException {
+  public OperatorApp(KubernetesClient client, Options options, EngineSettings settings)
+      throws IOException {
     new JvmMemoryMetrics().bindTo(registry);
     this.databases = new Databases(Clock.systemUTC(), settings);
     this.operator =
@@ -52,7 +58,8 @@ public final class OperatorApp implements AutoCloseable {
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
               if (options.leaseNamespace() != null) {
                 o.withLeaderElectionConfiguration(
-                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("inflight-operator")
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            "inflight-operator")
                         .withLeaseNamespace(options.leaseNamespace())
                         .withIdentity(options.identity())
                         .withExitOnStopLeading(options.exitOnLostLease())
@@ -61,15 +68,23 @@ public final class OperatorApp implements AutoCloseable {
             });
     SchemaMigrationReconciler reconciler =
         new SchemaMigrationReconciler(
-            client, databases, new EventRecorder(client, options.identity()), new MigrationMetrics(registry), Clock.systemUTC());
+            client,
+            databases,
+            new EventRecorder(client, options.identity()),
+            new MigrationMetrics(registry),
+            Clock.systemUTC());
     operator.register(
         reconciler,
         c -> {
           if (!options.namespaces().isEmpty()) {
             c.settingNamespaces(options.namespaces().toArray(String[]::new));
           }
-          c.withRetry(new GenericRetry().setMaxAttempts(10).setInitialInterval(Duration.ofSeconds(1)).setIntervalMultiplier(2.0)
-              .setMaxInterval(60_000));
+          c.withRetry(
+              new GenericRetry()
+                  .setMaxAttempts(10)
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setIntervalMultiplier(2.0)
+                  .setMaxInterval(60_000));
         });
     this.http = options.httpPort() < 0 ? null : http(options.httpPort());
   }
@@ -92,18 +107,23 @@ public final class OperatorApp implements AutoCloseable {
 
   private HttpServer http(int port) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/metrics", ex -> reply(ex, 200, registry.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+    server.createContext(
+        "/metrics",
+        ex -> reply(ex, 200, registry.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
     server.createContext("/healthz", ex -> reply(ex, 200, "ok\n", "text/plain"));
     server.createContext(
         "/readyz",
         ex -> {
-          boolean ready = operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+          boolean ready =
+              operator.getRuntimeInfo().isStarted()
+                  && operator.getRuntimeInfo().allEventSourcesAreHealthy();
           reply(ex, ready ? 200 : 503, ready ? "ready\n" : "not ready\n", "text/plain");
         });
     return server;
   }
 
-  private static void reply(HttpExchange ex, int code, String body, String type) throws IOException {
+  private static void reply(HttpExchange ex, int code, String body, String type)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(code, bytes.length);

@@ -7,6 +7,7 @@ import dev.inflight.api.MigrationStatus;
 import dev.inflight.api.SchemaMigration;
 import dev.inflight.api.SpecValidator;
 import dev.inflight.engine.Engine;
+import dev.inflight.engine.EngineException;
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.PlanRejectedException;
 import dev.inflight.engine.StepResult;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * nothing here keeps migration state in memory, so any replica can take over at any time.
  */
 @ControllerConfiguration(name = "schemamigration", finalizerName = "inflight.dev/cleanup")
-public final class SchemaMigrationReconciler implements Reconciler<SchemaMigration>, Cleaner<SchemaMigration> {
+public final class SchemaMigrationReconciler
+    implements Reconciler<SchemaMigration>, Cleaner<SchemaMigration> {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrationReconciler.class);
   static final Duration NEXT_STEP = Duration.ofMillis(100);
   static final Duration COMPLETED_POLL = Duration.ofSeconds(15);
@@ -50,7 +52,11 @@ public final class SchemaMigrationReconciler implements Reconciler<SchemaMigrati
   private final Clock clock;
 
   SchemaMigrationReconciler(
-      KubernetesClient client, Databases databases, EventRecorder events, MigrationMetrics metrics, Clock clock) {
+      KubernetesClient client,
+      Databases databases,
+      EventRecorder events,
+      MigrationMetrics metrics,
+      Clock clock) {
     this.client = client;
     this.databases = databases;
     this.events = events;
@@ -59,7 +65,8 @@ public final class SchemaMigrationReconciler implements Reconciler<SchemaMigrati
   }
 
   @Override
-  public UpdateControl<SchemaMigration> reconcile(SchemaMigration r, Context<SchemaMigration> context) {
+  public UpdateControl<SchemaMigration> reconcile(
+      SchemaMigration r, Context<SchemaMigration> context) {
     List<String> invalid = SpecValidator.validateSpec(r.getSpec());
     if (!invalid.isEmpty()) {
       return problem(r, "InvalidSpec", String.join("; ", invalid), PROBLEM_POLL);
@@ -77,7 +84,8 @@ public final class SchemaMigrationReconciler implements Reconciler<SchemaMigrati
       }
       MigrationRecord m = found.get();
       StepResult result = engine.step(m.id(), r.getSpec());
-      MigrationStatus status = statuses.fromEngine(r, engine.status(m.id(), r.getSpec()), result, clock.instant());
+      MigrationStatus status =
+          statuses.fromEngine(r, engine.status(m.id(), r.getSpec()), result, clock.instant());
       return publish(r, status, result);
     } catch (TableBusyException e) {
       return waiting(r, "WaitingForTable", e.getMessage(), PERSON_POLL);
@@ -85,13 +93,20 @@ public final class SchemaMigrationReconciler implements Reconciler<SchemaMigrati
       return problem(r, "PlanRejected", e.getMessage(), PROBLEM_POLL);
     } catch (SQLException e) {
       return databaseProblem(r, e);
+    } catch (EngineException e) {
+      // Outside a step (planning a new migration): a lock not granted in time, say.
+      return e.retryable()
+          ? waiting(r, "Retrying", e.getMessage(), DATABASE_RETRY)
+          : problem(r, "EngineError", e.getMessage(), PROBLEM_POLL);
     }
   }
 
   /** Writes the status, emits Events and metrics, and schedules the next step. */
-  private UpdateControl<SchemaMigration> publish(SchemaMigration r, MigrationStatus status, StepResult result) {
+  private UpdateControl<SchemaMigration> publish(
+      SchemaMigration r, MigrationStatus status, StepResult result) {
     events.transitions(r, r.getStatus(), status);
-    metrics.record(r.getMetadata().getNamespace(), r.getMetadata().getName(), r.getSpec().table(), status);
+    metrics.record(
+        r.getMetadata().getNamespace(), r.getMetadata().getName(), r.getSpec().table(), status);
     r.setStatus(status);
     Duration next = nextStep(result);
     if (next == null) {
@@ -118,16 +133,26 @@ public final class SchemaMigrationReconciler implements Reconciler<SchemaMigrati
     return null;
   }
 
-  private UpdateControl<SchemaMigration> problem(SchemaMigration r, String reason, String message, Duration retry) {
+  private UpdateControl<SchemaMigration> problem(
+      SchemaMigration r, String reason, String message, Duration retry) {
     MigrationStatus status = statuses.problem(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
     r.setStatus(status);
     return UpdateControl.patchStatus(r).rescheduleAfter(retry);
   }
 
-  private UpdateControl<SchemaMigration> databaseProblem(SchemaMigration r, SQLException e) {
+  private UpdateControl<SchemaMigration> databaseProblem(SchemaMigration r, SQLException top) {
+    // The pool reports a failed connection attempt as its own timeout; the driver's error, with
+    // the message that says why, is the innermost SQL error of the chain.
+    SQLException e = top;
+    for (Throwable t = top.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        e = s;
+      }
+    }
     String state = e.getSQLState() == null ? "" : e.getSQLState();
-    String message = "database: " + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage()));
+    String message =
+        "database: " + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage()));
     if (state.startsWith("28")) {
       // Wrong credentials do not fix themselves: report once, look again only slowly.
       return problem(r, "DatabaseAuthenticationFailed", message, PROBLEM_POLL);
@@ -139,7 +164,8 @@ public final class SchemaMigrationReconciler implements Reconciler<SchemaMigrati
   }
 
   /** A wait that ends by itself (a busy table, a database that is restarting). */
-  private UpdateControl<SchemaMigration> waiting(SchemaMigration r, String reason, String message, Duration retry) {
+  private UpdateControl<SchemaMigration> waiting(
+      SchemaMigration r, String reason, String message, Duration retry) {
     MigrationStatus status = statuses.retrying(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
     r.setStatus(status);
@@ -149,15 +175,21 @@ public final class SchemaMigrationReconciler implements Reconciler<SchemaMigrati
   @Override
   public ErrorStatusUpdateControl<SchemaMigration> updateErrorStatus(
       SchemaMigration r, Context<SchemaMigration> context, Exception e) {
-    LOG.error("reconcile of {}/{} failed", r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
-    r.setStatus(statuses.retrying(r, "InternalError", e.getClass().getSimpleName() + ": " + e.getMessage(), clock.instant()));
+    LOG.error(
+        "reconcile of {}/{} failed", r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
+    r.setStatus(
+        statuses.retrying(
+            r,
+            "InternalError",
+            e.getClass().getSimpleName() + ": " + e.getMessage(),
+            clock.instant()));
     return ErrorStatusUpdateControl.patchStatus(r);
   }
 
   /**
    * Deletion: {@code Retain} leaves the database as it is; {@code Cleanup} cancels an unfinished
-   * migration or finalizes a finished one, one step per call. Deleting never rolls back: a
-   * rollback already under way is finished, nothing else is undone.
+   * migration or finalizes a finished one, one step per call. Deleting never rolls back: a rollback
+   * already under way is finished, nothing else is undone.
    */
   @Override
   public DeleteControl cleanup(SchemaMigration r, Context<SchemaMigration> context) {
@@ -175,11 +207,16 @@ public final class SchemaMigrationReconciler implements Reconciler<SchemaMigrati
       }
       MigrationRecord m = found.get();
       Action action =
-          m.phase() == MigrationPhase.RollingBack ? Action.Rollback
+          m.phase() == MigrationPhase.RollingBack
+              ? Action.Rollback
               : m.phase().beforeCutover() ? Action.Cancel : Action.Finalize;
       StepResult result = engine.step(m.id(), withAction(r.getSpec(), action));
       if (result.phase().terminal()) {
-        events.emit(r, "Normal", "CleanedUp", "deleted with deletionPolicy Cleanup: migration " + result.phase());
+        events.emit(
+            r,
+            "Normal",
+            "CleanedUp",
+            "deleted with deletionPolicy Cleanup: migration " + result.phase());
         databases.release(key(r));
         return DeleteControl.defaultDelete();
       }
@@ -188,19 +225,35 @@ public final class SchemaMigrationReconciler implements Reconciler<SchemaMigrati
     } catch (Credentials.Problem p) {
       // Without credentials nothing can be cleaned; say so and let the deletion proceed rather
       // than block it forever (the ledger still describes what is left in the database).
-      events.emit(r, "Warning", "CleanupSkipped", p.getMessage() + "; run inflight cancel or finalize against the database");
+      events.emit(
+          r,
+          "Warning",
+          "CleanupSkipped",
+          p.getMessage() + "; run inflight cancel or finalize against the database");
       databases.release(key(r));
       return DeleteControl.defaultDelete();
     } catch (SQLException e) {
-      LOG.warn("cleanup of {}/{} waits for the database: {}", r.getMetadata().getNamespace(), r.getMetadata().getName(), e.getMessage());
+      LOG.warn(
+          "cleanup of {}/{} waits for the database: {}",
+          r.getMetadata().getNamespace(),
+          r.getMetadata().getName(),
+          e.getMessage());
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(DATABASE_RETRY);
     }
   }
 
   static MigrationSpec withAction(MigrationSpec s, Action action) {
     return new MigrationSpec(
-        s.database(), s.table(), s.changes(), s.backfill(), s.cutover(), s.rollback(), s.approval(),
-        new MigrationSpec.ControlSpec(s.control().approvedPlanHash(), s.control().cutover(), action), s.deletionPolicy());
+        s.database(),
+        s.table(),
+        s.changes(),
+        s.backfill(),
+        s.cutover(),
+        s.rollback(),
+        s.approval(),
+        new MigrationSpec.ControlSpec(
+            s.control().approvedPlanHash(), s.control().cutover(), action),
+        s.deletionPolicy());
   }
 
   /** The migration's name in the database ledger. */

@@ -15,23 +15,50 @@ import java.util.List;
  */
 final class StatusWriter {
   static final List<String> TYPES =
-      List.of("Ready", "Reconciling", "Stalled", "Planned", "Approved", "CutoverReady", "RollbackAvailable");
+      List.of(
+          "Ready",
+          "Reconciling",
+          "Stalled",
+          "Planned",
+          "Approved",
+          "CutoverReady",
+          "RollbackAvailable");
 
   MigrationStatus fromEngine(SchemaMigration r, MigrationStatus s, StepResult last, Instant now) {
     String message = s.message();
     List<Condition> conditions = new ArrayList<>(s.conditions());
     if (last instanceof StepResult.Waiting w) {
       message = s.message() + " (" + w.message() + ")";
-      if (w.reason() == StepResult.WaitReason.LockContention || w.reason() == StepResult.WaitReason.RetryingAfterError
-          || w.reason() == StepResult.WaitReason.Throttled || w.reason() == StepResult.WaitReason.Busy) {
+      if (w.reason() == StepResult.WaitReason.LockContention
+          || w.reason() == StepResult.WaitReason.RetryingAfterError
+          || w.reason() == StepResult.WaitReason.Throttled
+          || w.reason() == StepResult.WaitReason.Busy) {
         conditions.replaceAll(
-            c -> c.type().equals("Reconciling") && "True".equals(c.status())
-                ? new Condition(c.type(), c.status(), w.reason().name(), w.message(), c.lastTransitionTime(), null)
-                : c);
+            c ->
+                c.type().equals("Reconciling") && "True".equals(c.status())
+                    ? new Condition(
+                        c.type(),
+                        c.status(),
+                        w.reason().name(),
+                        w.message(),
+                        c.lastTransitionTime(),
+                        null)
+                    : c);
       }
     }
-    return finish(r, new MigrationStatus(null, s.phase(), message, s.plan(), s.progress(), s.cutover(), s.rollback(),
-        s.lastError(), conditions), now);
+    return finish(
+        r,
+        new MigrationStatus(
+            null,
+            s.phase(),
+            message,
+            s.plan(),
+            s.progress(),
+            s.cutover(),
+            s.rollback(),
+            s.lastError(),
+            conditions),
+        now);
   }
 
   /** A status for a resource the engine cannot act on yet (invalid, no Secret, no database). */
@@ -41,11 +68,28 @@ final class StatusWriter {
     List<Condition> conditions = new ArrayList<>();
     for (String type : TYPES) {
       boolean stalled = type.equals("Stalled");
-      conditions.add(new Condition(type, stalled ? "True" : "False", reason, stalled || type.equals("Ready") ? message : "", t, null));
+      conditions.add(
+          new Condition(
+              type,
+              stalled ? "True" : "False",
+              reason,
+              stalled || type.equals("Ready") ? message : "",
+              t,
+              null));
     }
-    return finish(r, new MigrationStatus(null, prev == null || prev.phase() == null ? "Pending" : prev.phase(), message,
-        prev == null ? null : prev.plan(), prev == null ? null : prev.progress(), prev == null ? null : prev.cutover(),
-        prev == null ? null : prev.rollback(), message, conditions), now);
+    return finish(
+        r,
+        new MigrationStatus(
+            null,
+            prev == null || prev.phase() == null ? "Pending" : prev.phase(),
+            message,
+            prev == null ? null : prev.plan(),
+            prev == null ? null : prev.progress(),
+            prev == null ? null : prev.cutover(),
+            prev == null ? null : prev.rollback(),
+            message,
+            conditions),
+        now);
   }
 
   /** The same status, waiting on a transient problem (a database that does not answer). */
@@ -55,16 +99,31 @@ final class StatusWriter {
     List<Condition> conditions = new ArrayList<>();
     for (String type : TYPES) {
       boolean reconciling = type.equals("Reconciling");
-      conditions.add(new Condition(type, reconciling ? "True" : "False", reason, reconciling ? message : "", t, null));
+      conditions.add(
+          new Condition(
+              type, reconciling ? "True" : "False", reason, reconciling ? message : "", t, null));
     }
-    return finish(r, new MigrationStatus(null, prev == null || prev.phase() == null ? "Pending" : prev.phase(), message,
-        prev == null ? null : prev.plan(), prev == null ? null : prev.progress(), prev == null ? null : prev.cutover(),
-        prev == null ? null : prev.rollback(), message, conditions), now);
+    return finish(
+        r,
+        new MigrationStatus(
+            null,
+            prev == null || prev.phase() == null ? "Pending" : prev.phase(),
+            message,
+            prev == null ? null : prev.plan(),
+            prev == null ? null : prev.progress(),
+            prev == null ? null : prev.cutover(),
+            prev == null ? null : prev.rollback(),
+            message,
+            conditions),
+        now);
   }
 
   private static MigrationStatus finish(SchemaMigration r, MigrationStatus s, Instant now) {
     Long generation = r.getMetadata().getGeneration();
-    List<Condition> previous = r.getStatus() == null || r.getStatus().conditions() == null ? List.of() : r.getStatus().conditions();
+    List<Condition> previous =
+        r.getStatus() == null || r.getStatus().conditions() == null
+            ? List.of()
+            : r.getStatus().conditions();
     List<Condition> merged = new ArrayList<>();
     for (Condition c : s.conditions()) {
       String since =
@@ -75,8 +134,16 @@ final class StatusWriter {
               .orElse(now.toString());
       merged.add(new Condition(c.type(), c.status(), c.reason(), c.message(), since, generation));
     }
-    return new MigrationStatus(generation, s.phase(), s.message(), s.plan(), s.progress(), s.cutover(), s.rollback(),
-        s.lastError(), merged);
+    return new MigrationStatus(
+        generation,
+        s.phase(),
+        s.message(),
+        s.plan(),
+        s.progress(),
+        s.cutover(),
+        s.rollback(),
+        s.lastError(),
+        merged);
   }
 
   static Condition condition(MigrationStatus s, String type) {
