@@ -458,6 +458,90 @@ class ChangeOperationsTest {
     m.finalizeKeepsTheNewTableAndDropsTheRest();
   }
 
+  @Test
+  void addColumnThenSetDefaultGivesExistingRowsTheDefaultOfAddColumn(TestDatabase db) throws Exception {
+    Lifecycle m =
+        new Lifecycle(
+            db,
+            new Case(
+                List.of(
+                    "addColumn: {name: sku, type: varchar(20), default: \"'none'\"}",
+                    "setDefault: {column: sku, default: \"'unassigned'\"}"),
+                List.of(
+                    "ALTER TABLE {t} ADD COLUMN sku varchar(20) DEFAULT 'none'",
+                    "ALTER TABLE {t} ALTER COLUMN sku SET DEFAULT 'unassigned'"),
+                WRITES,
+                WRITES));
+    m.planChangesNothing();
+    m.applyGivesTheNewShape();
+    assertThat(m.live().shape().column("sku").defaultExpr()).isEqualTo("'unassigned'::character varying");
+    assertThat(db.count("SELECT count(*) FROM public.items WHERE sku = 'none'"))
+        .as("existing rows get the default addColumn gives, as ALTER TABLE ADD COLUMN does")
+        .isEqualTo(ROWS);
+    m.writeOnTheNewTable();
+    assertThat(db.strings("SELECT sku FROM public.items WHERE id IN (3001, 3002)"))
+        .containsExactly("unassigned", "unassigned");
+    m.rollbackRestoresTheOriginalWithLaterWrites();
+    m.applyAgainGivesTheNewShape();
+    m.finalizeKeepsTheNewTableAndDropsTheRest();
+  }
+
+  @Test
+  void addColumnNotNullThenDropDefaultFillsExistingRowsAndRequiresAValueAfterwards(TestDatabase db)
+      throws Exception {
+    Lifecycle m =
+        new Lifecycle(
+            db,
+            new Case(
+                List.of(
+                    "addColumn: {name: sku, type: varchar(20), default: \"''\", notNull: true}",
+                    "dropDefault: {column: sku}"),
+                List.of(
+                    "ALTER TABLE {t} ADD COLUMN sku varchar(20) NOT NULL DEFAULT ''",
+                    "ALTER TABLE {t} ALTER COLUMN sku DROP DEFAULT"),
+                List.of(
+                    "INSERT INTO {t} (name, qty, flag, note, category, created_at, sku) VALUES"
+                        + " ('late-1', 7, 1, 'late', 'cat-late', '2024-06-01 00:00:00+00', 'SKU-1'),"
+                        + " ('late-2', 0, 2, NULL, 'cat-late', '2024-06-01 00:01:00+00', 'SKU-2')",
+                    "UPDATE {t} SET qty = qty + 100, note = 'edited', sku = 'SKU-' || id WHERE id IN (5, 8)",
+                    AND_THE_USUAL),
+                WRITES));
+    m.planChangesNothing();
+    m.applyGivesTheNewShape();
+    CatalogSnapshot.Column sku = m.live().shape().column("sku");
+    assertThat(sku.notNull()).isTrue();
+    assertThat(sku.defaultExpr()).isNull();
+    assertThat(db.count("SELECT count(*) FROM public.items WHERE sku = ''")).isEqualTo(ROWS);
+    m.writeOnTheNewTable();
+    assertThatThrownBy(() -> db.exec("INSERT INTO public.items (id, name) VALUES (4000, 'no sku')"))
+        .hasMessageContaining("sku");
+    m.rollbackRestoresTheOriginalWithLaterWrites();
+    m.applyAgainGivesTheNewShape();
+    m.finalizeKeepsTheNewTableAndDropsTheRest();
+  }
+
+  @Test
+  void addColumnWithANonConstantDefaultReplacedLaterIsRefused(TestDatabase db) throws Exception {
+    Lifecycle m =
+        new Lifecycle(
+            db,
+            new Case(
+                List.of(
+                    "addColumn: {name: seen_at, type: timestamptz, default: now()}",
+                    "dropDefault: {column: seen_at}"),
+                List.of(),
+                List.of(),
+                List.of()));
+    // The copy runs in many transactions, so now() cannot give every existing row the one value
+    // ALTER TABLE ADD COLUMN would; the plan says so instead of failing verification later.
+    assertThatThrownBy(() -> m.engine.plan(m.spec))
+        .isInstanceOf(PlanRejectedException.class)
+        .hasMessageContaining("addColumn seen_at")
+        .hasMessageContaining("not a constant");
+    assertThat(m.live()).isEqualTo(m.original);
+    assertThat(CatalogSnapshot.migrationObjects(db)).isEmpty();
+  }
+
   /** A timestamptz column with DEFAULT now() stored as UTC timestamp; the default is replaced. */
   private static final String TO_UTC =
       "alterColumnType: {column: created_at, type: timestamp, using: created_at AT TIME ZONE 'UTC',"
