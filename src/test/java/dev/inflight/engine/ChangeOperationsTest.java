@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every change operation, alone and in the combinations that interact, through the whole life of
- * a migration as pgroll's harness runs it: plan, apply, rollback, apply again, finalize, with the
+ * Every change operation, alone and in the combinations that interact, through the whole life of a
+ * migration as pgroll's harness runs it: plan, apply, rollback, apply again, finalize, with the
  * table checked after each step.
  *
  * <p>The expected table is never derived from the engine: each case names the plain {@code ALTER
@@ -81,7 +81,8 @@ class ChangeOperationsTest {
    * letter ("the new one with the reverse change applied"); an update that keeps the key keeps the
    * archived value.
    */
-  private static final String MOVED_ROWS_ARE_NEW_ROWS = "UPDATE {t} SET %s WHERE id IN (9012, 9013)";
+  private static final String MOVED_ROWS_ARE_NEW_ROWS =
+      "UPDATE {t} SET %s WHERE id IN (9012, 9013)";
 
   /** Writes in the original shape; inserted rows take ids 3001 and 3002 from the identity. */
   private static final List<String> WRITES =
@@ -239,14 +240,17 @@ class ChangeOperationsTest {
         argumentSet(
             "createIndex on an expression with a predicate",
             new Case(
-                List.of("createIndex: {name: items_note_lower_idx, expressions: [lower(note)], where: note IS NOT NULL}"),
-                List.of("CREATE INDEX items_note_lower_idx ON {t} (lower(note)) WHERE note IS NOT NULL"),
+                List.of(
+                    "createIndex: {name: items_note_lower_idx, expressions: [lower(note)], where: note IS NOT NULL}"),
+                List.of(
+                    "CREATE INDEX items_note_lower_idx ON {t} (lower(note)) WHERE note IS NOT NULL"),
                 WRITES,
                 WRITES)),
         argumentSet(
             "createIndex unique on two columns",
             new Case(
-                List.of("createIndex: {name: items_category_name_key, columns: [category, name], unique: true}"),
+                List.of(
+                    "createIndex: {name: items_category_name_key, columns: [category, name], unique: true}"),
                 List.of("CREATE UNIQUE INDEX items_category_name_key ON {t} (category, name)"),
                 WRITES,
                 WRITES)),
@@ -275,7 +279,8 @@ class ChangeOperationsTest {
 
   @ParameterizedTest(name = "{argumentSetName}")
   @MethodSource("operations")
-  void operationAppliesRollsBackLosslesslyAppliesAgainAndFinalizes(Case c, TestDatabase db) throws Exception {
+  void operationAppliesRollsBackLosslesslyAppliesAgainAndFinalizes(Case c, TestDatabase db)
+      throws Exception {
     Lifecycle m = new Lifecycle(db, c);
     m.planChangesNothing();
     m.applyGivesTheNewShape();
@@ -286,7 +291,8 @@ class ChangeOperationsTest {
   }
 
   @Test
-  void renameThenAlterColumnTypeUsingTheNewNameConvertsFlagToBoolean(TestDatabase db) throws Exception {
+  void renameThenAlterColumnTypeUsingTheNewNameConvertsFlagToBoolean(TestDatabase db)
+      throws Exception {
     Lifecycle m =
         new Lifecycle(
             db,
@@ -322,9 +328,10 @@ class ChangeOperationsTest {
     assertThat(live.columns().stream().map(CatalogSnapshot.Column::name)).doesNotContain("flag");
     assertThat(live.column("active").type()).isEqualTo("boolean");
     assertThat(live.column("active").defaultExpr()).isEqualTo("false");
-    assertThat(db.count(
-            "SELECT count(*) FROM public.items n JOIN before.items o USING (id)"
-                + " WHERE n.active IS DISTINCT FROM (o.flag <> 0)"))
+    assertThat(
+            db.count(
+                "SELECT count(*) FROM public.items n JOIN before.items o USING (id)"
+                    + " WHERE n.active IS DISTINCT FROM (o.flag <> 0)"))
         .as("rows whose active is not (original flag <> 0)")
         .isZero();
     assertThat(db.count("SELECT count(*) FROM public.items WHERE active")).isEqualTo(ROWS * 2 / 3);
@@ -334,10 +341,18 @@ class ChangeOperationsTest {
 
     // Untouched rows keep their original integer (2 stays 2); rows written after cut-over come
     // back through reverseUsing, so a 2 that was rewritten comes back as 1.
-    assertThat(idToFlag(db, "SELECT id, flag FROM public.items WHERE id IN (2, 5, 6, 7, 8, 3001, 3002) ORDER BY id"))
+    assertThat(
+            idToFlag(
+                db,
+                "SELECT id, flag FROM public.items WHERE id IN (2, 5, 6, 7, 8, 3001, 3002) ORDER BY id"))
         .containsExactly(
-            Map.entry(2L, 2), Map.entry(5L, 1), Map.entry(6L, 0), Map.entry(7L, 0), Map.entry(8L, 1),
-            Map.entry(3001L, 1), Map.entry(3002L, 0));
+            Map.entry(2L, 2),
+            Map.entry(5L, 1),
+            Map.entry(6L, 0),
+            Map.entry(7L, 0),
+            Map.entry(8L, 1),
+            Map.entry(3001L, 1),
+            Map.entry(3002L, 0));
 
     m.applyAgainGivesTheNewShape();
     m.finalizeKeepsTheNewTableAndDropsTheRest();
@@ -366,16 +381,23 @@ class ChangeOperationsTest {
     m.applyGivesTheNewShape();
     assertThat(m.live().shape().index("items_sku_key").definition())
         .isEqualTo("CREATE UNIQUE INDEX items_sku_key ON {table} USING btree (sku)");
-    assertThat(db.count("SELECT count(*) FROM pg_index WHERE indexrelid = 'public.items_sku_key'::regclass AND indisvalid"))
+    assertThat(
+            db.count(
+                "SELECT count(*) FROM pg_index WHERE indexrelid = 'public.items_sku_key'::regclass AND indisvalid"))
         .isEqualTo(1);
 
     m.writeOnTheNewTable();
     assertThatThrownBy(
-            () -> db.exec("INSERT INTO public.items (id, name, sku) VALUES (4000, 'duplicate sku', 'SKU-A')"))
+            () ->
+                db.exec(
+                    "INSERT INTO public.items (id, name, sku) VALUES (4000, 'duplicate sku', 'SKU-A')"))
         .hasMessageContaining("items_sku_key");
 
     m.rollbackRestoresTheOriginalWithLaterWrites();
-    assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname = 'items_sku_key' AND relnamespace = 'public'::regnamespace")).isZero();
+    assertThat(
+            db.count(
+                "SELECT count(*) FROM pg_class WHERE relname = 'items_sku_key' AND relnamespace = 'public'::regnamespace"))
+        .isZero();
 
     m.applyAgainGivesTheNewShape();
     m.finalizeKeepsTheNewTableAndDropsTheRest();
@@ -395,7 +417,8 @@ class ChangeOperationsTest {
                     "CREATE INDEX items_category_idx ON {t} (category, qty)"),
                 WRITES,
                 WRITES));
-    String original = "CREATE INDEX items_category_idx ON {table} USING btree (category, created_at DESC)";
+    String original =
+        "CREATE INDEX items_category_idx ON {table} USING btree (category, created_at DESC)";
     String replaced = "CREATE INDEX items_category_idx ON {table} USING btree (category, qty)";
     m.planChangesNothing();
     m.applyGivesTheNewShape();
@@ -441,9 +464,10 @@ class ChangeOperationsTest {
     m.applyGivesTheNewShape();
     // The default 0 went through using (a plain cast would give '0').
     assertThat(m.live().shape().column("flag").defaultExpr()).isEqualTo("'off'::text");
-    assertThat(db.count(
-            "SELECT count(*) FROM public.items n JOIN before.items o USING (id)"
-                + " WHERE n.flag IS DISTINCT FROM CASE o.flag WHEN 0 THEN 'off' WHEN 1 THEN 'on' ELSE 'other' END"))
+    assertThat(
+            db.count(
+                "SELECT count(*) FROM public.items n JOIN before.items o USING (id)"
+                    + " WHERE n.flag IS DISTINCT FROM CASE o.flag WHEN 0 THEN 'off' WHEN 1 THEN 'on' ELSE 'other' END"))
         .as("rows whose label does not match the original flag")
         .isZero();
 
@@ -459,7 +483,8 @@ class ChangeOperationsTest {
   }
 
   @Test
-  void addColumnThenSetDefaultGivesExistingRowsTheDefaultOfAddColumn(TestDatabase db) throws Exception {
+  void addColumnThenSetDefaultGivesExistingRowsTheDefaultOfAddColumn(TestDatabase db)
+      throws Exception {
     Lifecycle m =
         new Lifecycle(
             db,
@@ -474,7 +499,8 @@ class ChangeOperationsTest {
                 WRITES));
     m.planChangesNothing();
     m.applyGivesTheNewShape();
-    assertThat(m.live().shape().column("sku").defaultExpr()).isEqualTo("'unassigned'::character varying");
+    assertThat(m.live().shape().column("sku").defaultExpr())
+        .isEqualTo("'unassigned'::character varying");
     assertThat(db.count("SELECT count(*) FROM public.items WHERE sku = 'none'"))
         .as("existing rows get the default addColumn gives, as ALTER TABLE ADD COLUMN does")
         .isEqualTo(ROWS);
@@ -548,12 +574,14 @@ class ChangeOperationsTest {
           + " reverseUsing: created_at AT TIME ZONE 'UTC'}";
 
   @Test
-  void alterColumnTypeWithANonConstantDefaultFollowedBySetDefault(TestDatabase db) throws Exception {
+  void alterColumnTypeWithANonConstantDefaultFollowedBySetDefault(TestDatabase db)
+      throws Exception {
     Lifecycle m =
         new Lifecycle(
             db,
             new Case(
-                List.of(TO_UTC, "setDefault: {column: created_at, default: now() AT TIME ZONE 'UTC'}"),
+                List.of(
+                    TO_UTC, "setDefault: {column: created_at, default: now() AT TIME ZONE 'UTC'}"),
                 List.of(
                     "ALTER TABLE {t} ALTER COLUMN created_at DROP DEFAULT",
                     "ALTER TABLE {t} ALTER COLUMN created_at TYPE timestamp USING created_at AT TIME ZONE 'UTC'",
@@ -576,11 +604,13 @@ class ChangeOperationsTest {
     m.applyGivesTheNewShape();
     CatalogSnapshot.Column createdAt = m.live().shape().column("created_at");
     assertThat(createdAt.type()).isEqualTo("timestamp without time zone");
-    // PostgreSQL 17 prints "(now() AT TIME ZONE 'UTC'::text)", older versions "timezone('UTC'::text, now())".
+    // PostgreSQL 17 prints "(now() AT TIME ZONE 'UTC'::text)", older versions
+    // "timezone('UTC'::text, now())".
     assertThat(createdAt.defaultExpr()).contains("now()").contains("'UTC'::text");
-    assertThat(db.count(
-            "SELECT count(*) FROM public.items n JOIN before.items o USING (id)"
-                + " WHERE n.created_at IS DISTINCT FROM (o.created_at AT TIME ZONE 'UTC')"))
+    assertThat(
+            db.count(
+                "SELECT count(*) FROM public.items n JOIN before.items o USING (id)"
+                    + " WHERE n.created_at IS DISTINCT FROM (o.created_at AT TIME ZONE 'UTC')"))
         .as("rows whose timestamp is not the original instant in UTC")
         .isZero();
     m.writeOnTheNewTable();
@@ -591,7 +621,8 @@ class ChangeOperationsTest {
   }
 
   @Test
-  void alterColumnTypeUsingOverANonConstantDefaultIsRefusedWithoutALaterDefault(TestDatabase db) throws Exception {
+  void alterColumnTypeUsingOverANonConstantDefaultIsRefusedWithoutALaterDefault(TestDatabase db)
+      throws Exception {
     Lifecycle m = new Lifecycle(db, new Case(List.of(TO_UTC), List.of(), List.of(), List.of()));
     assertThatThrownBy(() -> m.engine.plan(m.spec))
         .isInstanceOf(PlanRejectedException.class)
@@ -602,8 +633,11 @@ class ChangeOperationsTest {
   }
 
   @Test
-  void setNotNullOverExistingNullsFailsTheMigrationAndLeavesTheTableIntact(TestDatabase db) throws Exception {
-    Lifecycle m = new Lifecycle(db, new Case(List.of("setNotNull: {column: note}"), List.of(), List.of(), List.of()));
+  void setNotNullOverExistingNullsFailsTheMigrationAndLeavesTheTableIntact(TestDatabase db)
+      throws Exception {
+    Lifecycle m =
+        new Lifecycle(
+            db, new Case(List.of("setNotNull: {column: note}"), List.of(), List.of(), List.of()));
     MigrationRecord record = m.engine.submit(NAME, m.spec);
     StepResult r = m.runner.run(record.id(), m.spec, TIMEOUT, x -> {});
 
@@ -615,17 +649,22 @@ class ChangeOperationsTest {
   }
 
   @Test
-  void nullWrittenAfterDropNotNullMakesRollbackUnavailableUntilTheRowIsFixed(TestDatabase db) throws Exception {
-    Lifecycle m = new Lifecycle(db, new Case(List.of("dropNotNull: {column: name}"), List.of(), List.of(), List.of()));
+  void nullWrittenAfterDropNotNullMakesRollbackUnavailableUntilTheRowIsFixed(TestDatabase db)
+      throws Exception {
+    Lifecycle m =
+        new Lifecycle(
+            db, new Case(List.of("dropNotNull: {column: name}"), List.of(), List.of(), List.of()));
     assertThat(m.engine.plan(m.spec).warnings())
         .anyMatch(w -> w.contains("dropNotNull name") && w.contains("makes rollback unavailable"));
     MigrationRecord record = m.engine.submit(NAME, m.spec);
-    assertThat(m.runner.run(record.id(), m.spec, TIMEOUT, x -> {}).phase()).isEqualTo(MigrationPhase.Completed);
+    assertThat(m.runner.run(record.id(), m.spec, TIMEOUT, x -> {}).phase())
+        .isEqualTo(MigrationPhase.Completed);
     db.exec("INSERT INTO public.items (id, name) VALUES (5000, NULL)");
 
     StepResult refused = m.runner.run(record.id(), m.spec(Action.Rollback), TIMEOUT, x -> {});
     assertThat(refused).isInstanceOf(StepResult.Waiting.class);
-    assertThat(((StepResult.Waiting) refused).reason()).isEqualTo(StepResult.WaitReason.RollbackUnavailable);
+    assertThat(((StepResult.Waiting) refused).reason())
+        .isEqualTo(StepResult.WaitReason.RollbackUnavailable);
     assertThat(m.engine.get(record.id()).phase()).isEqualTo(MigrationPhase.Completed);
     assertThat(db.count("SELECT count(*) FROM public.items WHERE name IS NULL")).isEqualTo(1);
 
@@ -633,13 +672,15 @@ class ChangeOperationsTest {
     StepResult r = m.runner.run(record.id(), m.spec(Action.Rollback), TIMEOUT, x -> {});
     assertThat(r).isInstanceOf(StepResult.Done.class);
     assertThat(r.phase()).isEqualTo(MigrationPhase.RolledBack);
-    assertThat(db.strings("SELECT name FROM public.items WHERE id = 5000")).containsExactly("named later");
+    assertThat(db.strings("SELECT name FROM public.items WHERE id = 5000"))
+        .containsExactly("named later");
     assertThat(m.live().shape()).isEqualTo(m.original.shape());
   }
 
   private static List<Map.Entry<Long, Integer>> idToFlag(TestDatabase db, String sql) {
     return db.rows(sql).stream()
-        .map(r -> Map.entry(((Number) r.get("id")).longValue(), ((Number) r.get("flag")).intValue()))
+        .map(
+            r -> Map.entry(((Number) r.get("id")).longValue(), ((Number) r.get("flag")).intValue()))
         .toList();
   }
 
@@ -647,7 +688,9 @@ class ChangeOperationsTest {
   private static List<String> createItems(String schema) {
     String t = schema + ".items";
     return List.of(
-        "CREATE TABLE " + t + " (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, name text NOT NULL,"
+        "CREATE TABLE "
+            + t
+            + " (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, name text NOT NULL,"
             + " qty integer NOT NULL DEFAULT 0, flag integer NOT NULL DEFAULT 0, note varchar(50), category text,"
             + " created_at timestamptz NOT NULL DEFAULT now(),"
             + " CONSTRAINT items_name_key UNIQUE (name), CONSTRAINT items_qty_check CHECK (qty >= 0))",
@@ -671,7 +714,12 @@ class ChangeOperationsTest {
     Lifecycle(TestDatabase db, Case c) {
       this.db = db;
       this.c = c;
-      this.engine = new Engine(db.dataSource(), Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
+      this.engine =
+          new Engine(
+              db.dataSource(),
+              Clock.systemUTC(),
+              EngineSettings.defaults(),
+              RandomGenerator.getDefault());
       this.runner = new Runner(engine, Clock.systemUTC());
       this.spec = parse(c.changes());
       db.exec(createItems("public").toArray(String[]::new));
@@ -679,7 +727,9 @@ class ChangeOperationsTest {
           "INSERT INTO public.items (id, name, qty, flag, note, category, created_at)"
               + " SELECT g, 'item-' || g, g % 50, g % 3, CASE WHEN g % 4 = 0 THEN NULL ELSE 'note ' || g END,"
               + " 'cat-' || (g % 7), timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute'"
-              + " FROM generate_series(1, " + ROWS + ") AS g",
+              + " FROM generate_series(1, "
+              + ROWS
+              + ") AS g",
           "SELECT setval(pg_get_serial_sequence('public.items', 'id'), " + ROWS + ")",
           "ANALYZE public.items");
       this.original = live();
@@ -695,8 +745,15 @@ class ChangeOperationsTest {
 
     MigrationSpec spec(Action action) {
       return new MigrationSpec(
-          spec.database(), spec.table(), spec.changes(), spec.backfill(), spec.cutover(), spec.rollback(),
-          spec.approval(), new ControlSpec("", CutoverControl.Hold, action), spec.deletionPolicy());
+          spec.database(),
+          spec.table(),
+          spec.changes(),
+          spec.backfill(),
+          spec.cutover(),
+          spec.rollback(),
+          spec.approval(),
+          new ControlSpec("", CutoverControl.Hold, action),
+          spec.deletionPolicy());
     }
 
     void planChangesNothing() throws SQLException {
@@ -790,8 +847,12 @@ class ChangeOperationsTest {
       sql.addAll(createItems(schema));
       sql.add("INSERT INTO " + schema + ".items SELECT * FROM " + from);
       sql.add(
-          "SELECT setval(pg_get_serial_sequence('" + schema + ".items', 'id'),"
-              + " pg_sequence_last_value(pg_get_serial_sequence('" + from + "', 'id')::regclass))");
+          "SELECT setval(pg_get_serial_sequence('"
+              + schema
+              + ".items', 'id'),"
+              + " pg_sequence_last_value(pg_get_serial_sequence('"
+              + from
+              + "', 'id')::regclass))");
       db.exec(sql.toArray(String[]::new));
     }
 
@@ -811,16 +872,24 @@ class ChangeOperationsTest {
           .as("%s: shape of public.items compared with %s.items", when, schema)
           .usingRecursiveComparison()
           .isEqualTo(expected.shape());
-      assertThat(live.identities()).as("%s: identity sequence", when).isEqualTo(expected.identities());
-      assertThat(live.rowsMissingFrom(expected, 5)).as("%s: rows of %s.items missing", when, schema).isEmpty();
-      assertThat(live.rowsNotIn(expected, 5)).as("%s: rows not in %s.items", when, schema).isEmpty();
+      assertThat(live.identities())
+          .as("%s: identity sequence", when)
+          .isEqualTo(expected.identities());
+      assertThat(live.rowsMissingFrom(expected, 5))
+          .as("%s: rows of %s.items missing", when, schema)
+          .isEmpty();
+      assertThat(live.rowsNotIn(expected, 5))
+          .as("%s: rows not in %s.items", when, schema)
+          .isEmpty();
       assertThat(live.rows().size()).as("%s: row count", when).isEqualTo(expected.rows().size());
     }
 
     private static MigrationSpec parse(List<String> changes) {
       StringBuilder yaml =
           new StringBuilder(
-              "apiVersion: inflight.dev/v1alpha1\nkind: SchemaMigration\nmetadata: {name: " + NAME + "}\n"
+              "apiVersion: inflight.dev/v1alpha1\nkind: SchemaMigration\nmetadata: {name: "
+                  + NAME
+                  + "}\n"
                   + "spec:\n  table: public.items\n  changes:\n");
       for (String change : changes) {
         yaml.append("    - ").append(change).append('\n');

@@ -17,7 +17,11 @@ public record CatalogSnapshot(Shape shape, List<Identity> identities, List<Strin
 
   /** What the table is, apart from its contents. */
   public record Shape(
-      String comment, String acl, List<Column> columns, List<Index> indexes, List<Constraint> constraints) {
+      String comment,
+      String acl,
+      List<Column> columns,
+      List<Index> indexes,
+      List<Constraint> constraints) {
 
     public Column column(String name) {
       return columns.stream()
@@ -34,11 +38,20 @@ public record CatalogSnapshot(Shape shape, List<Identity> identities, List<Strin
     }
   }
 
-  /** A live column: {@code type} as {@code format_type}, {@code defaultExpr} as {@code pg_get_expr}. */
+  /**
+   * A live column: {@code type} as {@code format_type}, {@code defaultExpr} as {@code pg_get_expr}.
+   */
   public record Column(
-      String name, String type, boolean notNull, String defaultExpr, String identity, String comment) {}
+      String name,
+      String type,
+      boolean notNull,
+      String defaultExpr,
+      String identity,
+      String comment) {}
 
-  /** An index; {@code definition} is {@code pg_get_indexdef} with the table written {@code {table}}. */
+  /**
+   * An index; {@code definition} is {@code pg_get_indexdef} with the table written {@code {table}}.
+   */
   public record Index(String name, String definition) {}
 
   /** A constraint ({@code contype} p, u, c, f, x) and its {@code pg_get_constraintdef}. */
@@ -49,11 +62,13 @@ public record CatalogSnapshot(Shape shape, List<Identity> identities, List<Strin
 
   /** Reads {@code schema.table}; the table must exist. */
   public static CatalogSnapshot of(TestDatabase db, String schema, String table) {
-    String qualified = (String) db.scalar("SELECT format('%I.%I', ?::text, ?::text)", schema, table);
+    String qualified =
+        (String) db.scalar("SELECT format('%I.%I', ?::text, ?::text)", schema, table);
     Shape shape =
         new Shape(
             (String) db.scalar("SELECT obj_description(?::regclass, 'pg_class')", qualified),
-            (String) db.scalar("SELECT relacl::text FROM pg_class WHERE oid = ?::regclass", qualified),
+            (String)
+                db.scalar("SELECT relacl::text FROM pg_class WHERE oid = ?::regclass", qualified),
             columns(db, qualified),
             indexes(db, qualified),
             constraints(db, qualified));
@@ -62,7 +77,8 @@ public record CatalogSnapshot(Shape shape, List<Identity> identities, List<Strin
   }
 
   private static List<Column> columns(TestDatabase db, String qualified) {
-    return db.rows(
+    return db
+        .rows(
             "SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,"
                 + " pg_get_expr(d.adbin, d.adrelid) AS default_expr, a.attidentity::text,"
                 + " col_description(a.attrelid, a.attnum) AS comment"
@@ -83,7 +99,8 @@ public record CatalogSnapshot(Shape shape, List<Identity> identities, List<Strin
   }
 
   private static List<Index> indexes(TestDatabase db, String qualified) {
-    return db.rows(
+    return db
+        .rows(
             "SELECT ic.relname, replace(pg_get_indexdef(i.indexrelid), ' ON ' || ?::text || ' ', ' ON {table} ') AS def"
                 + " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
                 + " WHERE i.indrelid = ?::regclass ORDER BY ic.relname",
@@ -95,12 +112,16 @@ public record CatalogSnapshot(Shape shape, List<Identity> identities, List<Strin
   }
 
   private static List<Constraint> constraints(TestDatabase db, String qualified) {
-    return db.rows(
+    return db
+        .rows(
             "SELECT conname, contype::text, pg_get_constraintdef(oid) AS def FROM pg_constraint"
                 + " WHERE conrelid = ?::regclass ORDER BY conname",
             qualified)
         .stream()
-        .map(r -> new Constraint((String) r.get("conname"), (String) r.get("contype"), (String) r.get("def")))
+        .map(
+            r ->
+                new Constraint(
+                    (String) r.get("conname"), (String) r.get("contype"), (String) r.get("def")))
         .toList();
   }
 
@@ -117,7 +138,9 @@ public record CatalogSnapshot(Shape shape, List<Identity> identities, List<Strin
       Number last = (Number) r.get("last_value");
       out.add(
           new Identity(
-              (String) r.get("attname"), (String) r.get("relname"), last == null ? null : last.longValue()));
+              (String) r.get("attname"),
+              (String) r.get("relname"),
+              last == null ? null : last.longValue()));
     }
     return out;
   }
@@ -195,6 +218,12 @@ public record CatalogSnapshot(Shape shape, List<Identity> identities, List<Strin
   /** Rows are summarized: a failed comparison prints the shape, not thousands of rows. */
   @Override
   public String toString() {
-    return "CatalogSnapshot[shape=" + shape + ", identities=" + identities + ", rows=" + rows.size() + " rows]";
+    return "CatalogSnapshot[shape="
+        + shape
+        + ", identities="
+        + identities
+        + ", rows="
+        + rows.size()
+        + " rows]";
   }
 }
