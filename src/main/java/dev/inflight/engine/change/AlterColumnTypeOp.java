@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * with neither is refused unless rollback is disabled.
  */
 final class AlterColumnTypeOp implements ChangeOp {
-  private static final Pattern CONSTANT =
+  static final Pattern CONSTANT =
       Pattern.compile(
           "\\(*(?:'(?:[^']|'')*'|-?\\d+(?:\\.\\d+)?|true|false|NULL)\\)*(?:::[a-z_][a-z0-9_ ]*(?:\\([0-9, ]+\\))?(?:\\[\\])*)?",
           Pattern.CASE_INSENSITIVE);
