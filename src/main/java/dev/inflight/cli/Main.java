@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
       FinalizeCommand.class,
       HistoryCommand.class,
       DemoCommand.class,
-      OperatorCommand.class
+      OperatorCommand.class,
+      dev.inflight.cli.bench.BenchCommand.class
     })
 public final class Main {
   public static void main(String[] args) {
