@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
       HistoryCommand.class,
       DemoCommand.class,
       OperatorCommand.class,
-      dev.inflight.cli.bench.BenchCommand.class
+      dev.inflight.cli.bench.BenchCommand.class,
+      dev.inflight.cli.chaos.ChaosCommand.class
     })
 public final class Main {
   public static void main(String[] args) {
