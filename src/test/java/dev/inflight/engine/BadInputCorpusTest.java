@@ -1,0 +1,96 @@
+package dev.inflight.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.inflight.api.MigrationDocument;
+import dev.inflight.api.SpecException;
+import dev.inflight.api.SpecReader;
+import dev.inflight.testing.BadInputCorpus;
+import dev.inflight.testing.CatalogSnapshot;
+import dev.inflight.testing.PostgresExtension;
+import dev.inflight.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Invariant 6: bad input gets a clear error and changes nothing. Every file of the bad-input
+ * corpus is read and submitted against a fresh database holding the reference schema; it must be
+ * refused as bad input (a {@link SpecException} from the reader or a {@link
+ * PlanRejectedException} from the engine, never a driver error or a crash), with a message that
+ * contains the file's {@code # expect:} text, and the catalog, the ledger and every row must be
+ * exactly as they were.
+ */
+@ExtendWith(PostgresExtension.class)
+class BadInputCorpusTest {
+
+  static List<BadInputCorpus.Case> corpus() {
+    return BadInputCorpus.all();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("corpus")
+  void refusedWithTheExpectedReasonAndNothingChanged(BadInputCorpus.Case c, TestDatabase db) {
+    BadInputCorpus.createReferenceSchema(db);
+    List<String> before = CatalogSnapshot.take(db);
+
+    Throwable refusal = catchThrowable(() -> submit(c.file(), db));
+
+    System.out.println(c.name() + " -> " + (refusal == null ? "accepted" : refusal));
+    assertThat(refusal)
+        .as("%s (%s) must be refused as bad input", c.name(), c.why())
+        .isInstanceOfAny(SpecException.class, PlanRejectedException.class);
+    assertThat(refusal.getMessage()).as("the reason given for %s", c.name()).contains(c.expected());
+    assertThat(refusal.getMessage()).as("a one-line reason").doesNotContain("\n");
+    assertThat(CatalogSnapshot.take(db)).as("the database after refusing %s", c.name()).containsExactlyElementsOf(before);
+  }
+
+  @Test
+  void corpusCoversAtLeastFortyCasesEachWithAnExpectation() {
+    List<BadInputCorpus.Case> cases = corpus();
+    assertThat(cases).hasSizeGreaterThanOrEqualTo(40);
+    assertThat(cases).allSatisfy(c -> assertThat(c.expected()).isNotBlank());
+  }
+
+  /** Without this the corpus could pass against a reference schema no spec can be planned on. */
+  @Test
+  void validSpecOnTheReferenceSchemaIsAcceptedAndTheSnapshotSeesTheLedger(TestDatabase db) throws Exception {
+    BadInputCorpus.createReferenceSchema(db);
+    List<String> before = CatalogSnapshot.take(db);
+    MigrationDocument doc =
+        new SpecReader()
+            .parse(
+                """
+                apiVersion: inflight.dev/v1alpha1
+                kind: SchemaMigration
+                metadata: {name: users-add-phone}
+                spec:
+                  table: public.users
+                  changes:
+                    - addColumn: {name: phone, type: varchar(20), default: "''", comment: contact phone}
+                    - createIndex: {name: ix_users_phone, columns: [phone]}
+                    - alterColumnType: {column: flag, type: boolean, using: "flag <> 0", reverseUsing: "CASE WHEN flag THEN 1 ELSE 0 END"}
+                    - dropColumn: {name: note, reverseUsing: "'n'"}
+                """,
+                "valid.yaml");
+
+    engine(db).submit(doc.metadata().name(), doc.spec());
+
+    assertThat(CatalogSnapshot.take(db)).isNotEqualTo(before).contains("inflight schema exists: true");
+  }
+
+  private static void submit(Path file, TestDatabase db) throws Exception {
+    MigrationDocument doc = new SpecReader().read(file);
+    engine(db).submit(doc.metadata().name(), doc.spec());
+  }
+
+  private static Engine engine(TestDatabase db) {
+    return new Engine(db.dataSource(), Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
+  }
+}
