@@ -12,9 +12,13 @@ import java.util.regex.Pattern;
  */
 public final class SqlExpressions {
   private static final int MAX_EXPRESSION = 4000;
+  // The words after the first are those of PostgreSQL's multi-word types (double precision,
+  // character varying, timestamp with time zone, interval day to second); any other word would be
+  // a column constraint (not null, unique, references t) smuggled in with the type.
   private static final Pattern TYPE_NAME =
       Pattern.compile(
-          "(?i)(?:[a-z_][a-z0-9_$]*\\.)?[a-z_][a-z0-9_$]*(?: [a-z_][a-z0-9_$]*){0,3}"
+          "(?i)(?:[a-z_][a-z0-9_$]*\\.)?[a-z_][a-z0-9_$]*"
+              + "(?: (?:precision|varying|character|char|with|without|time|zone|year|month|day|hour|minute|second|to)){0,3}"
               + "(?:\\s*\\(\\s*\\d{1,5}(?:\\s*,\\s*-?\\d{1,5})?\\s*\\))?"
               + "(?: with(?:out)? time zone)?(?:\\s*\\[\\d*\\])*");
 

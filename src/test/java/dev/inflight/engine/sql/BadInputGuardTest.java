@@ -63,4 +63,44 @@ class BadInputGuardTest {
   void acceptsOrdinaryExpressions(String text) {
     assertThat(SqlExpressions.expression("test", text).replace("??", "?")).isEqualTo(text);
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "int; DROP TABLE users",
+        "integer not null",
+        "integer unique",
+        "integer primary key",
+        "bigint references parents",
+        "text default 'x'",
+        "text collate c",
+        "integer check",
+      })
+  void refusesTypeNamesWithMoreThanAType(String text) {
+    assertThatThrownBy(() -> SqlExpressions.typeName("test", text)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "integer",
+        "varchar(20)",
+        "numeric(10, 2)",
+        "text[]",
+        "integer[][]",
+        "double precision",
+        "character varying(255)",
+        "national character varying(10)",
+        "bit varying(8)",
+        "timestamp with time zone",
+        "timestamp(3) without time zone",
+        "time with time zone",
+        "interval day to second",
+        "interval year to month",
+        "public.my_enum",
+        "tsvector",
+      })
+  void acceptsTypeNames(String text) {
+    assertThat(SqlExpressions.typeName("test", text)).isEqualTo(text);
+  }
 }
