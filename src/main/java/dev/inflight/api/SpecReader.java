@@ -2,6 +2,7 @@ package dev.inflight.api;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,15 +55,51 @@ public final class SpecReader {
     }
     MigrationDocument doc;
     try {
+      scan(text, source);
       doc = yaml.readValue(text, MigrationDocument.class);
     } catch (JsonProcessingException e) {
       throw new SpecException(source + ": " + describe(e));
+    } catch (IOException e) {
+      throw new SpecException(source + ": " + e.getMessage());
     }
     if (doc == null) {
       throw new SpecException(source + ": the file is empty");
     }
     SpecValidator.requireValid(doc, source);
     return doc;
+  }
+
+  /**
+   * What binding does not see: a file with no document (binding reports a type mismatch), a
+   * second document after {@code ---} (binding reads the first and ignores the rest), and
+   * aliases, which the YAML parser hands over as the anchor's name instead of its value.
+   */
+  private void scan(String text, String source) throws IOException {
+    int documents = 0;
+    int depth = 0;
+    try (JsonParser p = yaml.createParser(text)) {
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+          throw new SpecException(
+              source + ": YAML aliases (*" + p.getText() + ") are not supported; write the value out");
+        }
+        if (depth == 0 && t != JsonToken.END_OBJECT && t != JsonToken.END_ARRAY) {
+          documents++;
+        }
+        if (t.isStructStart()) {
+          depth++;
+        } else if (t.isStructEnd()) {
+          depth--;
+        }
+      }
+    }
+    if (documents == 0) {
+      throw new SpecException(source + ": the file is empty");
+    }
+    if (documents > 1) {
+      throw new SpecException(
+          source + ": the file holds " + documents + " YAML documents; a file holds one SchemaMigration");
+    }
   }
 
   /** The mapper, configured for the resource shape, for writing documents and status. */
