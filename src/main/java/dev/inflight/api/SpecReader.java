@@ -3,6 +3,7 @@ package dev.inflight.api;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads SchemaMigration files strictly: unknown fields, wrong types and unknown enum values are
@@ -137,13 +141,30 @@ public final class SpecReader {
     }
     if (e instanceof MismatchedInputException m) {
       String type = m.getTargetType() == null ? "value" : m.getTargetType().getSimpleName();
+      if (m.getTargetType() != null && Collection.class.isAssignableFrom(m.getTargetType())) {
+        type = "List";
+      }
       return "wrong type at " + path + ": expected " + friendly(type);
     }
-    String msg = e.getOriginalMessage();
+    if (e.getCause() instanceof InputCoercionException c) {
+      // A number too large for its field: the YAML is fine, the value is not.
+      return "number out of range at " + path + ": " + oneLine(c.getOriginalMessage());
+    }
+    // The YAML parser's messages span lines (with a snippet and a caret); a reason is one line.
+    if (e.getCause() instanceof MarkedYAMLException y && y.getProblemMark() != null) {
+      Mark mark = y.getProblemMark();
+      return "malformed YAML at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": "
+          + oneLine(y.getProblem()) + (y.getContext() == null ? "" : " (" + oneLine(y.getContext()) + ")");
+    }
+    String msg = oneLine(e.getOriginalMessage());
     if (e.getLocation() != null) {
       msg += " (line " + e.getLocation().getLineNr() + ")";
     }
     return "malformed YAML: " + msg;
+  }
+
+  private static String oneLine(String text) {
+    return String.valueOf(text).strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   private static String friendly(String javaType) {
