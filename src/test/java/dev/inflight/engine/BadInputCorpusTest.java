@@ -2,8 +2,12 @@ package dev.inflight.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import dev.inflight.api.Change;
 import dev.inflight.api.MigrationDocument;
+import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.SpecException;
 import dev.inflight.api.SpecReader;
 import dev.inflight.testing.BadInputCorpus;
@@ -12,11 +16,14 @@ import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -83,6 +90,73 @@ class BadInputCorpusTest {
     engine(db).submit(doc.metadata().name(), doc.spec());
 
     assertThat(CatalogSnapshot.take(db)).isNotEqualTo(before).contains("inflight schema exists: true");
+  }
+
+  static Stream<Arguments> changesTheReaderWouldHaveRefused() {
+    Change.AddColumn add = new Change.AddColumn("phone", "text", null, null, null);
+    Change.DropColumn drop = new Change.DropColumn("email", null);
+    return Stream.of(
+        arguments(named("an empty change", List.of(change(null, null))), "exactly one operation per change (found none)"),
+        arguments(named("a null change", Arrays.asList((Change) null)), "spec.changes[0]: empty change"),
+        arguments(
+            named("two operations in one change", List.of(change(add, drop))),
+            "exactly one operation per change (found addColumn, dropColumn)"),
+        arguments(named("no change", List.of()), "at least one change is required"));
+  }
+
+  /**
+   * Specs need not come through the file reader (the operator builds them from the resource), so
+   * the engine validates them again; a malformed change must be refused, not crash the planner.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("changesTheReaderWouldHaveRefused")
+  void engineRefusesSpecsThatDidNotComeThroughTheReader(List<Change> changes, String expected, TestDatabase db) {
+    BadInputCorpus.createReferenceSchema(db);
+    List<String> before = CatalogSnapshot.take(db);
+
+    Throwable refusal =
+        catchThrowable(
+            () ->
+                engine(db)
+                    .submit("bypass", new MigrationSpec(null, "public.users", changes, null, null, null, null, null, null)));
+
+    assertThat(refusal).isInstanceOf(PlanRejectedException.class).hasMessageContaining(expected);
+    assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
+  }
+
+  /** The ledger and the change logs are Inflight's own state; migrating them would pull the rug. */
+  @Test
+  void inflightsOwnTablesAreRefused(TestDatabase db) throws Exception {
+    BadInputCorpus.createReferenceSchema(db);
+    Engine engine = engine(db);
+    engine.submit(
+        "users-add-phone",
+        new MigrationSpec(
+            null, "public.users", List.of(change(new Change.AddColumn("phone", "text", null, null, null), null)),
+            null, null, null, null, null, null));
+    List<String> own =
+        db.strings(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = 'inflight' AND c.relkind = 'r' ORDER BY 1");
+    assertThat(own).contains("migrations");
+    List<String> before = CatalogSnapshot.take(db);
+
+    for (String table : own) {
+      MigrationSpec spec =
+          new MigrationSpec(
+              null, "inflight." + table, List.of(change(new Change.AddColumn("c", "integer", null, null, null), null)),
+              null, null, null, null, null, null);
+      Throwable refusal = catchThrowable(() -> engine.submit("own-" + table.replace('_', '-'), spec));
+      assertThat(refusal)
+          .as("migrating inflight.%s", table)
+          .isInstanceOf(PlanRejectedException.class)
+          .hasMessageContaining("inflight." + table + " is Inflight's own state");
+    }
+    assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
+  }
+
+  private static Change change(Change.AddColumn add, Change.DropColumn drop) {
+    return new Change(add, drop, null, null, null, null, null, null, null, null, null);
   }
 
   private static void submit(Path file, TestDatabase db) throws Exception {
