@@ -1,6 +1,8 @@
 package dev.inflight.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -21,7 +23,9 @@ public record MigrationSpec(
     DeletionPolicy deletionPolicy) {
 
   public MigrationSpec {
-    changes = changes == null ? List.of() : List.copyOf(changes);
+    // Null entries (a bare '-' in YAML) are kept for SpecValidator to report as empty changes;
+    // List.copyOf would throw a NullPointerException that reads as malformed YAML.
+    changes = changes == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(changes));
     backfill = backfill == null ? BackfillSpec.DEFAULTS : backfill.withDefaults();
     cutover = cutover == null ? CutoverSpec.DEFAULTS : cutover.withDefaults();
     rollback = rollback == null ? RollbackSpec.DEFAULTS : rollback.withDefaults();
