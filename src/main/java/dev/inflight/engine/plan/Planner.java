@@ -280,6 +280,13 @@ public final class Planner {
   private static void refuseUnsupported(TableInfo t) {
     List<String> reasons = new ArrayList<>();
     String name = t.schema() + "." + t.name();
+    if (Names.LEDGER_SCHEMA.equals(t.schema())) {
+      throw new PlanRejectedException(
+          name + " is Inflight's own state (schema " + Names.LEDGER_SCHEMA + "), not an application table");
+    }
+    if (List.of("pg_catalog", "information_schema", "pg_toast").contains(t.schema())) {
+      throw new PlanRejectedException(name + " is a system catalog");
+    }
     switch (t.kind()) {
       case "r" -> {}
       case "p" -> reasons.add(name + " is partitioned; partitioned tables are not supported yet");
