@@ -54,8 +54,12 @@ public final class Planner {
       st.execute("SET LOCAL statement_timeout = '60s'");
       return planInTransaction(conn, spec, ops, retained);
     } finally {
-      conn.rollback();
-      conn.setAutoCommit(auto);
+      // A pool may have closed the connection after an error (HikariCP does on SQLSTATE 0A000,
+      // which PostgreSQL uses for a subquery in a DEFAULT); closing ended the transaction too.
+      if (!conn.isClosed()) {
+        conn.rollback();
+        conn.setAutoCommit(auto);
+      }
     }
   }
 
@@ -464,7 +468,7 @@ public final class Planner {
         ps.execute();
         conn.releaseSavepoint(sp);
       } catch (SQLException e) {
-        conn.rollback(sp);
+        undo(sp);
         throw refusal(what, e);
       }
     }
@@ -479,8 +483,15 @@ public final class Planner {
         ps.executeQuery().close();
         conn.releaseSavepoint(sp);
       } catch (SQLException e) {
-        conn.rollback(sp);
+        undo(sp);
         throw refusal(what, e);
+      }
+    }
+
+    /** Back to the savepoint, unless the pool closed the connection on the error (see plan). */
+    private void undo(Savepoint sp) throws SQLException {
+      if (!conn.isClosed()) {
+        conn.rollback(sp);
       }
     }
 
