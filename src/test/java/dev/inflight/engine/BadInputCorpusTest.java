@@ -155,6 +155,45 @@ class BadInputCorpusTest {
     assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
   }
 
+  static Stream<Arguments> editsOfAStartedMigration() {
+    Change.AddColumn phone = new Change.AddColumn("phone", "varchar(20)", null, null, null);
+    return Stream.of(
+        arguments(named("another table", "public.parents"), List.of(change(phone, null))),
+        arguments(
+            named("other changes", "public.users"),
+            List.of(change(new Change.AddColumn("phone", "text", null, null, null), null))));
+  }
+
+  /**
+   * Table and changes are immutable once a migration has started (DESIGN, "The resource"). A file
+   * edited and applied again under the same name must be refused, not silently resume the plan
+   * of the original file as if it were the edited one.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("editsOfAStartedMigration")
+  void editedTableOrChangesUnderTheNameOfAnActiveMigrationAreRefused(
+      String table, List<Change> changes, TestDatabase db) throws Exception {
+    BadInputCorpus.createReferenceSchema(db);
+    Engine engine = engine(db);
+    Change.AddColumn phone = new Change.AddColumn("phone", "varchar(20)", null, null, null);
+    engine.submit(
+        "users-add-phone",
+        new MigrationSpec(null, "public.users", List.of(change(phone, null)), null, null, null, null, null, null));
+    List<String> before = CatalogSnapshot.take(db);
+
+    Throwable refusal =
+        catchThrowable(
+            () ->
+                engine.submit(
+                    "users-add-phone", new MigrationSpec(null, table, changes, null, null, null, null, null, null)));
+
+    assertThat(refusal)
+        .as("submitting users-add-phone again with %s", table)
+        .isInstanceOf(PlanRejectedException.class)
+        .hasMessageContaining("users-add-phone");
+    assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
+  }
+
   private static Change change(Change.AddColumn add, Change.DropColumn drop) {
     return new Change(add, drop, null, null, null, null, null, null, null, null, null);
   }
