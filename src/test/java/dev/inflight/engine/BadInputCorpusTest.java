@@ -15,6 +15,9 @@ import dev.inflight.testing.CatalogSnapshot;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -153,6 +156,33 @@ class BadInputCorpusTest {
           .hasMessageContaining("inflight." + table + " is Inflight's own state");
     }
     assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
+  }
+
+  /** A temporary table is visible in the catalog under its session's pg_temp_N schema. */
+  @Test
+  void anotherSessionsTemporaryTableIsRefused(TestDatabase db) throws Exception {
+    BadInputCorpus.createReferenceSchema(db);
+    try (Connection session = db.dataSource().getConnection();
+        Statement st = session.createStatement()) {
+      st.execute("CREATE TEMPORARY TABLE scratch (id bigint PRIMARY KEY, v text)");
+      String schema;
+      try (ResultSet rs = st.executeQuery("SELECT pg_my_temp_schema()::regnamespace::text")) {
+        rs.next();
+        schema = rs.getString(1);
+      }
+      List<String> before = CatalogSnapshot.take(db);
+      MigrationSpec spec =
+          new MigrationSpec(
+              null, schema + ".scratch", List.of(change(new Change.AddColumn("c", "integer", null, null, null), null)),
+              null, null, null, null, null, null);
+
+      Throwable refusal = catchThrowable(() -> engine(db).submit("temporary", spec));
+
+      assertThat(refusal)
+          .isInstanceOf(PlanRejectedException.class)
+          .hasMessageContaining(schema + ".scratch is a temporary table");
+      assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
+    }
   }
 
   static Stream<Arguments> editsOfAStartedMigration() {

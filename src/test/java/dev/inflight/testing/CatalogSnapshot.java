@@ -50,13 +50,15 @@ public final class CatalogSnapshot {
     section(out, db, "role", "SELECT rolname FROM pg_roles");
     section(out, db, "sequence",
         "SELECT schemaname || '.' || sequencename || ' ' || coalesce(last_value::text, 'unused') FROM pg_sequences");
-    // query_to_xml runs a query built from a catalog row: the contents of every user table, hashed.
+    // query_to_xml runs a query built from a catalog row: the contents of every user table, hashed
+    // (other sessions' temporary tables cannot be read).
     section(out, db, "rows",
         "SELECT n.nspname || '.' || c.relname || ' ' || (xpath('/row/h/text()', query_to_xml(format("
             + "'SELECT count(*) || '' '' || coalesce(md5(string_agg(t::text, '','' ORDER BY t::text)), '''') AS h"
             + " FROM ONLY %I.%I t', n.nspname, c.relname), false, true, '')))[1]::text"
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')");
+            + " WHERE c.relkind = 'r' AND c.relpersistence <> 't'"
+            + " AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')");
     return out;
   }
 
