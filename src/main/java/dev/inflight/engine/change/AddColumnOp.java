@@ -23,6 +23,9 @@ final class AddColumnOp implements ChangeOp {
             ? null
             : SqlExpressions.expression("addColumn " + spec.name() + " default", spec.defaultValue());
     this.notNull = Boolean.TRUE.equals(spec.notNull());
+    if (spec.comment() != null && spec.comment().indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("addColumn " + spec.name() + " comment: contains a NUL character");
+    }
     this.comment = spec.comment();
   }
 
