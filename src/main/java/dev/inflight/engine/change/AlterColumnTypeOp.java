@@ -113,6 +113,11 @@ final class AlterColumnTypeOp implements ChangeOp {
       return literal == null ? "NULL" : literal + "::" + type;
     } catch (SQLException e) {
       d.connection().rollback(sp);
+      if ("42703".equals(e.getSQLState()) || "42883".equals(e.getSQLState())) {
+        // An unknown column or function: using itself is wrong, whatever the default.
+        throw new IllegalArgumentException(
+            describe() + ": " + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage())));
+      }
       throw new IllegalArgumentException(
           describe() + ": cannot convert the default " + c.defaultExpr + " with using ("
               + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage())) + ")" + hint);
