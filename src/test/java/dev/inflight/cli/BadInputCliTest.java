@@ -9,9 +9,13 @@ import dev.inflight.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -60,6 +64,31 @@ class BadInputCliTest {
     assertThat(errLines.get(0)).startsWith("inflight: ").contains(c.expected()).doesNotContain("Exception");
     assertThat(run.out()).as("stdout").isEmpty();
     assertThat(CatalogSnapshot.take(db)).as("the database after %s %s", command, file).containsExactlyElementsOf(before);
+  }
+
+  /** A bad option is bad input too, and must be refused before the migration is submitted. */
+  @Test
+  void applyWithAnUnreadableTimeoutChangesNothing(TestDatabase db, @TempDir Path dir) throws Exception {
+    BadInputCorpus.createReferenceSchema(db);
+    Path file = dir.resolve("users-add-phone.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: inflight.dev/v1alpha1
+        kind: SchemaMigration
+        metadata: {name: users-add-phone}
+        spec:
+          table: public.users
+          changes:
+            - addColumn: {name: phone, type: varchar(20)}
+        """);
+    List<String> before = CatalogSnapshot.take(db);
+
+    Run run = run("apply", "-f", file.toString(), "--jdbc-url", db.url(), "--no-progress", "--timeout", "5y");
+
+    assertThat(run.code()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(run.err().lines().toList()).containsExactly("inflight: --timeout: '5y' is not a duration; use a number with a unit ms, s, m, h or d, e.g. 500ms, 2s, 24h");
+    assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
   }
 
   private record Run(int code, String out, String err) {}
