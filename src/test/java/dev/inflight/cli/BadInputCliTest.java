@@ -20,11 +20,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The command line's side of invariant 6: a bad file makes {@code plan} and {@code apply} exit
- * with code 2 and exactly one line on stderr, {@code inflight: <reason>}, with nothing else
- * printed, no stack trace, and nothing changed in the database. One case of each kind of refusal:
- * the YAML reader, the structural validator, the expression guard, the planner's refusals and
- * PostgreSQL's own checks in the dry run.
+ * The command line's side of invariant 6: a bad file makes {@code plan} and {@code apply} exit with
+ * code 2 and exactly one line on stderr, {@code inflight: <reason>}, with nothing else printed, no
+ * stack trace, and nothing changed in the database. One case of each kind of refusal: the YAML
+ * reader, the structural validator, the expression guard, the planner's refusals and PostgreSQL's
+ * own checks in the dry run.
  */
 @ExtendWith(PostgresExtension.class)
 class BadInputCliTest {
@@ -50,25 +50,43 @@ class BadInputCliTest {
     BadInputCorpus.Case c = BadInputCorpus.named(file);
     BadInputCorpus.createReferenceSchema(db);
     List<String> before = CatalogSnapshot.take(db);
-    List<String> args = new ArrayList<>(List.of(command, "-f", c.file().toString(), "--jdbc-url", db.url()));
+    List<String> args =
+        new ArrayList<>(List.of(command, "-f", c.file().toString(), "--jdbc-url", db.url()));
     if (command.equals("apply")) {
       args.add("--no-progress");
     }
 
     Run run = run(args.toArray(String[]::new));
 
-    System.out.println(command + " " + file + " -> exit " + run.code() + ", stderr: " + run.err() + "stdout: " + run.out());
-    assertThat(run.code()).as("exit code of %s %s; stderr: %s", command, file, run.err()).isEqualTo(ExitCodes.BAD_INPUT);
+    System.out.println(
+        command
+            + " "
+            + file
+            + " -> exit "
+            + run.code()
+            + ", stderr: "
+            + run.err()
+            + "stdout: "
+            + run.out());
+    assertThat(run.code())
+        .as("exit code of %s %s; stderr: %s", command, file, run.err())
+        .isEqualTo(ExitCodes.BAD_INPUT);
     List<String> errLines = run.err().lines().toList();
     assertThat(errLines).as("stderr").hasSize(1);
-    assertThat(errLines.get(0)).startsWith("inflight: ").contains(c.expected()).doesNotContain("Exception");
+    assertThat(errLines.get(0))
+        .startsWith("inflight: ")
+        .contains(c.expected())
+        .doesNotContain("Exception");
     assertThat(run.out()).as("stdout").isEmpty();
-    assertThat(CatalogSnapshot.take(db)).as("the database after %s %s", command, file).containsExactlyElementsOf(before);
+    assertThat(CatalogSnapshot.take(db))
+        .as("the database after %s %s", command, file)
+        .containsExactlyElementsOf(before);
   }
 
   /** A bad option is bad input too, and must be refused before the migration is submitted. */
   @Test
-  void applyWithAnUnreadableTimeoutChangesNothing(TestDatabase db, @TempDir Path dir) throws Exception {
+  void applyWithAnUnreadableTimeoutChangesNothing(TestDatabase db, @TempDir Path dir)
+      throws Exception {
     BadInputCorpus.createReferenceSchema(db);
     Path file = dir.resolve("users-add-phone.yaml");
     Files.writeString(
@@ -84,10 +102,21 @@ class BadInputCliTest {
         """);
     List<String> before = CatalogSnapshot.take(db);
 
-    Run run = run("apply", "-f", file.toString(), "--jdbc-url", db.url(), "--no-progress", "--timeout", "5y");
+    Run run =
+        run(
+            "apply",
+            "-f",
+            file.toString(),
+            "--jdbc-url",
+            db.url(),
+            "--no-progress",
+            "--timeout",
+            "5y");
 
     assertThat(run.code()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCodes.BAD_INPUT);
-    assertThat(run.err().lines().toList()).containsExactly("inflight: --timeout: '5y' is not a duration; use a number with a unit ms, s, m, h or d, e.g. 500ms, 2s, 24h");
+    assertThat(run.err().lines().toList())
+        .containsExactly(
+            "inflight: --timeout: '5y' is not a duration; use a number with a unit ms, s, m, h or d, e.g. 500ms, 2s, 24h");
     assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
   }
 
@@ -108,6 +137,7 @@ class BadInputCliTest {
       System.setOut(originalOut);
       System.setErr(originalErr);
     }
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 }

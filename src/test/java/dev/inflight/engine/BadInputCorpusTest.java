@@ -30,12 +30,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Invariant 6: bad input gets a clear error and changes nothing. Every file of the bad-input
- * corpus is read and submitted against a fresh database holding the reference schema; it must be
- * refused as bad input (a {@link SpecException} from the reader or a {@link
- * PlanRejectedException} from the engine, never a driver error or a crash), with a message that
- * contains the file's {@code # expect:} text, and the catalog, the ledger and every row must be
- * exactly as they were.
+ * Invariant 6: bad input gets a clear error and changes nothing. Every file of the bad-input corpus
+ * is read and submitted against a fresh database holding the reference schema; it must be refused
+ * as bad input (a {@link SpecException} from the reader or a {@link PlanRejectedException} from the
+ * engine, never a driver error or a crash), with a message that contains the file's {@code #
+ * expect:} text, and the catalog, the ledger and every row must be exactly as they were.
  */
 @ExtendWith(PostgresExtension.class)
 class BadInputCorpusTest {
@@ -58,7 +57,9 @@ class BadInputCorpusTest {
         .isInstanceOfAny(SpecException.class, PlanRejectedException.class);
     assertThat(refusal.getMessage()).as("the reason given for %s", c.name()).contains(c.expected());
     assertThat(refusal.getMessage()).as("a one-line reason").doesNotContain("\n");
-    assertThat(CatalogSnapshot.take(db)).as("the database after refusing %s", c.name()).containsExactlyElementsOf(before);
+    assertThat(CatalogSnapshot.take(db))
+        .as("the database after refusing %s", c.name())
+        .containsExactlyElementsOf(before);
   }
 
   @Test
@@ -70,7 +71,8 @@ class BadInputCorpusTest {
 
   /** Without this the corpus could pass against a reference schema no spec can be planned on. */
   @Test
-  void validSpecOnTheReferenceSchemaIsAcceptedAndTheSnapshotSeesTheLedger(TestDatabase db) throws Exception {
+  void validSpecOnTheReferenceSchemaIsAcceptedAndTheSnapshotSeesTheLedger(TestDatabase db)
+      throws Exception {
     BadInputCorpus.createReferenceSchema(db);
     List<String> before = CatalogSnapshot.take(db);
     MigrationDocument doc =
@@ -92,15 +94,20 @@ class BadInputCorpusTest {
 
     engine(db).submit(doc.metadata().name(), doc.spec());
 
-    assertThat(CatalogSnapshot.take(db)).isNotEqualTo(before).contains("inflight schema exists: true");
+    assertThat(CatalogSnapshot.take(db))
+        .isNotEqualTo(before)
+        .contains("inflight schema exists: true");
   }
 
   static Stream<Arguments> changesTheReaderWouldHaveRefused() {
     Change.AddColumn add = new Change.AddColumn("phone", "text", null, null, null);
     Change.DropColumn drop = new Change.DropColumn("email", null);
     return Stream.of(
-        arguments(named("an empty change", List.of(change(null, null))), "exactly one operation per change (found none)"),
-        arguments(named("a null change", Arrays.asList((Change) null)), "spec.changes[0]: empty change"),
+        arguments(
+            named("an empty change", List.of(change(null, null))),
+            "exactly one operation per change (found none)"),
+        arguments(
+            named("a null change", Arrays.asList((Change) null)), "spec.changes[0]: empty change"),
         arguments(
             named("two operations in one change", List.of(change(add, drop))),
             "exactly one operation per change (found addColumn, dropColumn)"),
@@ -113,7 +120,8 @@ class BadInputCorpusTest {
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("changesTheReaderWouldHaveRefused")
-  void engineRefusesSpecsThatDidNotComeThroughTheReader(List<Change> changes, String expected, TestDatabase db) {
+  void engineRefusesSpecsThatDidNotComeThroughTheReader(
+      List<Change> changes, String expected, TestDatabase db) {
     BadInputCorpus.createReferenceSchema(db);
     List<String> before = CatalogSnapshot.take(db);
 
@@ -121,7 +129,10 @@ class BadInputCorpusTest {
         catchThrowable(
             () ->
                 engine(db)
-                    .submit("bypass", new MigrationSpec(null, "public.users", changes, null, null, null, null, null, null)));
+                    .submit(
+                        "bypass",
+                        new MigrationSpec(
+                            null, "public.users", changes, null, null, null, null, null, null)));
 
     assertThat(refusal).isInstanceOf(PlanRejectedException.class).hasMessageContaining(expected);
     assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
@@ -135,8 +146,15 @@ class BadInputCorpusTest {
     engine.submit(
         "users-add-phone",
         new MigrationSpec(
-            null, "public.users", List.of(change(new Change.AddColumn("phone", "text", null, null, null), null)),
-            null, null, null, null, null, null));
+            null,
+            "public.users",
+            List.of(change(new Change.AddColumn("phone", "text", null, null, null), null)),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null));
     List<String> own =
         db.strings(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -147,9 +165,17 @@ class BadInputCorpusTest {
     for (String table : own) {
       MigrationSpec spec =
           new MigrationSpec(
-              null, "inflight." + table, List.of(change(new Change.AddColumn("c", "integer", null, null, null), null)),
-              null, null, null, null, null, null);
-      Throwable refusal = catchThrowable(() -> engine.submit("own-" + table.replace('_', '-'), spec));
+              null,
+              "inflight." + table,
+              List.of(change(new Change.AddColumn("c", "integer", null, null, null), null)),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null);
+      Throwable refusal =
+          catchThrowable(() -> engine.submit("own-" + table.replace('_', '-'), spec));
       assertThat(refusal)
           .as("migrating inflight.%s", table)
           .isInstanceOf(PlanRejectedException.class)
@@ -173,8 +199,15 @@ class BadInputCorpusTest {
       List<String> before = CatalogSnapshot.take(db);
       MigrationSpec spec =
           new MigrationSpec(
-              null, schema + ".scratch", List.of(change(new Change.AddColumn("c", "integer", null, null, null), null)),
-              null, null, null, null, null, null);
+              null,
+              schema + ".scratch",
+              List.of(change(new Change.AddColumn("c", "integer", null, null, null), null)),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null);
 
       Throwable refusal = catchThrowable(() -> engine(db).submit("temporary", spec));
 
@@ -196,8 +229,8 @@ class BadInputCorpusTest {
 
   /**
    * Table and changes are immutable once a migration has started (DESIGN, "The resource"). A file
-   * edited and applied again under the same name must be refused, not silently resume the plan
-   * of the original file as if it were the edited one.
+   * edited and applied again under the same name must be refused, not silently resume the plan of
+   * the original file as if it were the edited one.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("editsOfAStartedMigration")
@@ -208,14 +241,24 @@ class BadInputCorpusTest {
     Change.AddColumn phone = new Change.AddColumn("phone", "varchar(20)", null, null, null);
     engine.submit(
         "users-add-phone",
-        new MigrationSpec(null, "public.users", List.of(change(phone, null)), null, null, null, null, null, null));
+        new MigrationSpec(
+            null,
+            "public.users",
+            List.of(change(phone, null)),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null));
     List<String> before = CatalogSnapshot.take(db);
 
     Throwable refusal =
         catchThrowable(
             () ->
                 engine.submit(
-                    "users-add-phone", new MigrationSpec(null, table, changes, null, null, null, null, null, null)));
+                    "users-add-phone",
+                    new MigrationSpec(null, table, changes, null, null, null, null, null, null)));
 
     assertThat(refusal)
         .as("submitting users-add-phone again with %s", table)
@@ -234,6 +277,10 @@ class BadInputCorpusTest {
   }
 
   private static Engine engine(TestDatabase db) {
-    return new Engine(db.dataSource(), Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
+    return new Engine(
+        db.dataSource(),
+        Clock.systemUTC(),
+        EngineSettings.defaults(),
+        RandomGenerator.getDefault());
   }
 }

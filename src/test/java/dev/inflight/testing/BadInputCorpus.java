@@ -39,7 +39,11 @@ public final class BadInputCorpus {
   /** Every case, by file name. */
   public static List<Case> all() {
     try (Stream<Path> files = Files.list(directory())) {
-      return files.filter(f -> f.toString().endsWith(".yaml")).sorted().map(BadInputCorpus::load).toList();
+      return files
+          .filter(f -> f.toString().endsWith(".yaml"))
+          .sorted()
+          .map(BadInputCorpus::load)
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -55,19 +59,24 @@ public final class BadInputCorpus {
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
       String first = lines.isEmpty() ? "" : lines.get(0);
       if (!first.startsWith(EXPECT) || first.substring(EXPECT.length()).isBlank()) {
-        throw new IllegalStateException(file + ": the first line must be '" + EXPECT + "<part of the message>'");
+        throw new IllegalStateException(
+            file + ": the first line must be '" + EXPECT + "<part of the message>'");
       }
-      String why = lines.size() > 1 && lines.get(1).startsWith(WHY) ? lines.get(1).substring(WHY.length()) : "";
-      return new Case(file.getFileName().toString(), file, first.substring(EXPECT.length()).strip(), why);
+      String why =
+          lines.size() > 1 && lines.get(1).startsWith(WHY)
+              ? lines.get(1).substring(WHY.length())
+              : "";
+      return new Case(
+          file.getFileName().toString(), file, first.substring(EXPECT.length()).strip(), why);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * The tables the corpus refers to: {@code users} (the usual target: serial key, an index, a
-   * NOT NULL column without default, a non-constant default, some rows), and one table for each
-   * shape the planner refuses.
+   * The tables the corpus refers to: {@code users} (the usual target: serial key, an index, a NOT
+   * NULL column without default, a non-constant default, some rows), and one table for each shape
+   * the planner refuses.
    */
   public static void createReferenceSchema(TestDatabase db) {
     db.exec(

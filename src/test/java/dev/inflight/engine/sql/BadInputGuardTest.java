@@ -8,8 +8,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The lexical guard on its own, without a database: fragments that would let text escape the
- * parentheses it is placed in are refused, and the ordinary expressions and type names users
- * write pass unchanged (a guard that refuses everything would pass the corpus too).
+ * parentheses it is placed in are refused, and the ordinary expressions and type names users write
+ * pass unchanged (a guard that refuses everything would pass the corpus too).
  */
 class BadInputGuardTest {
 
@@ -35,7 +35,8 @@ class BadInputGuardTest {
         "'a'\u0007",
       })
   void refusesFragmentsThatCouldLeaveTheirParentheses(String text) {
-    assertThatThrownBy(() -> SqlExpressions.expression("test", text)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SqlExpressions.expression("test", text))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @ParameterizedTest
@@ -77,7 +78,8 @@ class BadInputGuardTest {
         "integer check",
       })
   void refusesTypeNamesWithMoreThanAType(String text) {
-    assertThatThrownBy(() -> SqlExpressions.typeName("test", text)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SqlExpressions.typeName("test", text))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @ParameterizedTest
