@@ -3,7 +3,7 @@ package dev.inflight.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.inflight.testing.BadInputCorpus;
-import dev.inflight.testing.CatalogSnapshot;
+import dev.inflight.testing.DatabaseSnapshot;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
@@ -49,7 +49,7 @@ class BadInputCliTest {
   void exitsWithCodeTwoAndOneLineOnStderr(String command, String file, TestDatabase db) {
     BadInputCorpus.Case c = BadInputCorpus.named(file);
     BadInputCorpus.createReferenceSchema(db);
-    List<String> before = CatalogSnapshot.take(db);
+    List<String> before = DatabaseSnapshot.take(db);
     List<String> args =
         new ArrayList<>(List.of(command, "-f", c.file().toString(), "--jdbc-url", db.url()));
     if (command.equals("apply")) {
@@ -78,7 +78,7 @@ class BadInputCliTest {
         .contains(c.expected())
         .doesNotContain("Exception");
     assertThat(run.out()).as("stdout").isEmpty();
-    assertThat(CatalogSnapshot.take(db))
+    assertThat(DatabaseSnapshot.take(db))
         .as("the database after %s %s", command, file)
         .containsExactlyElementsOf(before);
   }
@@ -100,7 +100,7 @@ class BadInputCliTest {
           changes:
             - addColumn: {name: phone, type: varchar(20)}
         """);
-    List<String> before = CatalogSnapshot.take(db);
+    List<String> before = DatabaseSnapshot.take(db);
 
     Run run =
         run(
@@ -117,7 +117,7 @@ class BadInputCliTest {
     assertThat(run.err().lines().toList())
         .containsExactly(
             "inflight: --timeout: '5y' is not a duration; use a number with a unit ms, s, m, h or d, e.g. 500ms, 2s, 24h");
-    assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
+    assertThat(DatabaseSnapshot.take(db)).containsExactlyElementsOf(before);
   }
 
   private record Run(int code, String out, String err) {}

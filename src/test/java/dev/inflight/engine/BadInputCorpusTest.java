@@ -11,7 +11,7 @@ import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.SpecException;
 import dev.inflight.api.SpecReader;
 import dev.inflight.testing.BadInputCorpus;
-import dev.inflight.testing.CatalogSnapshot;
+import dev.inflight.testing.DatabaseSnapshot;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ class BadInputCorpusTest {
   @MethodSource("corpus")
   void refusedWithTheExpectedReasonAndNothingChanged(BadInputCorpus.Case c, TestDatabase db) {
     BadInputCorpus.createReferenceSchema(db);
-    List<String> before = CatalogSnapshot.take(db);
+    List<String> before = DatabaseSnapshot.take(db);
 
     Throwable refusal = catchThrowable(() -> submit(c.file(), db));
 
@@ -57,7 +57,7 @@ class BadInputCorpusTest {
         .isInstanceOfAny(SpecException.class, PlanRejectedException.class);
     assertThat(refusal.getMessage()).as("the reason given for %s", c.name()).contains(c.expected());
     assertThat(refusal.getMessage()).as("a one-line reason").doesNotContain("\n");
-    assertThat(CatalogSnapshot.take(db))
+    assertThat(DatabaseSnapshot.take(db))
         .as("the database after refusing %s", c.name())
         .containsExactlyElementsOf(before);
   }
@@ -74,7 +74,7 @@ class BadInputCorpusTest {
   void validSpecOnTheReferenceSchemaIsAcceptedAndTheSnapshotSeesTheLedger(TestDatabase db)
       throws Exception {
     BadInputCorpus.createReferenceSchema(db);
-    List<String> before = CatalogSnapshot.take(db);
+    List<String> before = DatabaseSnapshot.take(db);
     MigrationDocument doc =
         new SpecReader()
             .parse(
@@ -94,7 +94,7 @@ class BadInputCorpusTest {
 
     engine(db).submit(doc.metadata().name(), doc.spec());
 
-    assertThat(CatalogSnapshot.take(db))
+    assertThat(DatabaseSnapshot.take(db))
         .isNotEqualTo(before)
         .contains("inflight schema exists: true");
   }
@@ -123,7 +123,7 @@ class BadInputCorpusTest {
   void engineRefusesSpecsThatDidNotComeThroughTheReader(
       List<Change> changes, String expected, TestDatabase db) {
     BadInputCorpus.createReferenceSchema(db);
-    List<String> before = CatalogSnapshot.take(db);
+    List<String> before = DatabaseSnapshot.take(db);
 
     Throwable refusal =
         catchThrowable(
@@ -135,7 +135,7 @@ class BadInputCorpusTest {
                             null, "public.users", changes, null, null, null, null, null, null)));
 
     assertThat(refusal).isInstanceOf(PlanRejectedException.class).hasMessageContaining(expected);
-    assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
+    assertThat(DatabaseSnapshot.take(db)).containsExactlyElementsOf(before);
   }
 
   /** The ledger and the change logs are Inflight's own state; migrating them would pull the rug. */
@@ -160,7 +160,7 @@ class BadInputCorpusTest {
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE n.nspname = 'inflight' AND c.relkind = 'r' ORDER BY 1");
     assertThat(own).contains("migrations");
-    List<String> before = CatalogSnapshot.take(db);
+    List<String> before = DatabaseSnapshot.take(db);
 
     for (String table : own) {
       MigrationSpec spec =
@@ -181,7 +181,7 @@ class BadInputCorpusTest {
           .isInstanceOf(PlanRejectedException.class)
           .hasMessageContaining("inflight." + table + " is Inflight's own state");
     }
-    assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
+    assertThat(DatabaseSnapshot.take(db)).containsExactlyElementsOf(before);
   }
 
   /** A temporary table is visible in the catalog under its session's pg_temp_N schema. */
@@ -196,7 +196,7 @@ class BadInputCorpusTest {
         rs.next();
         schema = rs.getString(1);
       }
-      List<String> before = CatalogSnapshot.take(db);
+      List<String> before = DatabaseSnapshot.take(db);
       MigrationSpec spec =
           new MigrationSpec(
               null,
@@ -214,7 +214,7 @@ class BadInputCorpusTest {
       assertThat(refusal)
           .isInstanceOf(PlanRejectedException.class)
           .hasMessageContaining(schema + ".scratch is a temporary table");
-      assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
+      assertThat(DatabaseSnapshot.take(db)).containsExactlyElementsOf(before);
     }
   }
 
@@ -251,7 +251,7 @@ class BadInputCorpusTest {
             null,
             null,
             null));
-    List<String> before = CatalogSnapshot.take(db);
+    List<String> before = DatabaseSnapshot.take(db);
 
     Throwable refusal =
         catchThrowable(
@@ -264,7 +264,7 @@ class BadInputCorpusTest {
         .as("submitting users-add-phone again with %s", table)
         .isInstanceOf(PlanRejectedException.class)
         .hasMessageContaining("users-add-phone");
-    assertThat(CatalogSnapshot.take(db)).containsExactlyElementsOf(before);
+    assertThat(DatabaseSnapshot.take(db)).containsExactlyElementsOf(before);
   }
 
   private static Change change(Change.AddColumn add, Change.DropColumn drop) {

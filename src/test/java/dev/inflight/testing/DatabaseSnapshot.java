@@ -9,10 +9,10 @@ import java.util.List;
  * positions and the contents of every user table. Two snapshots are equal exactly when none of it
  * changed; a difference reads as the lines that appeared or disappeared.
  */
-public final class CatalogSnapshot {
+public final class DatabaseSnapshot {
   private static final String USER_SCHEMA = "n.nspname NOT IN ('pg_catalog', 'information_schema')";
 
-  private CatalogSnapshot() {}
+  private DatabaseSnapshot() {}
 
   public static List<String> take(TestDatabase db) {
     List<String> out = new ArrayList<>();
