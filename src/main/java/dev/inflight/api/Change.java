@@ -2,6 +2,7 @@ package dev.inflight.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.fabric8.generator.annotation.Required;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +12,12 @@ import java.util.List;
  * statement of the same name.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@io.fabric8.generator.annotation.ValidationRule(
+    value =
+        "[has(self.addColumn), has(self.dropColumn), has(self.renameColumn), has(self.alterColumnType),"
+            + " has(self.setNotNull), has(self.dropNotNull), has(self.setDefault), has(self.dropDefault),"
+            + " has(self.createIndex), has(self.dropIndex), has(self.addCheck)].filter(x, x).size() == 1",
+    message = "each change has exactly one operation")
 public record Change(
     AddColumn addColumn,
     DropColumn dropColumn,
@@ -27,8 +34,8 @@ public record Change(
   /** Adds a column; existing rows get {@code default} (or NULL). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AddColumn(
-      String name,
-      String type,
+      @Required String name,
+      @Required String type,
       @JsonProperty("default") String defaultValue,
       Boolean notNull,
       String comment) {}
@@ -38,29 +45,31 @@ public record Change(
    * written after cut-over are copied back for a rollback.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record DropColumn(String name, String reverseUsing) {}
+  public record DropColumn(@Required String name, String reverseUsing) {}
 
   /** Renames a column. */
-  public record RenameColumn(String from, String to) {}
+  public record RenameColumn(@Required String from, @Required String to) {}
 
   /**
    * Changes a column's type. {@code using} converts the old value (as {@code ALTER TABLE ...
    * USING}); {@code reverseUsing} converts a new value back for rollback.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record AlterColumnType(String column, String type, String using, String reverseUsing) {}
+  public record AlterColumnType(
+      @Required String column, @Required String type, String using, String reverseUsing) {}
 
   /** Adds a NOT NULL constraint; a NULL in any row fails the backfill, not the application. */
-  public record SetNotNull(String column) {}
+  public record SetNotNull(@Required String column) {}
 
   /** Drops a NOT NULL constraint. */
-  public record DropNotNull(String column) {}
+  public record DropNotNull(@Required String column) {}
 
   /** Sets a column default (an SQL expression). */
-  public record SetDefault(String column, @JsonProperty("default") String defaultValue) {}
+  public record SetDefault(
+      @Required String column, @Required @JsonProperty("default") String defaultValue) {}
 
   /** Drops a column default. */
-  public record DropDefault(String column) {}
+  public record DropDefault(@Required String column) {}
 
   /**
    * Creates an index on the new table, built after the copy. {@code columns} are column names,
@@ -68,7 +77,7 @@ public record Change(
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record CreateIndex(
-      String name,
+      @Required String name,
       List<String> columns,
       List<String> expressions,
       Boolean unique,
@@ -76,10 +85,10 @@ public record Change(
       String method) {}
 
   /** Drops an index; the archived table keeps it for rollback. */
-  public record DropIndex(String name) {}
+  public record DropIndex(@Required String name) {}
 
   /** Adds a CHECK constraint; a row that violates it fails the backfill, not the application. */
-  public record AddCheck(String name, String expression) {}
+  public record AddCheck(@Required String name, @Required String expression) {}
 
   /** The operations that are set, in declaration order; a valid change has exactly one. */
   public List<Object> operations() {

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the Kubernetes-style durations used in the spec: {@code 500ms}, {@code 2s}, {@code 1h30m}. */
+/**
+ * Parses the Kubernetes-style durations used in the spec: {@code 500ms}, {@code 2s}, {@code 1h30m}.
+ */
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+|0");

@@ -21,8 +21,5 @@ public record MigrationDocument(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Metadata(
-      String name,
-      String namespace,
-      Map<String, String> labels,
-      Map<String, String> annotations) {}
+      String name, String namespace, Map<String, String> labels, Map<String, String> annotations) {}
 }

@@ -1,6 +1,14 @@
 package dev.inflight.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,16 +19,28 @@ import java.util.List;
  * rejected by {@link SpecValidator}, never coerced.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.table == oldSelf.table", message = "spec.table is immutable")
+@ValidationRule(value = "self.changes == oldSelf.changes", message = "spec.changes is immutable")
+@ValidationRule(
+    value =
+        "has(self.database) == has(oldSelf.database) && (!has(self.database) || self.database == oldSelf.database)",
+    message = "spec.database is immutable")
 public record MigrationSpec(
-    DatabaseRef database,
-    String table,
-    List<Change> changes,
+    @JsonPropertyDescription("Where the credentials are (Kubernetes only).") DatabaseRef database,
+    @Required @Size(min = 1, max = 200) @JsonPropertyDescription("schema.table, or table.")
+        String table,
+    @Required
+        @Size(min = 1, max = 100)
+        @JsonPropertyDescription("Applied to the new table in order.")
+        List<Change> changes,
     BackfillSpec backfill,
     CutoverSpec cutover,
     RollbackSpec rollback,
     ApprovalSpec approval,
     ControlSpec control,
-    DeletionPolicy deletionPolicy) {
+    @Default("Retain") @JsonPropertyDescription("What deleting the resource does to the database.")
+        DeletionPolicy deletionPolicy) {
+  static final String DURATION = "^(0|([0-9]+(ms|s|m|h|d))+)$";
 
   public MigrationSpec {
     // Null entries (a bare '-' in YAML) are kept for SpecValidator to report as empty changes;
@@ -35,14 +55,20 @@ public record MigrationSpec(
   }
 
   /** Where the database credentials come from when running in Kubernetes. */
-  public record DatabaseRef(SecretRef secretRef) {}
+  public record DatabaseRef(@Required SecretRef secretRef) {}
 
-  /** A Secret in the resource's namespace with the keys {@code url}, {@code username}, {@code password}. */
-  public record SecretRef(String name) {}
+  /**
+   * A Secret in the resource's namespace with the keys {@code url}, {@code username}, {@code
+   * password}.
+   */
+  public record SecretRef(@Required @Size(min = 1, max = 253) String name) {}
 
   /** Pacing of the copy. Durations are strings such as {@code 500ms}, {@code 10s}, {@code 24h}. */
   public record BackfillSpec(
-      Integer batchSize, String targetBatchTime, Long maxRowsPerSecond, String maxReplicaLag) {
+      @Min(1) @Max(1_000_000) @Default("10000") Integer batchSize,
+      @Pattern(DURATION) @Default("500ms") String targetBatchTime,
+      @Min(0) @Default("0") Long maxRowsPerSecond,
+      @Pattern(DURATION) @Default("10s") String maxReplicaLag) {
     static final BackfillSpec DEFAULTS = new BackfillSpec(10_000, "500ms", 0L, "10s");
 
     BackfillSpec withDefaults() {
@@ -55,7 +81,10 @@ public record MigrationSpec(
   }
 
   /** How the swap happens: automatically, or only after {@code control.cutover: Proceed}. */
-  public record CutoverSpec(CutoverMode mode, String lockTimeout, Integer maxAttempts) {
+  public record CutoverSpec(
+      @Default("Automatic") CutoverMode mode,
+      @Pattern(DURATION) @Default("2s") String lockTimeout,
+      @Min(1) @Max(10_000) @Default("30") Integer maxAttempts) {
     static final CutoverSpec DEFAULTS = new CutoverSpec(CutoverMode.Automatic, "2s", 30);
 
     CutoverSpec withDefaults() {
@@ -67,7 +96,7 @@ public record MigrationSpec(
   }
 
   /** How long the archived table is kept in sync for a lossless rollback; {@code 0} disables it. */
-  public record RollbackSpec(String retainFor) {
+  public record RollbackSpec(@Pattern(DURATION) @Default("24h") String retainFor) {
     static final RollbackSpec DEFAULTS = new RollbackSpec("24h");
 
     RollbackSpec withDefaults() {
@@ -76,12 +105,15 @@ public record MigrationSpec(
   }
 
   /** Whether a person must approve the exact plan (by hash) before any DDL runs. */
-  public record ApprovalSpec(boolean required) {
+  public record ApprovalSpec(@Default("false") boolean required) {
     static final ApprovalSpec DEFAULTS = new ApprovalSpec(false);
   }
 
   /** The intent fields people change while a migration runs. */
-  public record ControlSpec(String approvedPlanHash, CutoverControl cutover, Action action) {
+  public record ControlSpec(
+      @Pattern("^(sha256:[0-9a-f]{64})?$") @Default("\"\"") String approvedPlanHash,
+      @Default("Hold") CutoverControl cutover,
+      @Default("Run") Action action) {
     static final ControlSpec DEFAULTS = new ControlSpec("", CutoverControl.Hold, Action.Run);
 
     ControlSpec withDefaults() {

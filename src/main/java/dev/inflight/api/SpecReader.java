@@ -74,9 +74,9 @@ public final class SpecReader {
   }
 
   /**
-   * What binding does not see: a file with no document (binding reports a type mismatch), a
-   * second document after {@code ---} (binding reads the first and ignores the rest), and
-   * aliases, which the YAML parser hands over as the anchor's name instead of its value.
+   * What binding does not see: a file with no document (binding reports a type mismatch), a second
+   * document after {@code ---} (binding reads the first and ignores the rest), and aliases, which
+   * the YAML parser hands over as the anchor's name instead of its value.
    */
   private void scan(String text, String source) throws IOException {
     int documents = 0;
@@ -85,7 +85,10 @@ public final class SpecReader {
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
         if (p instanceof YAMLParser y && y.isCurrentAlias()) {
           throw new SpecException(
-              source + ": YAML aliases (*" + p.getText() + ") are not supported; write the value out");
+              source
+                  + ": YAML aliases (*"
+                  + p.getText()
+                  + ") are not supported; write the value out");
         }
         if (depth == 0 && t != JsonToken.END_OBJECT && t != JsonToken.END_ARRAY) {
           documents++;
@@ -102,7 +105,10 @@ public final class SpecReader {
     }
     if (documents > 1) {
       throw new SpecException(
-          source + ": the file holds " + documents + " YAML documents; a file holds one SchemaMigration");
+          source
+              + ": the file holds "
+              + documents
+              + " YAML documents; a file holds one SchemaMigration");
     }
   }
 
@@ -153,8 +159,13 @@ public final class SpecReader {
     // The YAML parser's messages span lines (with a snippet and a caret); a reason is one line.
     if (e.getCause() instanceof MarkedYAMLException y && y.getProblemMark() != null) {
       Mark mark = y.getProblemMark();
-      return "malformed YAML at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": "
-          + oneLine(y.getProblem()) + (y.getContext() == null ? "" : " (" + oneLine(y.getContext()) + ")");
+      return "malformed YAML at line "
+          + (mark.getLine() + 1)
+          + ", column "
+          + (mark.getColumn() + 1)
+          + ": "
+          + oneLine(y.getProblem())
+          + (y.getContext() == null ? "" : " (" + oneLine(y.getContext()) + ")");
     }
     String msg = oneLine(e.getOriginalMessage());
     if (e.getLocation() != null) {

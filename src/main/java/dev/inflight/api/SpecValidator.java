@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Structural validation of a migration document: required fields, one operation per change,
- * bounds and formats. What needs the database (does the column exist, does the expression parse)
- * is checked by the engine's planner.
+ * Structural validation of a migration document: required fields, one operation per change, bounds
+ * and formats. What needs the database (does the column exist, does the expression parse) is
+ * checked by the engine's planner.
  */
 public final class SpecValidator {
   private static final Pattern RESOURCE_NAME =
@@ -30,7 +30,8 @@ public final class SpecValidator {
   public static List<String> validate(MigrationDocument doc) {
     List<String> errors = new ArrayList<>();
     if (doc.apiVersion() != null && !MigrationDocument.API_VERSION.equals(doc.apiVersion())) {
-      errors.add("apiVersion: expected " + MigrationDocument.API_VERSION + ", got " + doc.apiVersion());
+      errors.add(
+          "apiVersion: expected " + MigrationDocument.API_VERSION + ", got " + doc.apiVersion());
     }
     if (doc.kind() != null && !MigrationDocument.KIND.equals(doc.kind())) {
       errors.add("kind: expected " + MigrationDocument.KIND + ", got " + doc.kind());
@@ -97,15 +98,36 @@ public final class SpecValidator {
     MigrationSpec.BackfillSpec b = spec.backfill();
     range(errors, "spec.backfill.batchSize", b.batchSize(), 1, 1_000_000);
     range(errors, "spec.backfill.maxRowsPerSecond", b.maxRowsPerSecond(), 0, 100_000_000);
-    duration(errors, "spec.backfill.targetBatchTime", b.targetBatchTime(), Duration.ofMillis(10), Duration.ofMinutes(1));
-    duration(errors, "spec.backfill.maxReplicaLag", b.maxReplicaLag(), Duration.ZERO, Duration.ofDays(1));
+    duration(
+        errors,
+        "spec.backfill.targetBatchTime",
+        b.targetBatchTime(),
+        Duration.ofMillis(10),
+        Duration.ofMinutes(1));
+    duration(
+        errors,
+        "spec.backfill.maxReplicaLag",
+        b.maxReplicaLag(),
+        Duration.ZERO,
+        Duration.ofDays(1));
     MigrationSpec.CutoverSpec c = spec.cutover();
-    duration(errors, "spec.cutover.lockTimeout", c.lockTimeout(), Duration.ofMillis(10), Duration.ofMinutes(1));
+    duration(
+        errors,
+        "spec.cutover.lockTimeout",
+        c.lockTimeout(),
+        Duration.ofMillis(10),
+        Duration.ofMinutes(1));
     range(errors, "spec.cutover.maxAttempts", c.maxAttempts(), 1, 10_000);
-    duration(errors, "spec.rollback.retainFor", spec.rollback().retainFor(), Duration.ZERO, Duration.ofDays(366));
+    duration(
+        errors,
+        "spec.rollback.retainFor",
+        spec.rollback().retainFor(),
+        Duration.ZERO,
+        Duration.ofDays(366));
     String hash = spec.control().approvedPlanHash();
     if (!hash.isEmpty() && !PLAN_HASH.matcher(hash).matches()) {
-      errors.add("spec.control.approvedPlanHash: must be empty or sha256: followed by 64 hex digits");
+      errors.add(
+          "spec.control.approvedPlanHash: must be empty or sha256: followed by 64 hex digits");
     }
   }
 
@@ -175,7 +197,13 @@ public final class SpecValidator {
       Duration d = Durations.parse(field, value);
       if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
         errors.add(
-            field + ": " + value + " is outside " + Durations.format(min) + ".." + Durations.format(max));
+            field
+                + ": "
+                + value
+                + " is outside "
+                + Durations.format(min)
+                + ".."
+                + Durations.format(max));
       }
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());

@@ -23,7 +23,10 @@ abstract class ActionCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "print lines instead of a progress bar")
   boolean noProgress;
 
-  @Option(names = "--timeout", defaultValue = "1d", description = "stop (resumably) after this long")
+  @Option(
+      names = "--timeout",
+      defaultValue = "1d",
+      description = "stop (resumably) after this long")
   String timeout;
 
   abstract Action action();
@@ -49,11 +52,19 @@ abstract class ActionCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       if (m.phase().terminal()) {
-        System.err.println("inflight: " + name + " is " + m.phase() + "; nothing to " + action().name().toLowerCase());
+        System.err.println(
+            "inflight: "
+                + name
+                + " is "
+                + m.phase()
+                + "; nothing to "
+                + action().name().toLowerCase());
         return ExitCodes.FAILED;
       }
       StepResult r;
-      try (ProgressReporter progress = new ProgressReporter(engine, m.id(), System.out, !noProgress && System.console() != null)) {
+      try (ProgressReporter progress =
+          new ProgressReporter(
+              engine, m.id(), System.out, !noProgress && System.console() != null)) {
         r = new Runner(engine, Clock.systemUTC()).run(m.id(), spec, limit, progress);
       }
       return Outcome.report(r, goal(), file.file.toString(), System.out, System.err);

@@ -5,7 +5,10 @@ import dev.inflight.engine.MigrationPhase;
 import picocli.CommandLine.Command;
 
 /** Stops a migration before cut-over and removes what it built. */
-@Command(name = "cancel", description = "Before cut-over: drop the shadow table, logs and triggers; the table is untouched.")
+@Command(
+    name = "cancel",
+    description =
+        "Before cut-over: drop the shadow table, logs and triggers; the table is untouched.")
 final class CancelCommand extends ActionCommand {
   @Override
   Action action() {

@@ -16,7 +16,8 @@ final class Cli {
   private Cli() {}
 
   static Engine engine(DataSource ds) {
-    return new Engine(ds, Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
+    return new Engine(
+        ds, Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
   }
 
   /** The {@code --timeout} option; read before anything is done, as bad input changes nothing. */

@@ -15,7 +15,10 @@ public final class ConnectionOptions {
       defaultValue = "${env:INFLIGHT_JDBC_URL}")
   String jdbcUrl;
 
-  @Option(names = "--user", paramLabel = "USER", description = "database user (default: from the URL or $INFLIGHT_USER)",
+  @Option(
+      names = "--user",
+      paramLabel = "USER",
+      description = "database user (default: from the URL or $INFLIGHT_USER)",
       defaultValue = "${env:INFLIGHT_USER}")
   String user;
 
@@ -29,7 +32,8 @@ public final class ConnectionOptions {
   /** A small pool for one command; the caller closes it. */
   public HikariDataSource open() {
     if (jdbcUrl == null || jdbcUrl.isBlank()) {
-      throw new UsageProblem("no database: pass --jdbc-url jdbc:postgresql://host/db or set INFLIGHT_JDBC_URL");
+      throw new UsageProblem(
+          "no database: pass --jdbc-url jdbc:postgresql://host/db or set INFLIGHT_JDBC_URL");
     }
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new UsageProblem("--jdbc-url must start with jdbc:postgresql:");

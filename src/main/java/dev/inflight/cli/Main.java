@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
       CancelCommand.class,
       FinalizeCommand.class,
       HistoryCommand.class,
-      DemoCommand.class
+      DemoCommand.class,
+      OperatorCommand.class
     })
 public final class Main {
   public static void main(String[] args) {
@@ -40,13 +41,21 @@ public final class Main {
     PrintWriter err = cmd.getErr();
     int code;
     String message;
-    if (e instanceof SpecException || e instanceof UsageProblem || e instanceof PlanRejectedException) {
+    if (e instanceof SpecException
+        || e instanceof UsageProblem
+        || e instanceof PlanRejectedException) {
       code = ExitCodes.BAD_INPUT;
       message = e.getMessage();
     } else if (e instanceof SQLException s) {
-      code = "08001".equals(s.getSQLState()) || "28P01".equals(s.getSQLState()) || "3D000".equals(s.getSQLState())
-          ? ExitCodes.BAD_INPUT : ExitCodes.FAILED;
-      message = "database error: " + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(s.getMessage()));
+      code =
+          "08001".equals(s.getSQLState())
+                  || "28P01".equals(s.getSQLState())
+                  || "3D000".equals(s.getSQLState())
+              ? ExitCodes.BAD_INPUT
+              : ExitCodes.FAILED;
+      message =
+          "database error: "
+              + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(s.getMessage()));
     } else if (e instanceof EngineException) {
       code = ExitCodes.FAILED;
       message = e.getMessage();
@@ -55,7 +64,9 @@ public final class Main {
       message = "interrupted; run the same command again to resume";
     } else if (e.getCause() instanceof SQLException s) {
       code = ExitCodes.BAD_INPUT;
-      message = "cannot connect: " + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(s.getMessage()));
+      message =
+          "cannot connect: "
+              + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(s.getMessage()));
     } else {
       code = ExitCodes.FAILED;
       message = e.getClass().getSimpleName() + ": " + e.getMessage();

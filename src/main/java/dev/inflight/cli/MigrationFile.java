@@ -7,7 +7,11 @@ import picocli.CommandLine.Option;
 
 /** The {@code -f FILE} option: a SchemaMigration document. */
 public final class MigrationFile {
-  @Option(names = {"-f", "--file"}, paramLabel = "FILE", required = true, description = "SchemaMigration YAML file")
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "FILE",
+      required = true,
+      description = "SchemaMigration YAML file")
   Path file;
 
   MigrationDocument read() {

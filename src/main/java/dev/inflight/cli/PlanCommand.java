@@ -10,7 +10,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Prints the plan's SQL and hash; changes nothing. */
-@Command(name = "plan", description = "Print the SQL a migration will run, and its hash. Changes nothing.")
+@Command(
+    name = "plan",
+    description = "Print the SQL a migration will run, and its hash. Changes nothing.")
 final class PlanCommand implements Callable<Integer> {
   @Mixin MigrationFile file;
   @Mixin ConnectionOptions connection;
@@ -32,7 +34,9 @@ final class PlanCommand implements Callable<Integer> {
         System.out.println(s.startsWith("--") ? "\n" + s : s + ";");
       }
       System.out.println();
-      System.out.printf("table:     %s.%s (about %d rows, %s)%n", plan.schema(), plan.table(), plan.estimatedRows(), Cli.bytes(plan.tableBytes()));
+      System.out.printf(
+          "table:     %s.%s (about %d rows, %s)%n",
+          plan.schema(), plan.table(), plan.estimatedRows(), Cli.bytes(plan.tableBytes()));
       for (String w : plan.warnings()) {
         System.out.println("warning:   " + w);
       }

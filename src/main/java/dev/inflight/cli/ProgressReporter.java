@@ -12,8 +12,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Shows a migration's progress: a progress bar with rows, rate and ETA while copying on a
- * terminal, one line per phase change (and every few seconds while copying) otherwise.
+ * Shows a migration's progress: a progress bar with rows, rate and ETA while copying on a terminal,
+ * one line per phase change (and every few seconds while copying) otherwise.
  */
 final class ProgressReporter implements Consumer<StepResult>, AutoCloseable {
   private final Engine engine;

@@ -5,7 +5,9 @@ import dev.inflight.engine.MigrationPhase;
 import picocli.CommandLine.Command;
 
 /** Swaps back to the original table after cut-over, without losing writes. */
-@Command(name = "rollback", description = "After cut-over: swap back to the original table, keeping every write.")
+@Command(
+    name = "rollback",
+    description = "After cut-over: swap back to the original table, keeping every write.")
 final class RollbackCommand extends ActionCommand {
   @Override
   Action action() {

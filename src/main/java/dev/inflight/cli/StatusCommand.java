@@ -16,9 +16,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Shows one migration's status (as the resource would), or lists the migrations. */
-@Command(name = "status", description = "Show a migration's status (-f or --name), or list migrations.")
+@Command(
+    name = "status",
+    description = "Show a migration's status (-f or --name), or list migrations.")
 final class StatusCommand implements Callable<Integer> {
-  @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "SchemaMigration YAML file")
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "FILE",
+      description = "SchemaMigration YAML file")
   Path file;
 
   @Option(names = "--name", description = "migration name (metadata.name)")
@@ -42,9 +47,12 @@ final class StatusCommand implements Callable<Integer> {
       Engine engine = Cli.engine(ds);
       if (wanted == null) {
         List<MigrationRecord> all = engine.list(50);
-        System.out.printf("%-28s %-24s %-16s %10s  %s%n", "NAME", "TABLE", "PHASE", "ROWS", "UPDATED");
+        System.out.printf(
+            "%-28s %-24s %-16s %10s  %s%n", "NAME", "TABLE", "PHASE", "ROWS", "UPDATED");
         for (MigrationRecord m : all) {
-          System.out.printf("%-28s %-24s %-16s %10d  %s%n", m.name(), m.table(), m.phase(), m.rowsCopied(), m.updatedAt());
+          System.out.printf(
+              "%-28s %-24s %-16s %10d  %s%n",
+              m.name(), m.table(), m.phase(), m.rowsCopied(), m.updatedAt());
         }
         return ExitCodes.OK;
       }
@@ -70,16 +78,30 @@ final class StatusCommand implements Callable<Integer> {
     System.out.println("migration:  " + name + " (" + m.table() + ")");
     System.out.println("phase:      " + s.phase() + " - " + s.message());
     var p = s.progress();
-    System.out.printf("progress:   %d%%  %d of ~%d rows copied, %d rows/s%s, backlog %d keys%n", p.percent(), p.rowsCopied(),
-        p.rowsEstimated(), p.rowsPerSecond(), p.etaSeconds() == null ? "" : ", ETA " + p.etaSeconds() + "s", p.logBacklog());
+    System.out.printf(
+        "progress:   %d%%  %d of ~%d rows copied, %d rows/s%s, backlog %d keys%n",
+        p.percent(),
+        p.rowsCopied(),
+        p.rowsEstimated(),
+        p.rowsPerSecond(),
+        p.etaSeconds() == null ? "" : ", ETA " + p.etaSeconds() + "s",
+        p.logBacklog());
     var c = s.cutover();
-    System.out.printf("cut-over:   %d attempts, writes blocked at most %d ms%s%s%n", c.attempts(), c.writesBlockedMillis(),
-        c.completedAt() == null ? "" : ", done " + c.completedAt(), c.lastError() == null ? "" : ", last error: " + c.lastError());
+    System.out.printf(
+        "cut-over:   %d attempts, writes blocked at most %d ms%s%s%n",
+        c.attempts(),
+        c.writesBlockedMillis(),
+        c.completedAt() == null ? "" : ", done " + c.completedAt(),
+        c.lastError() == null ? "" : ", last error: " + c.lastError());
     if (!c.blockedBy().isEmpty()) {
       System.out.println("blocked by: " + String.join(", ", c.blockedBy()));
     }
     var r = s.rollback();
-    System.out.println("rollback:   " + (r.available() ? "available until " + r.until() + " (archived table " + r.archivedTable() + ")" : "not available"));
+    System.out.println(
+        "rollback:   "
+            + (r.available()
+                ? "available until " + r.until() + " (archived table " + r.archivedTable() + ")"
+                : "not available"));
     if (s.lastError() != null) {
       System.out.println("last error: " + s.lastError());
     }
@@ -89,7 +111,11 @@ final class StatusCommand implements Callable<Integer> {
     }
     System.out.println("conditions:");
     for (var cond : s.conditions()) {
-      System.out.printf("  %-18s %-5s %s%s%n", cond.type(), cond.status(), cond.reason(),
+      System.out.printf(
+          "  %-18s %-5s %s%s%n",
+          cond.type(),
+          cond.status(),
+          cond.reason(),
           cond.message() == null || cond.message().isEmpty() ? "" : " - " + cond.message());
     }
   }

@@ -6,6 +6,8 @@ import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
 import dev.inflight.api.MigrationStatus;
 import dev.inflight.engine.StepResult.WaitReason;
+import dev.inflight.engine.catalog.CatalogReader;
+import dev.inflight.engine.catalog.TableRef;
 import dev.inflight.engine.ledger.AdvisoryLocks;
 import dev.inflight.engine.ledger.Ledger;
 import dev.inflight.engine.ledger.LedgerSchema;
@@ -46,7 +48,8 @@ public final class Engine {
   private final Backoff backoff;
   private final StatusView statusView;
 
-  public Engine(DataSource dataSource, Clock clock, EngineSettings settings, RandomGenerator random) {
+  public Engine(
+      DataSource dataSource, Clock clock, EngineSettings settings, RandomGenerator random) {
     this.dataSource = dataSource;
     this.clock = clock;
     this.settings = settings;
@@ -65,15 +68,23 @@ public final class Engine {
   }
 
   /**
-   * Returns the active migration of this name, or plans and records a new one in phase Planning.
-   * A table with another active migration is refused with that migration's name and phase.
+   * Returns the active migration of this name, or plans and records a new one in phase Planning. A
+   * table with another active migration is refused with that migration's name and phase.
    */
   public MigrationRecord submit(String name, MigrationSpec spec) throws SQLException {
     try (Connection conn = session()) {
-      if (LedgerSchema.installed(conn)) {
+      boolean installed = LedgerSchema.installed(conn);
+      if (installed) {
         Optional<MigrationRecord> active = ledger.activeByName(conn, name);
         if (active.isPresent()) {
           return active.get();
+        }
+        // A busy table is reported as such, before planning trips over the other migration's
+        // shadow table.
+        TableRef ref = new CatalogReader(conn).resolve(spec.table());
+        Optional<MigrationRecord> busy = ledger.activeByTable(conn, ref.schema(), ref.name());
+        if (busy.isPresent()) {
+          throw busyTable(busy.get());
         }
       }
       // Plan first: a refused spec must leave the database exactly as it was, ledger included.
@@ -85,8 +96,14 @@ public final class Engine {
       }
       try {
         return ledger.insert(
-            conn, name, plan.schema(), plan.table(), plan.hash(), json.writeValueAsString(plan),
-            json.writeValueAsString(spec), clock.instant());
+            conn,
+            name,
+            plan.schema(),
+            plan.table(),
+            plan.hash(),
+            json.writeValueAsString(plan),
+            json.writeValueAsString(spec),
+            clock.instant());
       } catch (SQLException e) {
         if ("23505".equals(e.getSQLState())) {
           Optional<MigrationRecord> racer = ledger.activeByTable(conn, plan.schema(), plan.table());
@@ -102,9 +119,13 @@ public final class Engine {
     }
   }
 
-  private static PlanRejectedException busyTable(MigrationRecord other) {
-    return new PlanRejectedException(
-        other.table() + " already has an active migration, " + other.name() + " (" + other.phase()
+  private static TableBusyException busyTable(MigrationRecord other) {
+    return new TableBusyException(
+        other.table()
+            + " already has an active migration, "
+            + other.name()
+            + " ("
+            + other.phase()
             + "); one migration per table at a time");
   }
 
@@ -154,7 +175,10 @@ public final class Engine {
       if (!AdvisoryLocks.tryLock(conn, id)) {
         MigrationRecord m = ledger.get(conn, id);
         return new StepResult.Waiting(
-            m.phase(), WaitReason.Busy, Duration.ofSeconds(1), "another process is running a step of this migration");
+            m.phase(),
+            WaitReason.Busy,
+            Duration.ofSeconds(1),
+            "another process is running a step of this migration");
       }
       try {
         return stepLocked(conn, id, current);
@@ -170,7 +194,8 @@ public final class Engine {
     }
   }
 
-  private StepResult stepLocked(Connection conn, long id, MigrationSpec current) throws SQLException {
+  private StepResult stepLocked(Connection conn, long id, MigrationSpec current)
+      throws SQLException {
     MigrationRecord m = ledger.get(conn, id);
     if (m.phase().terminal()) {
       return m.phase() == MigrationPhase.Failed
@@ -180,8 +205,14 @@ public final class Engine {
     StepContext ctx = context(conn, m, current);
     try {
       StepResult result = dispatch(ctx, current.control().action());
-      if (ctx.record().consecutiveErrors() > 0 && !(result instanceof StepResult.Waiting w && w.reason() == WaitReason.RetryingAfterError)) {
-        ledger.update(id).set("consecutive_errors = 0").set("last_error = NULL").execute(conn, clock.instant());
+      if (ctx.record().consecutiveErrors() > 0
+          && !(result instanceof StepResult.Waiting w
+              && w.reason() == WaitReason.RetryingAfterError)) {
+        ledger
+            .update(id)
+            .set("consecutive_errors = 0")
+            .set("last_error = NULL")
+            .execute(conn, clock.instant());
       }
       return result;
     } catch (SQLException | EngineException e) {
@@ -197,16 +228,24 @@ public final class Engine {
     Phase phase = phases.of(m.phase()).orElseThrow();
     return switch (action) {
       case Run -> phase.advance(ctx);
-      case Pause -> new StepResult.Waiting(m.phase(), WaitReason.Paused, Duration.ofSeconds(5), "paused");
-      case Cancel -> m.phase().beforeCutover()
-          ? phase.rollback(ctx)
-          : refused(m, "Cancel is only possible before cut-over; the new table is live, use Rollback");
-      case Rollback -> m.phase().beforeCutover()
-          ? refused(m, "Rollback is only possible after cut-over; use Cancel to stop before it")
-          : phase.rollback(ctx);
-      case Finalize -> m.phase() == MigrationPhase.Completed
-          ? Phases.finalizeNow(ctx)
-          : refused(m, "Finalize is only possible once Completed (the migration is " + m.phase() + ")");
+      case Pause ->
+          new StepResult.Waiting(m.phase(), WaitReason.Paused, Duration.ofSeconds(5), "paused");
+      case Cancel ->
+          m.phase().beforeCutover()
+              ? phase.rollback(ctx)
+              : refused(
+                  m,
+                  "Cancel is only possible before cut-over; the new table is live, use Rollback");
+      case Rollback ->
+          m.phase().beforeCutover()
+              ? refused(m, "Rollback is only possible after cut-over; use Cancel to stop before it")
+              : phase.rollback(ctx);
+      case Finalize ->
+          m.phase() == MigrationPhase.Completed
+              ? Phases.finalizeNow(ctx)
+              : refused(
+                  m,
+                  "Finalize is only possible once Completed (the migration is " + m.phase() + ")");
     };
   }
 
@@ -214,11 +253,16 @@ public final class Engine {
     return new StepResult.Waiting(m.phase(), WaitReason.ActionRefused, Duration.ofSeconds(10), why);
   }
 
-  /** Records an error: transient ones are retried with backoff, permanent ones end the migration. */
+  /**
+   * Records an error: transient ones are retried with backoff, permanent ones end the migration.
+   */
   private StepResult failure(long id, MigrationRecord before, Exception e) throws SQLException {
-    boolean retryable = e instanceof SQLException s ? Errors.retryable(s) : ((EngineException) e).retryable();
+    boolean retryable =
+        e instanceof SQLException s ? Errors.retryable(s) : ((EngineException) e).retryable();
     String message =
-        e instanceof SQLException s ? Errors.wrap(before.phase().name(), s).getMessage() : e.getMessage();
+        e instanceof SQLException s
+            ? Errors.wrap(before.phase().name(), s).getMessage()
+            : e.getMessage();
     try (Connection conn = session()) {
       MigrationRecord m = ledger.get(conn, id);
       boolean permanent = !retryable || m.consecutiveErrors() + 1 >= MAX_CONSECUTIVE_ERRORS;
@@ -228,14 +272,22 @@ public final class Engine {
         permanent = false;
       }
       if (!permanent) {
-        ledger.update(id)
+        ledger
+            .update(id)
             .set("last_error = ?", message)
             .set("consecutive_errors = consecutive_errors + 1")
             .execute(conn, clock.instant());
         return new StepResult.Waiting(
-            m.phase(), WaitReason.RetryingAfterError, backoff.delay(m.consecutiveErrors()), message);
+            m.phase(),
+            WaitReason.RetryingAfterError,
+            backoff.delay(m.consecutiveErrors()),
+            message);
       }
-      ledger.update(id).set("failure = ?", message).set("last_error = ?", message).execute(conn, clock.instant());
+      ledger
+          .update(id)
+          .set("failure = ?", message)
+          .set("last_error = ?", message)
+          .execute(conn, clock.instant());
       return new StepResult.Progress(m.phase(), "failed, cleaning up: " + message);
     }
   }
@@ -245,10 +297,20 @@ public final class Engine {
       Plan plan = json.readValue(m.planJson(), Plan.class);
       MigrationSpec stored = json.readValue(m.specJson(), MigrationSpec.class);
       return new StepContext(
-          conn, m, plan, current, stored, ledger, planner, clock, settings, backoff,
+          conn,
+          m,
+          plan,
+          current,
+          stored,
+          ledger,
+          planner,
+          clock,
+          settings,
+          backoff,
           json.writeValueAsString(stored.changes()));
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("unreadable plan or spec in the ledger for migration " + m.id(), e);
+      throw new IllegalStateException(
+          "unreadable plan or spec in the ledger for migration " + m.id(), e);
     }
   }
 

@@ -1,9 +1,9 @@
 package dev.inflight.engine;
 
 /**
- * A failure the engine understands. {@code retryable} failures (a lock not granted in time, a
- * lost connection, a server restart) end a step, not the migration; the next step tries again.
- * The others stop the migration with the message as the reason a person acts on.
+ * A failure the engine understands. {@code retryable} failures (a lock not granted in time, a lost
+ * connection, a server restart) end a step, not the migration; the next step tries again. The
+ * others stop the migration with the message as the reason a person acts on.
  */
 public class EngineException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -24,10 +24,23 @@ public record EngineSettings(
 
   public static EngineSettings defaults() {
     return new EngineSettings(
-        Duration.ofSeconds(2), 5_000, 50_000, 2_000, Duration.ofMinutes(5), Duration.ofHours(12), 200_000);
+        Duration.ofSeconds(2),
+        5_000,
+        50_000,
+        2_000,
+        Duration.ofMinutes(5),
+        Duration.ofHours(12),
+        200_000);
   }
 
   public EngineSettings withStepBudget(Duration budget) {
-    return new EngineSettings(budget, replayBatch, verifyChunk, cutoverBacklog, ddlTimeout, indexBuildTimeout, maxBatchSize);
+    return new EngineSettings(
+        budget,
+        replayBatch,
+        verifyChunk,
+        cutoverBacklog,
+        ddlTimeout,
+        indexBuildTimeout,
+        maxBatchSize);
   }
 }

@@ -3,7 +3,7 @@ package dev.inflight.engine;
 import java.util.List;
 
 /** The spec cannot be carried out safely; nothing was changed. Each reason names what to fix. */
-public final class PlanRejectedException extends EngineException {
+public class PlanRejectedException extends EngineException {
   private static final long serialVersionUID = 1L;
   private final List<String> reasons;
 

@@ -25,7 +25,8 @@ final class StatusView {
     this.phases = phases;
   }
 
-  MigrationStatus build(Connection conn, MigrationRecord m, MigrationSpec current, Instant now) throws SQLException {
+  MigrationStatus build(Connection conn, MigrationRecord m, MigrationSpec current, Instant now)
+      throws SQLException {
     Plan plan;
     try {
       plan = json.readValue(m.planJson(), Plan.class);
@@ -35,15 +36,22 @@ final class StatusView {
     long backlog = backlog(conn, m, plan);
     long estimated = Math.max(m.rowsEstimated(), m.rowsCopied());
     int percent =
-        m.backfillDone() || !m.phase().beforeCutover() ? 100 : estimated == 0 ? 0 : (int) Math.min(99, m.rowsCopied() * 100 / estimated);
+        m.backfillDone() || !m.phase().beforeCutover()
+            ? 100
+            : estimated == 0 ? 0 : (int) Math.min(99, m.rowsCopied() * 100 / estimated);
     long copyMillis = m.phaseMillis().getOrDefault(MigrationPhase.Backfilling.name(), 0L);
     if (m.phase() == MigrationPhase.Backfilling) {
       copyMillis += Duration.between(m.phaseStartedAt(), now).toMillis();
     }
     long rate = copyMillis <= 0 ? 0 : m.rowsCopied() * 1000 / copyMillis;
-    Long eta = m.phase() == MigrationPhase.Backfilling && rate > 0 ? Math.max(0, (estimated - m.rowsCopied()) / rate) : null;
+    Long eta =
+        m.phase() == MigrationPhase.Backfilling && rate > 0
+            ? Math.max(0, (estimated - m.rowsCopied()) / rate)
+            : null;
     boolean rollbackAvailable =
-        m.phase() == MigrationPhase.Completed && plan.rollbackRetained() && m.rollbackError() == null
+        m.phase() == MigrationPhase.Completed
+            && plan.rollbackRetained()
+            && m.rollbackError() == null
             && (m.rollbackUntil() == null || now.isBefore(m.rollbackUntil()));
     return new MigrationStatus(
         null,
@@ -63,7 +71,9 @@ final class StatusView {
                 ? plan.schema() + "." + plan.names().archived()
                 : null,
             m.rollbackUntil() == null ? null : m.rollbackUntil().toString()),
-        m.failure() != null ? m.failure() : m.lastError() != null ? m.lastError() : m.rollbackError(),
+        m.failure() != null
+            ? m.failure()
+            : m.lastError() != null ? m.lastError() : m.rollbackError(),
         Conditions.of(m, current, plan, rollbackAvailable, now));
   }
 
@@ -77,7 +87,9 @@ final class StatusView {
     }
     try {
       String sql =
-          m.phase().beforeCutover() ? plan.logBacklog() : plan.rollbackRetained() ? plan.reverseLogBacklog() : null;
+          m.phase().beforeCutover()
+              ? plan.logBacklog()
+              : plan.rollbackRetained() ? plan.reverseLogBacklog() : null;
       if (sql == null || m.phase().ordinal() < MigrationPhase.Backfilling.ordinal()) {
         return 0;
       }

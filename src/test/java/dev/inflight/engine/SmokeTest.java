@@ -3,18 +3,22 @@ package dev.inflight.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.inflight.api.MigrationDocument;
+import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.SpecReader;
 import dev.inflight.cli.Runner;
 import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@Tag("pg15")
 @ExtendWith(PostgresExtension.class)
 class SmokeTest {
   @Test
@@ -25,14 +29,41 @@ class SmokeTest {
         "INSERT INTO users (name, status, last_login, flag) SELECT 'user' || g, CASE WHEN g % 3 = 0 THEN 'inactive'"
             + " ELSE 'active' END, now() - g * interval '1 minute', g % 2 FROM generate_series(1, 5000) g");
     MigrationDocument doc = new SpecReader().read(Path.of("examples/users-add-phone.yaml"));
-    Engine engine = new Engine(db.dataSource(), Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
+    Engine engine =
+        new Engine(
+            db.dataSource(),
+            Clock.systemUTC(),
+            EngineSettings.defaults(),
+            RandomGenerator.getDefault());
     MigrationRecord m = engine.submit(doc.metadata().name(), doc.spec());
-    StepResult r = new Runner(engine, Clock.systemUTC()).run(m.id(), doc.spec(), Duration.ofMinutes(2), x -> System.out.println(x));
+    StepResult r =
+        new Runner(engine, Clock.systemUTC())
+            .run(m.id(), doc.spec(), Duration.ofMinutes(2), x -> System.out.println(x));
     assertThat(r).isInstanceOf(StepResult.Done.class);
     assertThat(r.phase()).isEqualTo(MigrationPhase.Completed);
-    assertThat(db.strings("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'flag'"))
+    assertThat(
+            db.strings(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'flag'"))
         .containsExactly("boolean");
     assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(5000);
     assertThat(db.count("SELECT count(*) FROM users WHERE flag")).isEqualTo(2500);
+
+    db.exec("INSERT INTO users (name, flag) VALUES ('after cut-over', true)");
+    MigrationSpec rollback = Migrations.withAction(doc.spec(), MigrationSpec.Action.Rollback);
+    assertThat(Migrations.run(engine, m.id(), rollback).phase())
+        .isEqualTo(MigrationPhase.RolledBack);
+    assertThat(
+            db.strings(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'users'::regclass"
+                    + " AND attname = 'flag'"))
+        .containsExactly("integer");
+    assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(5001);
+    assertThat(db.count("SELECT flag FROM users WHERE name = 'after cut-over'")).isEqualTo(1);
+  }
+
+  @Test
+  void runsOnTheRequestedPostgresMajor(TestDatabase db) {
+    assertThat(db.count("SELECT current_setting('server_version_num')::int / 10000"))
+        .isEqualTo(db.major());
   }
 }

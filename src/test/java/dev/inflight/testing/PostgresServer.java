@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One PostgreSQL server per major version per test run, started on first use. By default the
- * embedded binaries from Maven Central (no Docker); with {@code INFLIGHT_TEST_POSTGRES=testcontainers}
- * a container per version instead.
+ * embedded binaries from Maven Central (no Docker); with {@code
+ * INFLIGHT_TEST_POSTGRES=testcontainers} a container per version instead.
  */
 public final class PostgresServer {
   private static final Map<Integer, PostgresServer> SERVERS = new ConcurrentHashMap<>();
@@ -45,9 +45,15 @@ public final class PostgresServer {
       if ("testcontainers".equalsIgnoreCase(System.getenv("INFLIGHT_TEST_POSTGRES"))) {
         return Containers.start(major);
       }
-      Path jar = major == 15 ? Path.of(System.getProperty("inflight.test.pg15Binaries", "target/pg-binaries/pg15-binaries.jar")) : null;
+      Path jar =
+          major == 15
+              ? Path.of(
+                  System.getProperty(
+                      "inflight.test.pg15Binaries", "target/pg-binaries/pg15-binaries.jar"))
+              : null;
       if (major != 15 && major != 17) {
-        throw new IllegalArgumentException("embedded PostgreSQL " + major + " is not configured; use 15 or 17");
+        throw new IllegalArgumentException(
+            "embedded PostgreSQL " + major + " is not configured; use 15 or 17");
       }
       EmbeddedServer server =
           EmbeddedServer.start(
@@ -58,17 +64,22 @@ public final class PostgresServer {
                   "full_page_writes", "off",
                   "max_connections", "300",
                   "shared_buffers", "256MB"));
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          server.close();
-        } catch (Exception ignored) {
-          // Exiting anyway.
-        }
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      server.close();
+                    } catch (Exception ignored) {
+                      // Exiting anyway.
+                    }
+                  }));
       String url = server.jdbcUrl("postgres");
-      return new PostgresServer(major, url.substring(0, url.lastIndexOf('/') + 1), "postgres", "postgres");
+      return new PostgresServer(
+          major, url.substring(0, url.lastIndexOf('/') + 1), "postgres", "postgres");
     } catch (Exception e) {
-      throw new IllegalStateException("cannot start PostgreSQL " + major + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot start PostgreSQL " + major + ": " + e.getMessage(), e);
     }
   }
 
@@ -82,7 +93,9 @@ public final class PostgresServer {
 
   /** Creates an empty database and returns its JDBC URL (with credentials). */
   public String createDatabase(String hint) throws SQLException {
-    String name = ("t" + DATABASES.incrementAndGet() + "_" + hint.replaceAll("[^a-zA-Z0-9]", "_")).toLowerCase();
+    String name =
+        ("t" + DATABASES.incrementAndGet() + "_" + hint.replaceAll("[^a-zA-Z0-9]", "_"))
+            .toLowerCase();
     if (name.length() > 60) {
       name = name.substring(0, 60);
     }

@@ -94,7 +94,9 @@ public final class TestDatabase implements AutoCloseable {
 
   /** The first column of every row, as strings. */
   public List<String> strings(String sql, Object... params) {
-    return rows(sql, params).stream().map(r -> String.valueOf(r.values().iterator().next())).toList();
+    return rows(sql, params).stream()
+        .map(r -> String.valueOf(r.values().iterator().next()))
+        .toList();
   }
 
   @Override

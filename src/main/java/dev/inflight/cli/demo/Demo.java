@@ -56,7 +56,8 @@ public final class Demo {
       String url = server.jdbcUrl("postgres");
       try (HikariDataSource admin = pool(url, 4, false);
           HikariDataSource app = pool(url, writers + readers + 2, true)) {
-        out.println("PostgreSQL " + scalar(admin, "SHOW server_version") + " on port " + server.port());
+        out.println(
+            "PostgreSQL " + scalar(admin, "SHOW server_version") + " on port " + server.port());
         long load = System.nanoTime();
         out.printf("creating public.users with %,d rows ... ", rows);
         createTable(admin);
@@ -69,17 +70,27 @@ public final class Demo {
   private boolean migrate(HikariDataSource admin, HikariDataSource app, long t0) throws Exception {
     MigrationDocument doc = new SpecReader().parse(example(), "examples/users-add-phone.yaml");
     MigrationSpec spec = doc.spec();
-    Engine engine = new Engine(admin, Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
+    Engine engine =
+        new Engine(
+            admin, Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
     Runner runner = new Runner(engine, Clock.systemUTC());
     Report report = new Report();
     try (Workload workload = new Workload(app, writers, readers, opsPerSecond, rows)) {
       workload.start();
-      out.printf("application workload: %d writer and %d reader threads, %d statements/s each, through a pool%n", writers,
-          readers, opsPerSecond);
+      out.printf(
+          "application workload: %d writer and %d reader threads, %d statements/s each, through a pool%n",
+          writers, readers, opsPerSecond);
       Thread.sleep(2000);
       double baselineP99 = workload.writeLatency().quantileMillis(0.99);
 
-      out.println("\napplying " + doc.metadata().name() + " (" + spec.changes().size() + " changes to " + spec.table() + ")");
+      out.println(
+          "\napplying "
+              + doc.metadata().name()
+              + " ("
+              + spec.changes().size()
+              + " changes to "
+              + spec.table()
+              + ")");
       MigrationRecord m = engine.submit(doc.metadata().name(), spec);
       out.println("  plan " + m.planHash());
       PhaseClock phases = new PhaseClock(engine, m.id(), out);
@@ -88,7 +99,9 @@ public final class Demo {
         out.println("migration did not complete: " + r);
         return false;
       }
-      long cutoverMs = workload.longestWriteMillis(phases.start(MigrationPhase.CuttingOver), phases.end(MigrationPhase.CuttingOver));
+      long cutoverMs =
+          workload.longestWriteMillis(
+              phases.start(MigrationPhase.CuttingOver), phases.end(MigrationPhase.CuttingOver));
       MigrationRecord done = engine.get(m.id());
       Thread.sleep(1500);
 
@@ -97,7 +110,8 @@ public final class Demo {
       long differences = differences(admin);
       boolean shape = shapeIsNew(admin);
       workload.resume();
-      out.printf("  check: new shape present (phone, flag boolean, both indexes): %s; live table vs archived, row by row: %s%n",
+      out.printf(
+          "  check: new shape present (phone, flag boolean, both indexes): %s; live table vs archived, row by row: %s%n",
           shape ? "yes" : "NO", differences == 0 ? "identical" : differences + " rows differ");
       Thread.sleep(1500);
 
@@ -105,20 +119,37 @@ public final class Demo {
       MigrationSpec rollback = withAction(spec, MigrationSpec.Action.Rollback);
       PhaseClock back = new PhaseClock(engine, m.id(), out);
       StepResult rb = runner.run(m.id(), rollback, Duration.ofMinutes(10), back);
-      long rollbackMs = workload.longestWriteMillis(back.start(MigrationPhase.RollingBack), back.end(MigrationPhase.RollingBack));
+      long rollbackMs =
+          workload.longestWriteMillis(
+              back.start(MigrationPhase.RollingBack), back.end(MigrationPhase.RollingBack));
       MigrationRecord rolled = engine.get(m.id());
       Thread.sleep(1000);
       workload.pause();
       long missing = missingInserts(admin, workload);
       boolean original = shapeIsOriginal(admin);
-      out.printf("  check: original shape restored: %s; rows the application inserted and did not delete, all present: %s%n",
+      out.printf(
+          "  check: original shape restored: %s; rows the application inserted and did not delete, all present: %s%n",
           original ? "yes" : "NO", missing == 0 ? "yes" : missing + " missing");
 
       report.phases(done, rolled);
       boolean ok =
-          rb instanceof StepResult.Done && rb.phase() == MigrationPhase.RolledBack && differences == 0 && shape && original
-              && missing == 0 && workload.failures.get() == 0;
-      report.print(out, done, rolled, workload, baselineP99, cutoverMs, rollbackMs, ok, (System.nanoTime() - t0) / 1e9);
+          rb instanceof StepResult.Done
+              && rb.phase() == MigrationPhase.RolledBack
+              && differences == 0
+              && shape
+              && original
+              && missing == 0
+              && workload.failures.get() == 0;
+      report.print(
+          out,
+          done,
+          rolled,
+          workload,
+          baselineP99,
+          cutoverMs,
+          rollbackMs,
+          ok,
+          (System.nanoTime() - t0) / 1e9);
       return ok;
     }
   }
@@ -133,7 +164,9 @@ public final class Demo {
       st.execute(
           "INSERT INTO users (name, email, status, last_login, flag)"
               + " SELECT 'user ' || g, 'user' || g || '@example.com', CASE WHEN g % 4 = 0 THEN 'inactive' ELSE 'active' END,"
-              + " now() - (g % 10000) * interval '1 minute', (g % 3 = 0)::int FROM generate_series(1, " + rows + ") g");
+              + " now() - (g % 10000) * interval '1 minute', (g % 3 = 0)::int FROM generate_series(1, "
+              + rows
+              + ") g");
       st.execute("CREATE UNIQUE INDEX users_email_key ON users (email)");
       st.execute("VACUUM ANALYZE users");
     }
@@ -150,25 +183,37 @@ public final class Demo {
 
   private static boolean shapeIsNew(HikariDataSource admin) throws SQLException {
     return scalarLong(
-            admin,
-            "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND ((attname = 'phone' AND"
-                + " format_type(atttypid, atttypmod) = 'character varying(20)') OR (attname = 'flag' AND atttypid = 'bool'::regtype))")
+                admin,
+                "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND ((attname = 'phone' AND"
+                    + " format_type(atttypid, atttypmod) = 'character varying(20)') OR (attname = 'flag' AND atttypid = 'bool'::regtype))")
             == 2
-        && scalarLong(admin, "SELECT count(*) FROM pg_indexes WHERE tablename = 'users' AND indexname IN ('ix_users_phone', 'idx_active_users')") == 2;
+        && scalarLong(
+                admin,
+                "SELECT count(*) FROM pg_indexes WHERE tablename = 'users' AND indexname IN ('ix_users_phone', 'idx_active_users')")
+            == 2;
   }
 
   private static boolean shapeIsOriginal(HikariDataSource admin) throws SQLException {
-    return scalarLong(admin, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'phone'") == 0
-        && scalarLong(admin, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'flag'"
-            + " AND atttypid = 'int4'::regtype") == 1
-        && scalarLong(admin, "SELECT count(*) FROM pg_class WHERE relname LIKE 'users\\_\\_ifl%'") == 0;
+    return scalarLong(
+                admin,
+                "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'phone'")
+            == 0
+        && scalarLong(
+                admin,
+                "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'flag'"
+                    + " AND atttypid = 'int4'::regtype")
+            == 1
+        && scalarLong(admin, "SELECT count(*) FROM pg_class WHERE relname LIKE 'users\\_\\_ifl%'")
+            == 0;
   }
 
   /** Inserted ids (by the application, never deleted) that the restored table lacks. */
   private static long missingInserts(HikariDataSource admin, Workload w) throws SQLException {
     List<Long> ids = new ArrayList<>(w.insertedIds);
     try (Connection c = admin.getConnection();
-        var ps = c.prepareStatement("SELECT count(*) FROM unnest(?::bigint[]) AS i(id) WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = i.id)")) {
+        var ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM unnest(?::bigint[]) AS i(id) WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = i.id)")) {
       ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
       try (var rs = ps.executeQuery()) {
         rs.next();
@@ -179,8 +224,16 @@ public final class Demo {
 
   private static MigrationSpec withAction(MigrationSpec s, MigrationSpec.Action action) {
     return new MigrationSpec(
-        s.database(), s.table(), s.changes(), s.backfill(), s.cutover(), s.rollback(), s.approval(),
-        new MigrationSpec.ControlSpec(s.control().approvedPlanHash(), s.control().cutover(), action), s.deletionPolicy());
+        s.database(),
+        s.table(),
+        s.changes(),
+        s.backfill(),
+        s.cutover(),
+        s.rollback(),
+        s.approval(),
+        new MigrationSpec.ControlSpec(
+            s.control().approvedPlanHash(), s.control().cutover(), action),
+        s.deletionPolicy());
   }
 
   private static String example() throws IOException {
@@ -252,12 +305,21 @@ public final class Demo {
       try {
         MigrationRecord m = engine.get(id);
         return switch (current) {
-          case Backfilling -> String.format("%,d rows copied, %,d changed keys replayed", m.rowsCopied(), m.rowsReplayed());
-          case Syncing -> String.format("%d indexes built, %,d rows verified", m.indexesBuilt(), m.rowsVerified());
-          case CuttingOver -> String.format("swapped in %d attempt(s), writes blocked at most %d ms", m.cutoverAttempts(),
-              m.writesBlockedMillis());
-          case RollingBack -> String.format("swapped back, writes blocked at most %d ms", m.rollbackBlockedMillis());
-          case Completed -> String.format("%,d writes carried back to the archived table", m.rowsReplayedBack());
+          case Backfilling ->
+              String.format(
+                  "%,d rows copied, %,d changed keys replayed", m.rowsCopied(), m.rowsReplayed());
+          case Syncing ->
+              String.format(
+                  "%d indexes built, %,d rows verified", m.indexesBuilt(), m.rowsVerified());
+          case CuttingOver ->
+              String.format(
+                  "swapped in %d attempt(s), writes blocked at most %d ms",
+                  m.cutoverAttempts(), m.writesBlockedMillis());
+          case RollingBack ->
+              String.format(
+                  "swapped back, writes blocked at most %d ms", m.rollbackBlockedMillis());
+          case Completed ->
+              String.format("%,d writes carried back to the archived table", m.rowsReplayedBack());
           default -> "";
         };
       } catch (SQLException e) {

@@ -16,8 +16,15 @@ final class Report {
   }
 
   void print(
-      PrintStream out, MigrationRecord done, MigrationRecord rolled, Workload w, double baselineP99, long cutoverWriteMs,
-      long rollbackWriteMs, boolean ok, double totalSeconds) {
+      PrintStream out,
+      MigrationRecord done,
+      MigrationRecord rolled,
+      Workload w,
+      double baselineP99,
+      long cutoverWriteMs,
+      long rollbackWriteMs,
+      boolean ok,
+      double totalSeconds) {
     out.println("\n=== Inflight demo report ===");
     out.println("phase durations (migration, then rollback):");
     for (MigrationPhase p : MigrationPhase.values()) {
@@ -27,22 +34,45 @@ final class Report {
       }
     }
     long copyMs = forward.getOrDefault(MigrationPhase.Backfilling.name(), 0L);
-    out.printf("rows copied:          %,d in %.2f s (%,d rows/s); %,d changed keys replayed; %,d verified%n",
-        done.rowsCopied(), copyMs / 1000.0, copyMs == 0 ? 0 : done.rowsCopied() * 1000 / copyMs, done.rowsReplayed(),
+    out.printf(
+        "rows copied:          %,d in %.2f s (%,d rows/s); %,d changed keys replayed; %,d verified%n",
+        done.rowsCopied(),
+        copyMs / 1000.0,
+        copyMs == 0 ? 0 : done.rowsCopied() * 1000 / copyMs,
+        done.rowsReplayed(),
         done.rowsVerified());
-    out.printf("application:          %,d statements (%,d inserts, %,d updates, %,d deletes, %,d reads), %d failed%n",
-        w.inserts.get() + w.updates.get() + w.deletes.get() + w.reads.get(), w.inserts.get(), w.updates.get(),
-        w.deletes.get(), w.reads.get(), w.failures.get());
+    out.printf(
+        "application:          %,d statements (%,d inserts, %,d updates, %,d deletes, %,d reads), %d failed%n",
+        w.inserts.get() + w.updates.get() + w.deletes.get() + w.reads.get(),
+        w.inserts.get(),
+        w.updates.get(),
+        w.deletes.get(),
+        w.reads.get(),
+        w.failures.get());
     w.failureMessages.forEach((m, n) -> out.printf("    %d x %s%n", n.get(), m));
-    out.printf("write latency:        p99 %.1f ms before the migration, p50 %.1f ms / p99 %.1f ms over the whole run%n",
+    out.printf(
+        "write latency:        p99 %.1f ms before the migration, p50 %.1f ms / p99 %.1f ms over the whole run%n",
         baselineP99, w.writeLatency().quantileMillis(0.5), w.writeLatency().quantileMillis(0.99));
-    out.printf("longest write wait:   %d ms during cut-over, %d ms during rollback (as the application measured it)%n",
+    out.printf(
+        "longest write wait:   %d ms during cut-over, %d ms during rollback (as the application measured it)%n",
         cutoverWriteMs, rollbackWriteMs);
-    out.printf("exclusive lock held:  %d ms at cut-over (%d attempt(s)), %d ms at rollback (%d attempt(s))%n",
-        done.writesBlockedMillis(), done.cutoverAttempts(), rolled.rollbackBlockedMillis(), rolled.rollbackAttempts());
-    out.printf("prepared SELECT *:    %d failure(s) with autosave=conservative in the pool (the setting the README recommends)%n",
-        w.failureMessages.entrySet().stream().filter(e -> e.getKey().contains("cached plan")).mapToLong(e -> e.getValue().get()).sum());
-    out.printf("verification:         %s%n", ok ? "passed (content digests before cut-over, row-by-row after cut-over and after rollback)" : "FAILED");
+    out.printf(
+        "exclusive lock held:  %d ms at cut-over (%d attempt(s)), %d ms at rollback (%d attempt(s))%n",
+        done.writesBlockedMillis(),
+        done.cutoverAttempts(),
+        rolled.rollbackBlockedMillis(),
+        rolled.rollbackAttempts());
+    out.printf(
+        "prepared SELECT *:    %d failure(s) with autosave=conservative in the pool (the setting the README recommends)%n",
+        w.failureMessages.entrySet().stream()
+            .filter(e -> e.getKey().contains("cached plan"))
+            .mapToLong(e -> e.getValue().get())
+            .sum());
+    out.printf(
+        "verification:         %s%n",
+        ok
+            ? "passed (content digests before cut-over, row-by-row after cut-over and after rollback)"
+            : "FAILED");
     out.printf("total demo time:      %.1f s%n", totalSeconds);
   }
 }

@@ -122,7 +122,8 @@ final class Workload implements AutoCloseable {
     try (Connection c = pool.getConnection()) {
       if (op < 35) {
         try (PreparedStatement ps =
-            c.prepareStatement("INSERT INTO users (name, email, status, last_login) VALUES (?, ?, 'active', ?) RETURNING id")) {
+            c.prepareStatement(
+                "INSERT INTO users (name, email, status, last_login) VALUES (?, ?, 'active', ?) RETURNING id")) {
           String name = "app-" + rnd.nextLong(1_000_000_000L);
           ps.setString(1, name);
           ps.setString(2, name + "-" + System.nanoTime() + "@example.com");
@@ -134,7 +135,8 @@ final class Workload implements AutoCloseable {
         }
         inserts.incrementAndGet();
       } else if (op < 85) {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE users SET last_login = ?, status = ? WHERE id = ?")) {
+        try (PreparedStatement ps =
+            c.prepareStatement("UPDATE users SET last_login = ?, status = ? WHERE id = ?")) {
           ps.setTimestamp(1, Timestamp.from(Instant.now()));
           ps.setString(2, rnd.nextBoolean() ? "active" : "inactive");
           ps.setLong(3, 1 + rnd.nextLong(maxInitialId));
@@ -182,7 +184,10 @@ final class Workload implements AutoCloseable {
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     // Both forms a service uses: named columns, and SELECT * (whose result type changes with the
     // migration; the pool sets autosave=conservative so pgjdbc re-prepares it transparently).
-    String sql = rnd.nextBoolean() ? "SELECT id, name, status FROM users WHERE id = ?" : "SELECT * FROM users WHERE id = ?";
+    String sql =
+        rnd.nextBoolean()
+            ? "SELECT id, name, status FROM users WHERE id = ?"
+            : "SELECT * FROM users WHERE id = ?";
     try (Connection c = pool.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, 1 + rnd.nextLong(maxInitialId));
@@ -201,7 +206,9 @@ final class Workload implements AutoCloseable {
     failures.incrementAndGet();
     String msg = String.valueOf(e.getMessage());
     int nl = msg.indexOf('\n');
-    failureMessages.computeIfAbsent(nl < 0 ? msg : msg.substring(0, nl), k -> new AtomicLong()).incrementAndGet();
+    failureMessages
+        .computeIfAbsent(nl < 0 ? msg : msg.substring(0, nl), k -> new AtomicLong())
+        .incrementAndGet();
   }
 
   private boolean paced(long next) {

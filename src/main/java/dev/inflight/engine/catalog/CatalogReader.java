@@ -1,6 +1,7 @@
 package dev.inflight.engine.catalog;
 
 import dev.inflight.engine.PlanRejectedException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -10,7 +11,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.nio.charset.StandardCharsets;
 
 /** Reads a table's shape from the system catalogs. Read only. */
 public final class CatalogReader {
@@ -194,7 +194,11 @@ public final class CatalogReader {
         while (rs.next()) {
           out.add(
               new TableInfo.OwnedSequence(
-                  rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getString(5)));
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getBoolean(4),
+                  rs.getString(5)));
         }
       }
     }

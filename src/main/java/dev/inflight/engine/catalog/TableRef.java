@@ -7,8 +7,8 @@ import dev.inflight.engine.sql.Sql;
 public record TableRef(String schema, String name, long oid) {
 
   /**
-   * Parses {@code schema.table}, {@code table}, or either part double-quoted ({@code
-   * "My Schema"."Users"}); unquoted parts fold to lower case as in SQL.
+   * Parses {@code schema.table}, {@code table}, or either part double-quoted ({@code "My
+   * Schema"."Users"}); unquoted parts fold to lower case as in SQL.
    */
   public static TableRef parse(String text) {
     String t = text.trim();

@@ -11,17 +11,17 @@ import java.sql.Statement;
 import java.util.regex.Pattern;
 
 /**
- * Changes a column's type. Without {@code using} the value is assigned with PostgreSQL's
- * assignment cast (a type with no such cast is refused, as ALTER TABLE refuses it); with it, the
- * expression converts each row during the copy and replay, never in the application's statement.
+ * Changes a column's type. Without {@code using} the value is assigned with PostgreSQL's assignment
+ * cast (a type with no such cast is refused, as ALTER TABLE refuses it); with it, the expression
+ * converts each row during the copy and replay, never in the application's statement.
  *
  * <p>An existing default is converted with the same expression when it is a constant; a
  * non-constant default (nextval, now()) must be replaced by a later setDefault or dropDefault.
- * Rollback converts new values back with {@code reverseUsing}, or with the assignment cast; a
- * type with neither is refused unless rollback is disabled.
+ * Rollback converts new values back with {@code reverseUsing}, or with the assignment cast; a type
+ * with neither is refused unless rollback is disabled.
  */
 final class AlterColumnTypeOp implements ChangeOp {
-  private static final Pattern CONSTANT =
+  static final Pattern CONSTANT =
       Pattern.compile(
           "\\(*(?:'(?:[^']|'')*'|-?\\d+(?:\\.\\d+)?|true|false|NULL)\\)*(?:::[a-z_][a-z0-9_ ]*(?:\\([0-9, ]+\\))?(?:\\[\\])*)?",
           Pattern.CASE_INSENSITIVE);
@@ -35,9 +35,12 @@ final class AlterColumnTypeOp implements ChangeOp {
     String what = "alterColumnType " + spec.column();
     this.column = spec.column();
     this.type = SqlExpressions.typeName(what + " type", spec.type());
-    this.using = spec.using() == null ? null : SqlExpressions.expression(what + " using", spec.using());
+    this.using =
+        spec.using() == null ? null : SqlExpressions.expression(what + " using", spec.using());
     this.reverseUsing =
-        spec.reverseUsing() == null ? null : SqlExpressions.expression(what + " reverseUsing", spec.reverseUsing());
+        spec.reverseUsing() == null
+            ? null
+            : SqlExpressions.expression(what + " reverseUsing", spec.reverseUsing());
   }
 
   @Override
@@ -96,15 +99,27 @@ final class AlterColumnTypeOp implements ChangeOp {
 
   /** Evaluates {@code using} over the old constant default; returns a literal of the new type. */
   private String convertDefault(ShadowDesign d, ShadowDesign.Column c) throws SQLException {
-    String hint =
-        "; add setDefault or dropDefault for " + column + " after this change";
+    String hint = "; add setDefault or dropDefault for " + column + " after this change";
     if (!CONSTANT.matcher(c.defaultExpr.trim()).matches()) {
       throw new IllegalArgumentException(
-          describe() + ": the default " + c.defaultExpr + " is not a constant, so using cannot convert it" + hint);
+          describe()
+              + ": the default "
+              + c.defaultExpr
+              + " is not a constant, so using cannot convert it"
+              + hint);
     }
     String sql =
-        "SELECT quote_literal(CAST((" + using + ") AS " + type + ")) FROM (SELECT CAST((" + c.defaultExpr
-            + ") AS " + c.type + ") AS " + Sql.ident(column) + ") AS old_default";
+        "SELECT quote_literal(CAST(("
+            + using
+            + ") AS "
+            + type
+            + ")) FROM (SELECT CAST(("
+            + c.defaultExpr
+            + ") AS "
+            + c.type
+            + ") AS "
+            + Sql.ident(column)
+            + ") AS old_default";
     Savepoint sp = d.connection().setSavepoint();
     try (Statement st = d.connection().createStatement();
         PreparedStatement ps = d.connection().prepareStatement(sql)) {
@@ -124,11 +139,18 @@ final class AlterColumnTypeOp implements ChangeOp {
       if ("42703".equals(e.getSQLState()) || "42883".equals(e.getSQLState())) {
         // An unknown column or function: using itself is wrong, whatever the default.
         throw new IllegalArgumentException(
-            describe() + ": " + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage())));
+            describe()
+                + ": "
+                + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage())));
       }
       throw new IllegalArgumentException(
-          describe() + ": cannot convert the default " + c.defaultExpr + " with using ("
-              + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage())) + ")" + hint);
+          describe()
+              + ": cannot convert the default "
+              + c.defaultExpr
+              + " with using ("
+              + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage()))
+              + ")"
+              + hint);
     }
   }
 }

@@ -24,7 +24,8 @@ final class CreateIndexOp implements ChangeOp {
     if (Names.isDerived(name)) {
       // Cut-over renames the original table and its indexes to such names.
       throw new IllegalArgumentException(
-          "createIndex " + name
+          "createIndex "
+              + name
               + ": names containing __ifl_new or __ifl_old are reserved for the tables and indexes Inflight creates");
     }
     this.columns = spec.columns() == null ? List.of() : List.copyOf(spec.columns());
@@ -36,7 +37,10 @@ final class CreateIndexOp implements ChangeOp {
     }
     this.expressions = List.copyOf(exprs);
     this.unique = Boolean.TRUE.equals(spec.unique());
-    this.where = spec.where() == null ? null : SqlExpressions.expression("createIndex " + spec.name() + " where", spec.where());
+    this.where =
+        spec.where() == null
+            ? null
+            : SqlExpressions.expression("createIndex " + spec.name() + " where", spec.where());
     this.method = spec.method() == null ? "btree" : spec.method();
   }
 
@@ -48,7 +52,8 @@ final class CreateIndexOp implements ChangeOp {
   @Override
   public void apply(ShadowDesign d) {
     if (d.index(name).isPresent()) {
-      throw new IllegalArgumentException(describe() + ": the table already has an index named " + name);
+      throw new IllegalArgumentException(
+          describe() + ": the table already has an index named " + name);
     }
     List<String> keys = new ArrayList<>();
     for (String c : columns) {
@@ -60,8 +65,17 @@ final class CreateIndexOp implements ChangeOp {
     }
     String shadowName = d.names().shadowIndex(name);
     d.dryRunDdl(
-        "CREATE " + (unique ? "UNIQUE " : "") + "INDEX " + Sql.ident(shadowName) + " ON " + d.shadowSql()
-            + " USING " + Sql.ident(method) + " (" + String.join(", ", keys) + ")"
+        "CREATE "
+            + (unique ? "UNIQUE " : "")
+            + "INDEX "
+            + Sql.ident(shadowName)
+            + " ON "
+            + d.shadowSql()
+            + " USING "
+            + Sql.ident(method)
+            + " ("
+            + String.join(", ", keys)
+            + ")"
             + (where == null ? "" : " WHERE (" + where + ")"));
     d.addIndex(new ShadowDesign.Index(name, shadowName, null));
   }

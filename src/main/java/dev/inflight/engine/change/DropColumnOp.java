@@ -18,7 +18,8 @@ final class DropColumnOp implements ChangeOp {
     this.reverseUsing =
         spec.reverseUsing() == null
             ? null
-            : SqlExpressions.expression("dropColumn " + spec.name() + " reverseUsing", spec.reverseUsing());
+            : SqlExpressions.expression(
+                "dropColumn " + spec.name() + " reverseUsing", spec.reverseUsing());
   }
 
   @Override
@@ -32,7 +33,11 @@ final class DropColumnOp implements ChangeOp {
     if (d.isKey(c)) {
       throw new IllegalArgumentException(describe() + ": the column is part of the primary key");
     }
-    if (d.rollbackRetained() && c.source() != null && reverseUsing == null && c.notNull && c.defaultExpr == null) {
+    if (d.rollbackRetained()
+        && c.source() != null
+        && reverseUsing == null
+        && c.notNull
+        && c.defaultExpr == null) {
       throw new IllegalArgumentException(
           describe()
               + ": the column is NOT NULL without a default, so rows inserted after cut-over could not be"

@@ -26,15 +26,24 @@ final class DropIndexOp implements ChangeOp {
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
-                        describe() + ": no index named " + name + " on " + d.table().schema() + "."
-                            + d.table().name() + " (indexes: "
-                            + String.join(", ", d.indexes().stream().map(ShadowDesign.Index::finalName).toList())
+                        describe()
+                            + ": no index named "
+                            + name
+                            + " on "
+                            + d.table().schema()
+                            + "."
+                            + d.table().name()
+                            + " (indexes: "
+                            + String.join(
+                                ", ",
+                                d.indexes().stream().map(ShadowDesign.Index::finalName).toList())
                             + ")"));
     if (index.source() != null && index.source().primary()) {
       throw new IllegalArgumentException(describe() + ": the primary key index cannot be dropped");
     }
     if (index.source() != null && index.source().backsConstraint()) {
-      d.dryRunDdl("ALTER TABLE " + d.shadowSql() + " DROP CONSTRAINT " + Sql.ident(index.shadowName()));
+      d.dryRunDdl(
+          "ALTER TABLE " + d.shadowSql() + " DROP CONSTRAINT " + Sql.ident(index.shadowName()));
     } else {
       d.dryRunDdl("DROP INDEX " + Sql.qualified(d.table().schema(), index.shadowName()));
     }

@@ -23,7 +23,13 @@ final class RenameColumnOp implements ChangeOp {
   public void apply(ShadowDesign d) {
     d.requireColumn(describe(), from);
     d.requireAbsent(describe(), to);
-    d.ddl("ALTER TABLE " + d.shadowSql() + " RENAME COLUMN " + Sql.ident(from) + " TO " + Sql.ident(to));
+    d.ddl(
+        "ALTER TABLE "
+            + d.shadowSql()
+            + " RENAME COLUMN "
+            + Sql.ident(from)
+            + " TO "
+            + Sql.ident(to));
     d.renameColumn(from, to);
     d.forward().rename(from, to);
     d.backward(p -> p.rename(to, from));

@@ -26,7 +26,14 @@ final class SetDefaultOp implements ChangeOp {
   @Override
   public void apply(ShadowDesign d) {
     ShadowDesign.Column c = d.requireColumn(describe(), column);
-    d.ddl("ALTER TABLE " + d.shadowSql() + " ALTER COLUMN " + Sql.ident(column) + " SET DEFAULT (" + expr + ")");
+    d.ddl(
+        "ALTER TABLE "
+            + d.shadowSql()
+            + " ALTER COLUMN "
+            + Sql.ident(column)
+            + " SET DEFAULT ("
+            + expr
+            + ")");
     c.defaultExpr = expr;
   }
 }

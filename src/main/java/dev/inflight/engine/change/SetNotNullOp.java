@@ -3,7 +3,9 @@ package dev.inflight.engine.change;
 import dev.inflight.api.Change;
 import dev.inflight.engine.sql.Sql;
 
-/** Adds NOT NULL. A NULL in any existing or replayed row stops the migration, not the application. */
+/**
+ * Adds NOT NULL. A NULL in any existing or replayed row stops the migration, not the application.
+ */
 final class SetNotNullOp implements ChangeOp {
   private final String column;
 

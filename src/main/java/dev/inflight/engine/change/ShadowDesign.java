@@ -64,7 +64,8 @@ public final class ShadowDesign {
   private final List<String> warnings = new ArrayList<>();
   private List<ChangeOp> later = List.of();
 
-  public ShadowDesign(TableInfo table, Names names, boolean rollbackRetained, Connection connection) {
+  public ShadowDesign(
+      TableInfo table, Names names, boolean rollbackRetained, Connection connection) {
     this.table = table;
     this.names = names;
     this.rollbackRetained = rollbackRetained;
@@ -75,7 +76,9 @@ public final class ShadowDesign {
     for (IndexInfo i : table.indexes()) {
       indexes.add(new Index(i.name(), names.shadowIndex(i.name()), i));
     }
-    this.forward = new Projection(table.columns().stream().filter(c -> !c.isGenerated()).map(ColumnInfo::name).toList());
+    this.forward =
+        new Projection(
+            table.columns().stream().filter(c -> !c.isGenerated()).map(ColumnInfo::name).toList());
   }
 
   public TableInfo table() {
@@ -109,8 +112,16 @@ public final class ShadowDesign {
     Column c = columns.get(name);
     if (c == null) {
       throw new IllegalArgumentException(
-          op + ": column \"" + name + "\" does not exist in " + table.schema() + "." + table.name()
-              + " (columns: " + String.join(", ", columns.keySet()) + ")");
+          op
+              + ": column \""
+              + name
+              + "\" does not exist in "
+              + table.schema()
+              + "."
+              + table.name()
+              + " (columns: "
+              + String.join(", ", columns.keySet())
+              + ")");
     }
     return c;
   }

@@ -6,9 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * Session-level advisory locks that fence a migration while one step runs: two operator
- * replicas, or the operator and a CLI, never work on the same migration at once. The lock goes
- * away with the session, so a killed process never leaves it behind.
+ * Session-level advisory locks that fence a migration while one step runs: two operator replicas,
+ * or the operator and a CLI, never work on the same migration at once. The lock goes away with the
+ * session, so a killed process never leaves it behind.
  */
 public final class AdvisoryLocks {
   /** First key of every Inflight advisory lock ("INFL" in ASCII). */

@@ -40,13 +40,21 @@ public final class Ledger {
 
   /** Inserts a new migration in phase Planning; a second active one on the table is refused. */
   public MigrationRecord insert(
-      Connection conn, String name, String schema, String table, String planHash, String planJson,
-      String specJson, Instant now) throws SQLException {
+      Connection conn,
+      String name,
+      String schema,
+      String table,
+      String planHash,
+      String planJson,
+      String specJson,
+      Instant now)
+      throws SQLException {
     try (PreparedStatement ps =
         conn.prepareStatement(
             "INSERT INTO inflight.migrations (name, table_schema, table_name, phase, plan_hash, plan, spec,"
                 + " created_at, phase_started_at, updated_at) VALUES (?, ?, ?, 'Planning', ?, ?::jsonb, ?::jsonb, ?, ?, ?)"
-                + " RETURNING " + COLUMNS)) {
+                + " RETURNING "
+                + COLUMNS)) {
       ps.setString(1, name);
       ps.setString(2, schema);
       ps.setString(3, table);
@@ -80,9 +88,13 @@ public final class Ledger {
   }
 
   /** The active migration on a table, if any. */
-  public Optional<MigrationRecord> activeByTable(Connection conn, String schema, String table) throws SQLException {
+  public Optional<MigrationRecord> activeByTable(Connection conn, String schema, String table)
+      throws SQLException {
     try (PreparedStatement ps =
-        conn.prepareStatement("SELECT " + COLUMNS + " FROM inflight.migrations WHERE table_schema = ? AND table_name = ? AND active")) {
+        conn.prepareStatement(
+            "SELECT "
+                + COLUMNS
+                + " FROM inflight.migrations WHERE table_schema = ? AND table_name = ? AND active")) {
       ps.setString(1, schema);
       ps.setString(2, table);
       try (ResultSet rs = ps.executeQuery()) {
@@ -94,7 +106,9 @@ public final class Ledger {
   /** Every migration, newest first. */
   public List<MigrationRecord> list(Connection conn, int limit) throws SQLException {
     List<MigrationRecord> out = new ArrayList<>();
-    try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM inflight.migrations ORDER BY id DESC LIMIT ?")) {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT " + COLUMNS + " FROM inflight.migrations ORDER BY id DESC LIMIT ?")) {
       ps.setInt(1, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -111,7 +125,8 @@ public final class Ledger {
   }
 
   /** Records the migration in {@code inflight.history}, replacing an earlier outcome. */
-  public void recordHistory(Connection conn, MigrationRecord m, String outcome, String changesJson, Instant now)
+  public void recordHistory(
+      Connection conn, MigrationRecord m, String outcome, String changesJson, Instant now)
       throws SQLException {
     try (PreparedStatement ps =
         conn.prepareStatement(
@@ -141,8 +156,17 @@ public final class Ledger {
 
   /** One entry of the history table. */
   public record HistoryEntry(
-      long migrationId, String name, String table, String planHash, String outcome, Instant startedAt,
-      Instant cutoverAt, Instant finishedAt, long rowsCopied, long writesBlockedMillis, String error) {}
+      long migrationId,
+      String name,
+      String table,
+      String planHash,
+      String outcome,
+      Instant startedAt,
+      Instant cutoverAt,
+      Instant finishedAt,
+      long rowsCopied,
+      long writesBlockedMillis,
+      String error) {}
 
   public List<HistoryEntry> history(Connection conn, int limit) throws SQLException {
     List<HistoryEntry> out = new ArrayList<>();
@@ -156,9 +180,17 @@ public final class Ledger {
         while (rs.next()) {
           out.add(
               new HistoryEntry(
-                  rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                  instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)), instant(rs.getTimestamp(8)),
-                  rs.getLong(9), rs.getLong(10), rs.getString(11)));
+                  rs.getLong(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  instant(rs.getTimestamp(6)),
+                  instant(rs.getTimestamp(7)),
+                  instant(rs.getTimestamp(8)),
+                  rs.getLong(9),
+                  rs.getLong(10),
+                  rs.getString(11)));
         }
       }
     }
@@ -166,8 +198,8 @@ public final class Ledger {
   }
 
   /**
-   * A set of column assignments for one row. The assignment texts are fixed strings written in
-   * this package's callers; every value is bound.
+   * A set of column assignments for one row. The assignment texts are fixed strings written in this
+   * package's callers; every value is bound.
    */
   public final class Update {
     private final long id;
@@ -207,7 +239,9 @@ public final class Ledger {
     public void execute(Connection conn, Instant now) throws SQLException {
       set("updated_at = ?", now);
       String sql =
-          "UPDATE inflight.migrations SET " + String.join(", ", sets) + " WHERE id = ?"
+          "UPDATE inflight.migrations SET "
+              + String.join(", ", sets)
+              + " WHERE id = ?"
               + (expectedPhase == null ? "" : " AND phase = ?");
       try (PreparedStatement ps = conn.prepareStatement(sql)) {
         int i = 1;
@@ -220,13 +254,16 @@ public final class Ledger {
         }
         if (ps.executeUpdate() != 1) {
           throw EngineException.transientFailure(
-              "migration " + id + " changed phase under this step; another process is working on it");
+              "migration "
+                  + id
+                  + " changed phase under this step; another process is working on it");
         }
       }
     }
   }
 
-  private static void bind(Connection conn, PreparedStatement ps, int i, Object v) throws SQLException {
+  private static void bind(Connection conn, PreparedStatement ps, int i, Object v)
+      throws SQLException {
     if (v == null) {
       ps.setNull(i, Types.NULL);
     } else if (v instanceof Instant t) {
@@ -244,8 +281,10 @@ public final class Ledger {
     }
   }
 
-  private Optional<MigrationRecord> one(Connection conn, String where, Object param) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM inflight.migrations " + where)) {
+  private Optional<MigrationRecord> one(Connection conn, String where, Object param)
+      throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT " + COLUMNS + " FROM inflight.migrations " + where)) {
       if (param instanceof Long l) {
         ps.setLong(1, l);
       } else {

@@ -26,7 +26,9 @@ public final class LedgerSchema {
                   + " table_schema text NOT NULL,"
                   + " table_name text NOT NULL,"
                   + " phase text NOT NULL,"
-                  + " active boolean GENERATED ALWAYS AS (phase NOT IN " + TERMINAL + ") STORED,"
+                  + " active boolean GENERATED ALWAYS AS (phase NOT IN "
+                  + TERMINAL
+                  + ") STORED,"
                   + " plan_hash text NOT NULL,"
                   + " plan jsonb NOT NULL,"
                   + " spec jsonb NOT NULL,"
@@ -95,14 +97,18 @@ public final class LedgerSchema {
           "CREATE TABLE IF NOT EXISTS inflight.schema_version (version integer PRIMARY KEY,"
               + " installed_at timestamptz NOT NULL DEFAULT now())");
       int current;
-      try (ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM inflight.schema_version")) {
+      try (ResultSet rs =
+          st.executeQuery("SELECT coalesce(max(version), 0) FROM inflight.schema_version")) {
         rs.next();
         current = rs.getInt(1);
       }
       if (current > VERSION) {
         throw EngineException.permanent(
-            "the inflight ledger in this database is version " + current + ", newer than this Inflight ("
-                + VERSION + "); upgrade Inflight");
+            "the inflight ledger in this database is version "
+                + current
+                + ", newer than this Inflight ("
+                + VERSION
+                + "); upgrade Inflight");
       }
       for (int v = current + 1; v <= VERSION; v++) {
         for (String sql : UPGRADES.get(v - 1)) {

@@ -11,8 +11,8 @@ import java.time.Duration;
 
 /**
  * Plans again against the table as it is now and lets the migration start only with a current,
- * approved plan: when the table changed underneath, the new plan replaces the stored one and
- * needs approval again.
+ * approved plan: when the table changed underneath, the new plan replaces the stored one and needs
+ * approval again.
  */
 final class ApprovalGate {
   private final ObjectMapper json;
@@ -26,7 +26,10 @@ final class ApprovalGate {
     try {
       fresh = ctx.planner().plan(ctx.conn(), ctx.storedSpec());
     } catch (PlanRejectedException e) {
-      ctx.ledger().update(ctx.record().id()).set("failure = ?", e.getMessage()).execute(ctx.conn(), ctx.now());
+      ctx.ledger()
+          .update(ctx.record().id())
+          .set("failure = ?", e.getMessage())
+          .execute(ctx.conn(), ctx.now());
       ctx.reload();
       return Cleanup.toPhase(ctx, MigrationPhase.Failed);
     }
@@ -43,7 +46,8 @@ final class ApprovalGate {
       ctx.reload();
       // The engine reloads the plan at the next step; approve the new hash before any DDL.
       if (ctx.storedSpec().approval().required()) {
-        return await(ctx, "the table changed since the plan was made; approve the new plan " + fresh.hash());
+        return await(
+            ctx, "the table changed since the plan was made; approve the new plan " + fresh.hash());
       }
       return new StepResult.Progress(ctx.record().phase(), "the table changed; planned again");
     }
@@ -52,13 +56,18 @@ final class ApprovalGate {
       return await(ctx, "approve plan " + fresh.hash() + " by setting control.approvedPlanHash");
     }
     ctx.transition(MigrationPhase.CreatingShadow);
-    return new StepResult.Progress(MigrationPhase.CreatingShadow, "plan " + fresh.hash() + " accepted");
+    return new StepResult.Progress(
+        MigrationPhase.CreatingShadow, "plan " + fresh.hash() + " accepted");
   }
 
   private static StepResult await(StepContext ctx, String message) throws SQLException {
     if (ctx.record().phase() != MigrationPhase.AwaitingApproval) {
       ctx.transition(MigrationPhase.AwaitingApproval);
     }
-    return new StepResult.Waiting(MigrationPhase.AwaitingApproval, WaitReason.AwaitingApproval, Duration.ofSeconds(5), message);
+    return new StepResult.Waiting(
+        MigrationPhase.AwaitingApproval,
+        WaitReason.AwaitingApproval,
+        Duration.ofSeconds(5),
+        message);
   }
 }

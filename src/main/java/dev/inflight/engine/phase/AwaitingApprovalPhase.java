@@ -5,9 +5,9 @@ import dev.inflight.engine.StepResult;
 import java.sql.SQLException;
 
 /**
- * AwaitingApproval. Pre: approval is required and {@code control.approvedPlanHash} differs from
- * the plan's hash. Advance: plans again and proceeds once the current plan's hash is approved.
- * Nothing has been built; rollback (cancel) only records the outcome.
+ * AwaitingApproval. Pre: approval is required and {@code control.approvedPlanHash} differs from the
+ * plan's hash. Advance: plans again and proceeds once the current plan's hash is approved. Nothing
+ * has been built; rollback (cancel) only records the outcome.
  */
 final class AwaitingApprovalPhase implements Phase {
   private final ApprovalGate gate;

@@ -10,9 +10,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 
 /**
- * AwaitingCutover (manual mode). Pre: in sync and verified. Advance: keeps replaying so the
- * shadow stays current, and moves to CuttingOver when {@code control.cutover} is Proceed.
- * Rollback: cancel.
+ * AwaitingCutover (manual mode). Pre: in sync and verified. Advance: keeps replaying so the shadow
+ * stays current, and moves to CuttingOver when {@code control.cutover} is Proceed. Rollback:
+ * cancel.
  */
 final class AwaitingCutoverPhase implements Phase {
   @Override
@@ -34,7 +34,9 @@ final class AwaitingCutoverPhase implements Phase {
       return new StepResult.Progress(MigrationPhase.CuttingOver, "cut-over approved");
     }
     return new StepResult.Waiting(
-        phase(), WaitReason.AwaitingCutover, Duration.ofSeconds(2),
+        phase(),
+        WaitReason.AwaitingCutover,
+        Duration.ofSeconds(2),
         "in sync; set control.cutover to Proceed to swap the tables");
   }
 

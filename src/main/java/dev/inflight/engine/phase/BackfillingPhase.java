@@ -43,7 +43,9 @@ final class BackfillingPhase implements Phase {
         long lag = LockProbe.replicaLagMillis(ctx.conn());
         if (lag > maxLag.toMillis()) {
           return new StepResult.Waiting(
-              phase(), WaitReason.Throttled, Duration.ofSeconds(1),
+              phase(),
+              WaitReason.Throttled,
+              Duration.ofSeconds(1),
               "replica lag " + lag + "ms exceeds maxReplicaLag " + maxLag.toMillis() + "ms");
         }
       }
@@ -51,18 +53,22 @@ final class BackfillingPhase implements Phase {
       Replays.forward(ctx, range);
       if (m.backfillDone()) {
         ctx.transition(MigrationPhase.Syncing);
-        return new StepResult.Progress(MigrationPhase.Syncing, "copy complete: " + m.rowsCopied() + " rows");
+        return new StepResult.Progress(
+            MigrationPhase.Syncing, "copy complete: " + m.rowsCopied() + " rows");
       }
       int size = m.batchSize() == null ? ctx.spec().backfill().batchSize() : m.batchSize();
       long started = System.nanoTime();
       RowMover.BatchResult batch =
           ctx.tx(
               c -> {
-                RowMover.BatchResult r = RowMover.copyBatch(c, ctx.plan().backfillBatch(), range, size);
+                RowMover.BatchResult r =
+                    RowMover.copyBatch(c, ctx.plan().backfillBatch(), range, size);
                 long ms = (System.nanoTime() - started) / 1_000_000;
                 ctx.ledger()
                     .update(m.id())
-                    .set("backfill_cursor = ?", r.lastKey() == null ? m.backfillCursor() : r.lastKey())
+                    .set(
+                        "backfill_cursor = ?",
+                        r.lastKey() == null ? m.backfillCursor() : r.lastKey())
                     .set("rows_copied = rows_copied + ?", r.inserted())
                     .set("backfill_done = ?", r.read() < size)
                     .set("batch_size = ?", nextSize(size, ms, target, ctx))
@@ -75,7 +81,9 @@ final class BackfillingPhase implements Phase {
         long dueMs = batch.read() * 1000 / maxRate;
         if (dueMs > elapsedMs) {
           return new StepResult.Waiting(
-              phase(), WaitReason.Throttled, Duration.ofMillis(dueMs - elapsedMs),
+              phase(),
+              WaitReason.Throttled,
+              Duration.ofMillis(dueMs - elapsedMs),
               "throttled to " + maxRate + " rows/s");
         }
       }

@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * Undoes everything a migration built before cut-over: the capture triggers, the change log, the
- * shadow table. The original table is never written; only its triggers are dropped, under a
- * bounded lock. Used by Cancel and by a failure before cut-over.
+ * shadow table. The original table is never written; only its triggers are dropped, under a bounded
+ * lock. Used by Cancel and by a failure before cut-over.
  */
 final class Cleanup {
   private Cleanup() {}
@@ -21,10 +21,13 @@ final class Cleanup {
   static StepResult toPhase(StepContext ctx, MigrationPhase target) throws SQLException {
     boolean built = ctx.record().phase().ordinal() > MigrationPhase.CreatingShadow.ordinal();
     if (built) {
-      List<String> blockers = LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout());
+      List<String> blockers =
+          LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout());
       if (!blockers.isEmpty()) {
         return new StepResult.Waiting(
-            ctx.record().phase(), WaitReason.LockContention, ctx.backoff().delay(ctx.record().consecutiveErrors()),
+            ctx.record().phase(),
+            WaitReason.LockContention,
+            ctx.backoff().delay(ctx.record().consecutiveErrors()),
             "dropping the capture triggers waits for " + String.join("; ", blockers));
       }
     }
@@ -36,15 +39,23 @@ final class Cleanup {
                 Tx.execute(c, sql);
               }
             }
-            ctx.ledger().update(ctx.record().id()).phase(ctx.record(), target, ctx.now()).execute(c, ctx.now());
-            ctx.ledger().recordHistory(c, ctx.reload(), target.name(), ctx.changesJson(), ctx.now());
+            ctx.ledger()
+                .update(ctx.record().id())
+                .phase(ctx.record(), target, ctx.now())
+                .execute(c, ctx.now());
+            ctx.ledger()
+                .recordHistory(c, ctx.reload(), target.name(), ctx.changesJson(), ctx.now());
             return null;
           });
     } catch (SQLException e) {
       if (Errors.lockTimeout(e)) {
         return new StepResult.Waiting(
-            ctx.record().phase(), WaitReason.LockContention, ctx.backoff().delay(1),
-            "dropping the capture triggers did not get its lock within " + ctx.lockTimeout().toMillis() + "ms");
+            ctx.record().phase(),
+            WaitReason.LockContention,
+            ctx.backoff().delay(1),
+            "dropping the capture triggers did not get its lock within "
+                + ctx.lockTimeout().toMillis()
+                + "ms");
       }
       throw e;
     }

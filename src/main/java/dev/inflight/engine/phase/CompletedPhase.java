@@ -13,11 +13,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Completed. Pre: the new table is live under the original name. Advance: replays the reverse
- * log into the archived table so a rollback stays lossless and quick; a row that cannot be carried
- * back (say a NULL where the old table forbids it) makes rollback unavailable, with the reason,
- * until it can; once {@code rollback.retainFor} has passed (or with a retention of 0), finalizes.
- * Rollback: starts RollingBack.
+ * Completed. Pre: the new table is live under the original name. Advance: replays the reverse log
+ * into the archived table so a rollback stays lossless and quick; a row that cannot be carried back
+ * (say a NULL where the old table forbids it) makes rollback unavailable, with the reason, until it
+ * can; once {@code rollback.retainFor} has passed (or with a retention of 0), finalizes. Rollback:
+ * starts RollingBack.
  */
 final class CompletedPhase implements Phase {
   @Override
@@ -36,7 +36,8 @@ final class CompletedPhase implements Phase {
   @Override
   public StepResult advance(StepContext ctx) throws SQLException {
     MigrationRecord m = ctx.record();
-    if (!ctx.plan().rollbackRetained() || (m.rollbackUntil() != null && !ctx.now().isBefore(m.rollbackUntil()))) {
+    if (!ctx.plan().rollbackRetained()
+        || (m.rollbackUntil() != null && !ctx.now().isBefore(m.rollbackUntil()))) {
       return finalizeNow(ctx);
     }
     String error = reverseReplay(ctx);
@@ -52,11 +53,14 @@ final class CompletedPhase implements Phase {
     try {
       Replays.reverse(ctx);
     } catch (SQLException | EngineException e) {
-      boolean retryable = e instanceof SQLException s ? Errors.retryable(s) : ((EngineException) e).retryable();
+      boolean retryable =
+          e instanceof SQLException s ? Errors.retryable(s) : ((EngineException) e).retryable();
       if (retryable) {
         throw e;
       }
-      String why = "a row written after cut-over cannot be copied back: " + Errors.firstLine(String.valueOf(e.getMessage()));
+      String why =
+          "a row written after cut-over cannot be copied back: "
+              + Errors.firstLine(String.valueOf(e.getMessage()));
       ctx.ledger().update(m.id()).set("rollback_error = ?", why).execute(ctx.conn(), ctx.now());
       ctx.reload();
       return why;
@@ -70,10 +74,13 @@ final class CompletedPhase implements Phase {
 
   /** Drops the archived table and the reverse capture; the migration becomes Finalized. */
   static StepResult finalizeNow(StepContext ctx) throws SQLException {
-    List<String> blockers = LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout());
+    List<String> blockers =
+        LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout());
     if (!blockers.isEmpty() && ctx.plan().rollbackRetained()) {
       return new StepResult.Waiting(
-          ctx.record().phase(), WaitReason.LockContention, ctx.backoff().delay(1),
+          ctx.record().phase(),
+          WaitReason.LockContention,
+          ctx.backoff().delay(1),
           "dropping the reverse capture waits for " + String.join("; ", blockers));
     }
     try {
@@ -84,19 +91,27 @@ final class CompletedPhase implements Phase {
                 Tx.execute(c, sql);
               }
             }
-            ctx.ledger().update(ctx.record().id()).phase(ctx.record(), MigrationPhase.Finalized, ctx.now()).execute(c, ctx.now());
-            ctx.ledger().recordHistory(c, ctx.reload(), MigrationPhase.Finalized.name(), ctx.changesJson(), ctx.now());
+            ctx.ledger()
+                .update(ctx.record().id())
+                .phase(ctx.record(), MigrationPhase.Finalized, ctx.now())
+                .execute(c, ctx.now());
+            ctx.ledger()
+                .recordHistory(
+                    c, ctx.reload(), MigrationPhase.Finalized.name(), ctx.changesJson(), ctx.now());
             return null;
           });
     } catch (SQLException e) {
       if (Errors.lockTimeout(e)) {
         return new StepResult.Waiting(
-            ctx.record().phase(), WaitReason.LockContention, ctx.backoff().delay(1),
+            ctx.record().phase(),
+            WaitReason.LockContention,
+            ctx.backoff().delay(1),
             "finalizing did not get its lock within " + ctx.lockTimeout().toMillis() + "ms");
       }
       throw e;
     }
-    return new StepResult.Done(MigrationPhase.Finalized, "finalized; the archived table is dropped");
+    return new StepResult.Done(
+        MigrationPhase.Finalized, "finalized; the archived table is dropped");
   }
 
   @Override
@@ -117,6 +132,7 @@ final class CompletedPhase implements Phase {
   }
 
   private static StepResult unavailable(String why) {
-    return new StepResult.Waiting(MigrationPhase.Completed, WaitReason.RollbackUnavailable, Duration.ofSeconds(10), why);
+    return new StepResult.Waiting(
+        MigrationPhase.Completed, WaitReason.RollbackUnavailable, Duration.ofSeconds(10), why);
   }
 }

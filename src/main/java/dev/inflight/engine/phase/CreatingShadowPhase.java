@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * CreatingShadow. Pre: an accepted plan. Advance: in one transaction, creates the shadow table in
- * its final shape with only its primary key, the change log, the capture function and triggers,
- * and records the largest key (the copy's end; later keys reach the shadow through replay). The
+ * its final shape with only its primary key, the change log, the capture function and triggers, and
+ * records the largest key (the copy's end; later keys reach the shadow through replay). The
  * triggers take a lock that waits for writers, so long transactions on the table are waited out
  * first and the lock is bounded by {@code lockTimeout}. Post: Backfilling, or nothing at all if
  * interrupted. Rollback: nothing committed yet, so cancel only records the outcome.
@@ -37,12 +37,16 @@ final class CreatingShadowPhase implements Phase {
     TableRef ref = catalog.resolve(ctx.tableSql());
     if (!catalog.fingerprint(ref.oid()).equals(ctx.plan().fingerprint())) {
       ctx.transition(MigrationPhase.Planning);
-      return new StepResult.Progress(MigrationPhase.Planning, "the table changed since planning; planning again");
+      return new StepResult.Progress(
+          MigrationPhase.Planning, "the table changed since planning; planning again");
     }
-    List<String> blockers = LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout());
+    List<String> blockers =
+        LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout());
     if (!blockers.isEmpty()) {
       return new StepResult.Waiting(
-          phase(), WaitReason.LockContention, ctx.backoff().delay(1),
+          phase(),
+          WaitReason.LockContention,
+          ctx.backoff().delay(1),
           "installing change capture waits for " + String.join("; ", blockers));
     }
     try {
@@ -68,13 +72,18 @@ final class CreatingShadowPhase implements Phase {
     } catch (SQLException e) {
       if (Errors.lockTimeout(e)) {
         return new StepResult.Waiting(
-            phase(), WaitReason.LockContention, ctx.backoff().delay(1),
-            "installing change capture did not get its lock within " + ctx.lockTimeout().toMillis() + "ms");
+            phase(),
+            WaitReason.LockContention,
+            ctx.backoff().delay(1),
+            "installing change capture did not get its lock within "
+                + ctx.lockTimeout().toMillis()
+                + "ms");
       }
       throw e;
     }
     ctx.reload();
-    return new StepResult.Progress(MigrationPhase.Backfilling, "shadow table and change capture created");
+    return new StepResult.Progress(
+        MigrationPhase.Backfilling, "shadow table and change capture created");
   }
 
   @Override

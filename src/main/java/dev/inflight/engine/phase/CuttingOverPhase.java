@@ -23,9 +23,9 @@ import java.util.List;
  * exclusive lock would block every reader behind it); otherwise, in one transaction bounded by
  * {@code lockTimeout}: lock both tables, replay the rest of the log, check the original table's
  * shape is still the planned one, rename original to archived and shadow to live with every index
- * name, hand over sequences, install the reverse capture and record Completed. A lock timeout
- * rolls everything back and is retried with jittered backoff up to {@code maxAttempts}. Post:
- * Completed, or nothing changed. Rollback: cancel (nothing is swapped until the commit).
+ * name, hand over sequences, install the reverse capture and record Completed. A lock timeout rolls
+ * everything back and is retried with jittered backoff up to {@code maxAttempts}. Post: Completed,
+ * or nothing changed. Rollback: cancel (nothing is swapped until the commit).
  */
 final class CuttingOverPhase implements Phase {
   @Override
@@ -44,33 +44,48 @@ final class CuttingOverPhase implements Phase {
     int maxAttempts = ctx.spec().cutover().maxAttempts();
     if (m.cutoverAttempts() >= maxAttempts) {
       throw EngineException.permanent(
-          "cut-over did not get its lock in " + m.cutoverAttempts() + " attempts (last: " + m.cutoverLastError()
+          "cut-over did not get its lock in "
+              + m.cutoverAttempts()
+              + " attempts (last: "
+              + m.cutoverLastError()
               + "); the original table is unchanged");
     }
     KeyRange all = KeyRange.complete(m.backfillHigh());
     Replays.forward(ctx, all);
     long backlog = Tx.queryLong(ctx.conn(), ctx.plan().logBacklog());
     if (backlog > ctx.settings().cutoverBacklog()) {
-      return new StepResult.Progress(phase(), "catching up before cut-over: " + backlog + " changed keys");
+      return new StepResult.Progress(
+          phase(), "catching up before cut-over: " + backlog + " changed keys");
     }
     Duration lockTimeout = ctx.lockTimeout();
-    List<String> blockers = LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql(), ctx.shadowSql()), lockTimeout);
+    List<String> blockers =
+        LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql(), ctx.shadowSql()), lockTimeout);
     if (!blockers.isEmpty()) {
-      return attemptFailed(ctx, "blocked by " + String.join("; ", blockers), LockProbe.pids(blockers), 0);
+      return attemptFailed(
+          ctx, "blocked by " + String.join("; ", blockers), LockProbe.pids(blockers), 0);
     }
     long start = System.nanoTime();
     try {
       ctx.tx(
           c -> {
             // If this process stalls while holding the lock, the server ends the session.
-            Tx.setLocal(c, "idle_in_transaction_session_timeout", Math.max(10_000, lockTimeout.toMillis() * 5) + "ms");
+            Tx.setLocal(
+                c,
+                "idle_in_transaction_session_timeout",
+                Math.max(10_000, lockTimeout.toMillis() * 5) + "ms");
             Tx.execute(c, ctx.plan().cutoverLock());
-            Replays.all(c, ctx.plan().replayBatch(), ctx.settings().replayBatch(), all, ctx.plan().key().size());
+            Replays.all(
+                c,
+                ctx.plan().replayBatch(),
+                ctx.settings().replayBatch(),
+                all,
+                ctx.plan().key().size());
             CatalogReader catalog = new CatalogReader(c);
             TableRef ref = catalog.resolve(ctx.tableSql());
             if (!catalog.fingerprint(ref.oid()).equals(ctx.plan().fingerprint())) {
               throw EngineException.permanent(
-                  ctx.record().table() + " was altered during the migration (its columns, constraints or indexes"
+                  ctx.record().table()
+                      + " was altered during the migration (its columns, constraints or indexes"
                       + " differ from the plan); nothing was swapped; start the migration again");
             }
             for (String sql : ctx.plan().cutover()) {
@@ -91,7 +106,9 @@ final class CuttingOverPhase implements Phase {
                 .set("cutover_blocked_by = '{}'")
                 .phase(m, MigrationPhase.Completed, now)
                 .execute(c, now);
-            ctx.ledger().recordHistory(c, ctx.reload(), MigrationPhase.Completed.name(), ctx.changesJson(), now);
+            ctx.ledger()
+                .recordHistory(
+                    c, ctx.reload(), MigrationPhase.Completed.name(), ctx.changesJson(), now);
             return null;
           });
     } catch (SQLException e) {
@@ -103,13 +120,17 @@ final class CuttingOverPhase implements Phase {
       throw e;
     }
     long blocked = (System.nanoTime() - start) / 1_000_000;
-    ctx.ledger().update(m.id()).set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked).execute(ctx.conn(), ctx.now());
+    ctx.ledger()
+        .update(m.id())
+        .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked)
+        .execute(ctx.conn(), ctx.now());
     ctx.reload();
-    return new StepResult.Progress(MigrationPhase.Completed, "cut over; writes waited at most " + blocked + "ms");
+    return new StepResult.Progress(
+        MigrationPhase.Completed, "cut over; writes waited at most " + blocked + "ms");
   }
 
-  private static StepResult attemptFailed(StepContext ctx, String why, List<String> pids, long blockedMs)
-      throws SQLException {
+  private static StepResult attemptFailed(
+      StepContext ctx, String why, List<String> pids, long blockedMs) throws SQLException {
     MigrationRecord m = ctx.record();
     ctx.ledger()
         .update(m.id())
@@ -120,8 +141,15 @@ final class CuttingOverPhase implements Phase {
         .execute(ctx.conn(), ctx.now());
     ctx.reload();
     return new StepResult.Waiting(
-        MigrationPhase.CuttingOver, WaitReason.LockContention, ctx.backoff().delay(m.cutoverAttempts()),
-        "cut-over attempt " + (m.cutoverAttempts() + 1) + "/" + ctx.spec().cutover().maxAttempts() + ": " + why);
+        MigrationPhase.CuttingOver,
+        WaitReason.LockContention,
+        ctx.backoff().delay(m.cutoverAttempts()),
+        "cut-over attempt "
+            + (m.cutoverAttempts() + 1)
+            + "/"
+            + ctx.spec().cutover().maxAttempts()
+            + ": "
+            + why);
   }
 
   @Override

@@ -7,9 +7,9 @@ import java.sql.SQLException;
 /**
  * One phase of a migration. Every implementation keeps three promises: {@link #observe} changes
  * nothing; {@link #advance} does a bounded unit of work (seconds) that can be repeated, or
- * interrupted at any instant and repeated, with the same result, because its durable effects
- * commit together with the ledger row that records them; {@link #rollback} moves the migration
- * back towards the original table (Cancel before cut-over, the reverse swap after it).
+ * interrupted at any instant and repeated, with the same result, because its durable effects commit
+ * together with the ledger row that records them; {@link #rollback} moves the migration back
+ * towards the original table (Cancel before cut-over, the reverse swap after it).
  */
 public interface Phase {
   MigrationPhase phase();

@@ -33,7 +33,8 @@ public final class Phases {
   }
 
   /** Finalizes a Completed migration (the Finalize action). */
-  public static dev.inflight.engine.StepResult finalizeNow(StepContext ctx) throws java.sql.SQLException {
+  public static dev.inflight.engine.StepResult finalizeNow(StepContext ctx)
+      throws java.sql.SQLException {
     return CompletedPhase.finalizeNow(ctx);
   }
 

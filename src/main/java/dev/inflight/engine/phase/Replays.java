@@ -7,8 +7,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * Drains the change logs. Each replay statement commits with the counter that records it, so a
- * kill between statements loses nothing and repeats nothing (a replayed key is gone from the log).
+ * Drains the change logs. Each replay statement commits with the counter that records it, so a kill
+ * between statements loses nothing and repeats nothing (a replayed key is gone from the log).
  */
 final class Replays {
   private Replays() {}
@@ -24,7 +24,8 @@ final class Replays {
   }
 
   /** Replays until the log is short of a full batch or the step's budget is spent. */
-  private static long drain(StepContext ctx, String sql, KeyRange range, boolean reverse) throws SQLException {
+  private static long drain(StepContext ctx, String sql, KeyRange range, boolean reverse)
+      throws SQLException {
     long total = 0;
     int batch = ctx.settings().replayBatch();
     while (true) {
@@ -37,14 +38,15 @@ final class Replays {
   }
 
   /** Replays everything, inside the caller's transaction (the cut-over, under its lock). */
-  static void all(Connection conn, String sql, int batch, KeyRange range, int width) throws SQLException {
+  static void all(Connection conn, String sql, int batch, KeyRange range, int width)
+      throws SQLException {
     while (RowMover.replay(conn, sql, batch, range, width).consumed() > 0) {
       // Every entry is gone once a statement consumes none: writers are locked out.
     }
   }
 
-  private static RowMover.ReplayResult once(StepContext ctx, String sql, int batch, KeyRange range, boolean reverse)
-      throws SQLException {
+  private static RowMover.ReplayResult once(
+      StepContext ctx, String sql, int batch, KeyRange range, boolean reverse) throws SQLException {
     int width = ctx.plan().key().size();
     try {
       return apply(ctx, sql, batch, range, reverse, width);
@@ -63,13 +65,18 @@ final class Replays {
         } catch (SQLException single) {
           if ("23505".equals(single.getSQLState())) {
             throw new EngineException(
-                "replay waits for a conflicting change to commit: " + single.getMessage(), true, "23505", single);
+                "replay waits for a conflicting change to commit: " + single.getMessage(),
+                true,
+                "23505",
+                single);
           }
           throw single;
         }
         total =
             new RowMover.ReplayResult(
-                total.consumed() + r.consumed(), total.keys() + r.keys(), total.deleted() + r.deleted(),
+                total.consumed() + r.consumed(),
+                total.keys() + r.keys(),
+                total.deleted() + r.deleted(),
                 total.upserted() + r.upserted());
         if (r.consumed() == 0) {
           break;
@@ -80,14 +87,19 @@ final class Replays {
   }
 
   private static RowMover.ReplayResult apply(
-      StepContext ctx, String sql, int batch, KeyRange range, boolean reverse, int width) throws SQLException {
+      StepContext ctx, String sql, int batch, KeyRange range, boolean reverse, int width)
+      throws SQLException {
     return ctx.tx(
         c -> {
           RowMover.ReplayResult r = RowMover.replay(c, sql, batch, range, width);
           if (r.consumed() > 0) {
             ctx.ledger()
                 .update(ctx.record().id())
-                .set(reverse ? "rows_replayed_back = rows_replayed_back + ?" : "rows_replayed = rows_replayed + ?", r.keys())
+                .set(
+                    reverse
+                        ? "rows_replayed_back = rows_replayed_back + ?"
+                        : "rows_replayed = rows_replayed + ?",
+                    r.keys())
                 .execute(c, ctx.now());
           }
           return r;

@@ -13,11 +13,11 @@ import java.util.List;
 
 /**
  * RollingBack. Pre: Completed with the reverse log replayable. Advance: catches up on the reverse
- * log, then, as the cut-over but backwards, in one transaction bounded by {@code lockTimeout}:
- * lock both tables, replay the rest, give the original table back its name, index names and
- * sequences, and drop the new table. No write made after cut-over is lost: each is in the
- * archived table before the swap commits. Post: RolledBack, or nothing changed. A rollback in
- * progress is not undone by another action; {@link #rollback} continues it.
+ * log, then, as the cut-over but backwards, in one transaction bounded by {@code lockTimeout}: lock
+ * both tables, replay the rest, give the original table back its name, index names and sequences,
+ * and drop the new table. No write made after cut-over is lost: each is in the archived table
+ * before the swap commits. Post: RolledBack, or nothing changed. A rollback in progress is not
+ * undone by another action; {@link #rollback} continues it.
  */
 final class RollingBackPhase implements Phase {
   @Override
@@ -36,11 +36,13 @@ final class RollingBackPhase implements Phase {
     String error = CompletedPhase.reverseReplay(ctx);
     if (error != null) {
       ctx.transition(MigrationPhase.Completed);
-      return new StepResult.Waiting(MigrationPhase.Completed, WaitReason.RollbackUnavailable, Duration.ofSeconds(10), error);
+      return new StepResult.Waiting(
+          MigrationPhase.Completed, WaitReason.RollbackUnavailable, Duration.ofSeconds(10), error);
     }
     long backlog = Tx.queryLong(ctx.conn(), ctx.plan().reverseLogBacklog());
     if (backlog > ctx.settings().cutoverBacklog()) {
-      return new StepResult.Progress(phase(), "catching up before the swap back: " + backlog + " changed keys");
+      return new StepResult.Progress(
+          phase(), "catching up before the swap back: " + backlog + " changed keys");
     }
     List<String> tables = List.of(ctx.tableSql(), ctx.archivedSql());
     List<String> blockers = LockProbe.blockers(ctx.conn(), tables, ctx.lockTimeout());
@@ -51,9 +53,17 @@ final class RollingBackPhase implements Phase {
     try {
       ctx.tx(
           c -> {
-            Tx.setLocal(c, "idle_in_transaction_session_timeout", Math.max(10_000, ctx.lockTimeout().toMillis() * 5) + "ms");
+            Tx.setLocal(
+                c,
+                "idle_in_transaction_session_timeout",
+                Math.max(10_000, ctx.lockTimeout().toMillis() * 5) + "ms");
             Tx.execute(c, ctx.plan().rollbackLock());
-            Replays.all(c, ctx.plan().reverseReplayBatch(), ctx.settings().replayBatch(), null, ctx.plan().key().size());
+            Replays.all(
+                c,
+                ctx.plan().reverseReplayBatch(),
+                ctx.settings().replayBatch(),
+                null,
+                ctx.plan().key().size());
             for (String sql : ctx.plan().rollbackSwap()) {
               Tx.execute(c, sql);
             }
@@ -64,21 +74,35 @@ final class RollingBackPhase implements Phase {
                 .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
                 .phase(m, MigrationPhase.RolledBack, ctx.now())
                 .execute(c, ctx.now());
-            ctx.ledger().recordHistory(c, ctx.reload(), MigrationPhase.RolledBack.name(), ctx.changesJson(), ctx.now());
+            ctx.ledger()
+                .recordHistory(
+                    c,
+                    ctx.reload(),
+                    MigrationPhase.RolledBack.name(),
+                    ctx.changesJson(),
+                    ctx.now());
             return null;
           });
     } catch (SQLException e) {
       if (Errors.lockTimeout(e)) {
-        return attemptFailed(ctx, "lock not granted within " + ctx.lockTimeout().toMillis() + "ms", (System.nanoTime() - start) / 1_000_000);
+        return attemptFailed(
+            ctx,
+            "lock not granted within " + ctx.lockTimeout().toMillis() + "ms",
+            (System.nanoTime() - start) / 1_000_000);
       }
       throw e;
     }
     long blocked = (System.nanoTime() - start) / 1_000_000;
-    ctx.ledger().update(m.id()).set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked).execute(ctx.conn(), ctx.now());
-    return new StepResult.Done(MigrationPhase.RolledBack, "rolled back; writes waited at most " + blocked + "ms");
+    ctx.ledger()
+        .update(m.id())
+        .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
+        .execute(ctx.conn(), ctx.now());
+    return new StepResult.Done(
+        MigrationPhase.RolledBack, "rolled back; writes waited at most " + blocked + "ms");
   }
 
-  private static StepResult attemptFailed(StepContext ctx, String why, long blockedMs) throws SQLException {
+  private static StepResult attemptFailed(StepContext ctx, String why, long blockedMs)
+      throws SQLException {
     MigrationRecord m = ctx.record();
     ctx.ledger()
         .update(m.id())
@@ -88,7 +112,10 @@ final class RollingBackPhase implements Phase {
         .execute(ctx.conn(), ctx.now());
     ctx.reload();
     return new StepResult.Waiting(
-        phase0(), WaitReason.LockContention, ctx.backoff().delay(m.rollbackAttempts()), "rollback attempt " + (m.rollbackAttempts() + 1) + ": " + why);
+        phase0(),
+        WaitReason.LockContention,
+        ctx.backoff().delay(m.rollbackAttempts()),
+        "rollback attempt " + (m.rollbackAttempts() + 1) + ": " + why);
   }
 
   private static MigrationPhase phase0() {

@@ -18,8 +18,8 @@ import java.time.Instant;
 
 /**
  * Everything one step needs: the step's connection (holding the migration's advisory lock), the
- * ledger row as the step began, the stored plan, the current spec (whose pacing and control
- * fields may change while the migration runs), and the engine's collaborators.
+ * ledger row as the step began, the stored plan, the current spec (whose pacing and control fields
+ * may change while the migration runs), and the engine's collaborators.
  */
 public final class StepContext {
   private final Connection conn;
@@ -36,8 +36,16 @@ public final class StepContext {
   private final String changesJson;
 
   public StepContext(
-      Connection conn, MigrationRecord record, Plan plan, MigrationSpec spec, MigrationSpec storedSpec,
-      Ledger ledger, Planner planner, Clock clock, EngineSettings settings, Backoff backoff,
+      Connection conn,
+      MigrationRecord record,
+      Plan plan,
+      MigrationSpec spec,
+      MigrationSpec storedSpec,
+      Ledger ledger,
+      Planner planner,
+      Clock clock,
+      EngineSettings settings,
+      Backoff backoff,
       String changesJson) {
     this.changesJson = changesJson;
     this.conn = conn;

@@ -45,16 +45,24 @@ final class SyncingPhase implements Phase {
               for (String sql : ix.statements()) {
                 Tx.execute(c, sql);
               }
-              ctx.ledger().update(m.id()).set("indexes_built = indexes_built + 1").execute(c, ctx.now());
+              ctx.ledger()
+                  .update(m.id())
+                  .set("indexes_built = indexes_built + 1")
+                  .execute(c, ctx.now());
               return null;
             });
       } catch (SQLException e) {
         if ("23505".equals(e.getSQLState())) {
           // Duplicates can be transient: a key that changed value is still waiting in the log.
           throw new EngineException(
-              "building unique index " + ix.finalName() + " found duplicates; replaying and trying again ("
-                  + e.getMessage() + ")",
-              true, "23505", e);
+              "building unique index "
+                  + ix.finalName()
+                  + " found duplicates; replaying and trying again ("
+                  + e.getMessage()
+                  + ")",
+              true,
+              "23505",
+              e);
         }
         throw e;
       }
@@ -75,7 +83,12 @@ final class SyncingPhase implements Phase {
       var cursor = m.verifyCursor();
       while (true) {
         Verifier.Chunk chunk =
-            Verifier.verifyChunk(ctx.conn(), ctx.plan(), cursor, ctx.settings().verifyChunk(), ctx.settings().ddlTimeout());
+            Verifier.verifyChunk(
+                ctx.conn(),
+                ctx.plan(),
+                cursor,
+                ctx.settings().verifyChunk(),
+                ctx.settings().ddlTimeout());
         ctx.ledger()
             .update(m.id())
             .set("verify_cursor = ?", chunk.next())
@@ -92,7 +105,8 @@ final class SyncingPhase implements Phase {
     }
     long backlog = Tx.queryLong(ctx.conn(), ctx.plan().logBacklog());
     if (backlog > ctx.settings().cutoverBacklog()) {
-      return new StepResult.Progress(phase(), "catching up: " + backlog + " changed keys to replay");
+      return new StepResult.Progress(
+          phase(), "catching up: " + backlog + " changed keys to replay");
     }
     MigrationPhase next =
         ctx.spec().cutover().mode() == MigrationSpec.CutoverMode.Manual

@@ -6,10 +6,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Deterministic names for every object the engine creates, derived from the table alone, so a
- * plan is reproducible (the same hash from {@code inflight plan} on a laptop and from the operator)
- * and a resumed step finds what an earlier one built. At most one migration is active per table,
- * so table-derived names cannot collide.
+ * Deterministic names for every object the engine creates, derived from the table alone, so a plan
+ * is reproducible (the same hash from {@code inflight plan} on a laptop and from the operator) and
+ * a resumed step finds what an earlier one built. At most one migration is active per table, so
+ * table-derived names cannot collide.
  */
 public record Names(String schema, String table) {
   /** The schema holding the ledger, the change logs and the capture functions. */
@@ -81,8 +81,8 @@ public record Names(String schema, String table) {
   }
 
   /**
-   * {@code base + suffix} when that fits PostgreSQL's 63-byte limit; otherwise a prefix of base,
-   * a short digest of the whole base, and the suffix, so two long names never meet.
+   * {@code base + suffix} when that fits PostgreSQL's 63-byte limit; otherwise a prefix of base, a
+   * short digest of the whole base, and the suffix, so two long names never meet.
    */
   static String suffixed(String base, String suffix) {
     String whole = base + suffix;
@@ -111,7 +111,8 @@ public record Names(String schema, String table) {
   private static String sha(String s) {
     try {
       return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

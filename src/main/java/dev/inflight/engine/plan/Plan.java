@@ -73,7 +73,10 @@ public record Plan(
     swap.addAll(reverseCapture);
     section(out, "CuttingOver: one transaction", swap);
     if (rollbackRetained) {
-      section(out, "Completed: reverse replay into the archived table (repeated)", List.of(reverseReplayBatch));
+      section(
+          out,
+          "Completed: reverse replay into the archived table (repeated)",
+          List.of(reverseReplayBatch));
       List<String> back = new ArrayList<>();
       back.add(rollbackLock);
       back.addAll(rollbackSwap);
@@ -92,14 +95,23 @@ public record Plan(
   /** The hash of a plan's content (everything but the hash and the warnings). */
   public static String hashOf(Plan p) {
     StringBuilder sb = new StringBuilder();
-    sb.append(p.schema).append('\n').append(p.table).append('\n').append(p.fingerprint).append('\n');
+    sb.append(p.schema)
+        .append('\n')
+        .append(p.table)
+        .append('\n')
+        .append(p.fingerprint)
+        .append('\n');
     sb.append(p.rollbackRetained).append('\n');
     for (String s : p.display()) {
       sb.append(s).append("\n;\n");
     }
-    sb.append(String.join(",", p.sourceIndexes)).append('\n').append(String.join(",", p.archivedIndexes));
+    sb.append(String.join(",", p.sourceIndexes))
+        .append('\n')
+        .append(String.join(",", p.archivedIndexes));
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest(sb.toString().getBytes(StandardCharsets.UTF_8));
       return "sha256:" + HexFormat.of().formatHex(d);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -109,11 +121,37 @@ public record Plan(
   /** This plan with its hash computed. */
   public Plan withComputedHash() {
     return new Plan(
-        hashOf(this), schema, table, fingerprint, key, warnings, rollbackRetained, estimatedRows,
-        tableBytes, sourceIndexes, archivedIndexes, createShadow, createCapture, maxKey, backfillBatch,
-        replayBatch, logBacklog, indexes, analyze, verifyNextChunk, verifySourceDigest,
-        verifyShadowDigest, cutoverLock, cutover, reverseCapture, reverseReplayBatch,
-        reverseLogBacklog, rollbackLock, rollbackSwap, cancel, finalizeStatements);
+        hashOf(this),
+        schema,
+        table,
+        fingerprint,
+        key,
+        warnings,
+        rollbackRetained,
+        estimatedRows,
+        tableBytes,
+        sourceIndexes,
+        archivedIndexes,
+        createShadow,
+        createCapture,
+        maxKey,
+        backfillBatch,
+        replayBatch,
+        logBacklog,
+        indexes,
+        analyze,
+        verifyNextChunk,
+        verifySourceDigest,
+        verifyShadowDigest,
+        cutoverLock,
+        cutover,
+        reverseCapture,
+        reverseReplayBatch,
+        reverseLogBacklog,
+        rollbackLock,
+        rollbackSwap,
+        cancel,
+        finalizeStatements);
   }
 
   /** The names derived for this plan's table. */

@@ -30,9 +30,9 @@ import java.util.stream.Collectors;
 /**
  * Turns a spec into a {@link Plan}, or refuses it with reasons. Nothing it does survives: after
  * reading the catalog it builds the shadow table, the indexes and the change logs inside a
- * transaction that is always rolled back, so PostgreSQL itself checks every type, expression,
- * cast and name, and {@code EXPLAIN} checks every statement the copy, replay and verification
- * will run, in both directions.
+ * transaction that is always rolled back, so PostgreSQL itself checks every type, expression, cast
+ * and name, and {@code EXPLAIN} checks every statement the copy, replay and verification will run,
+ * in both directions.
  */
 public final class Planner {
   private static final String LIKE_OPTIONS =
@@ -50,7 +50,10 @@ public final class Planner {
     boolean auto = conn.getAutoCommit();
     conn.setAutoCommit(false);
     try (Statement st = conn.createStatement()) {
-      st.execute("SET LOCAL lock_timeout = '" + Durations.parse("lockTimeout", spec.cutover().lockTimeout()).toMillis() + "ms'");
+      st.execute(
+          "SET LOCAL lock_timeout = '"
+              + Durations.parse("lockTimeout", spec.cutover().lockTimeout()).toMillis()
+              + "ms'");
       st.execute("SET LOCAL statement_timeout = '60s'");
       return planInTransaction(conn, spec, ops, retained);
     } finally {
@@ -63,7 +66,8 @@ public final class Planner {
     }
   }
 
-  private Plan planInTransaction(Connection conn, MigrationSpec spec, List<ChangeOp> ops, boolean retained)
+  private Plan planInTransaction(
+      Connection conn, MigrationSpec spec, List<ChangeOp> ops, boolean retained)
       throws SQLException {
     CatalogReader catalog = new CatalogReader(conn);
     TableRef ref = catalog.resolve(spec.table());
@@ -113,13 +117,17 @@ public final class Planner {
       dry.run("copy ownership and privileges", sql);
     }
 
-    TableInfo shadow = catalog.read(new TableRef(source.schema(), names.shadow(), tableOid(conn, h)));
+    TableInfo shadow =
+        catalog.read(new TableRef(source.schema(), names.shadow(), tableOid(conn, h)));
     List<String> warnings = new ArrayList<>(design.warnings());
     List<KeyColumn> key = keyColumns(source, shadow, design);
     Map<String, IndexInfo> shadowIndexes =
         shadow.indexes().stream().collect(Collectors.toMap(IndexInfo::name, Function.identity()));
     List<String> createShadow = new ArrayList<>(base);
-    design.ddl().stream().filter(d -> !d.dryRunOnly()).map(ShadowDesign.Ddl::sql).forEach(createShadow::add);
+    design.ddl().stream()
+        .filter(d -> !d.dryRunOnly())
+        .map(ShadowDesign.Ddl::sql)
+        .forEach(createShadow::add);
     List<IndexBuild> builds = new ArrayList<>();
     List<String> finalIndexRenames = new ArrayList<>();
     List<String> shadowIndexRenames = new ArrayList<>();
@@ -132,48 +140,81 @@ public final class Planner {
       List<String> stmts = recreate(built, ix.shadowName(), h, source.schema(), true);
       String comment = ix.source() == null ? null : ix.source().comment();
       if (comment != null) {
-        stmts.add("COMMENT ON INDEX " + Sql.qualified(source.schema(), ix.shadowName()) + " IS " + Sql.literal(comment));
+        stmts.add(
+            "COMMENT ON INDEX "
+                + Sql.qualified(source.schema(), ix.shadowName())
+                + " IS "
+                + Sql.literal(comment));
       }
       if (built.primary()) {
         createShadow.addAll(stmts);
       } else {
-        builds.add(new IndexBuild(ix.shadowName(), ix.finalName(), ix.source() == null ? null : ix.source().name(), stmts));
+        builds.add(
+            new IndexBuild(
+                ix.shadowName(),
+                ix.finalName(),
+                ix.source() == null ? null : ix.source().name(),
+                stmts));
       }
       finalIndexRenames.add(
-          "ALTER INDEX " + Sql.qualified(source.schema(), ix.shadowName()) + " RENAME TO " + Sql.ident(ix.finalName()));
+          "ALTER INDEX "
+              + Sql.qualified(source.schema(), ix.shadowName())
+              + " RENAME TO "
+              + Sql.ident(ix.finalName()));
       shadowIndexRenames.add(
-          "ALTER INDEX " + Sql.qualified(source.schema(), ix.finalName()) + " RENAME TO " + Sql.ident(ix.shadowName()));
+          "ALTER INDEX "
+              + Sql.qualified(source.schema(), ix.finalName())
+              + " RENAME TO "
+              + Sql.ident(ix.shadowName()));
     }
     requireIndexNamesFree(conn, source, design);
     createShadow.addAll(postLike);
 
     // Row movement in both directions.
     List<String> shadowCols = insertable(shadow);
-    List<String> forwardCols = design.forward().mappedColumns().stream().filter(shadowCols::contains).toList();
+    List<String> forwardCols =
+        design.forward().mappedColumns().stream().filter(shadowCols::contains).toList();
     Map<String, String> shadowTypes =
         shadow.columns().stream().collect(Collectors.toMap(ColumnInfo::name, ColumnInfo::type));
     String log = Sql.qualified(Names.LEDGER_SCHEMA, names.log());
     ReplaySql.Direction fwd =
         new ReplaySql.Direction(
-            s, h, log, key, design.forward(), forwardCols, updatable(forwardCols, key, shadow),
+            s,
+            h,
+            log,
+            key,
+            design.forward(),
+            forwardCols,
+            updatable(forwardCols, key, shadow),
             hasIdentityAlways(shadow, forwardCols));
     List<KeyColumn> reverseKey =
-        key.stream().map(k -> new KeyColumn(k.target(), k.targetType(), k.source(), k.sourceType())).toList();
+        key.stream()
+            .map(k -> new KeyColumn(k.target(), k.targetType(), k.source(), k.sourceType()))
+            .toList();
     Projection backward = design.backwardProjection(insertable(shadow));
     List<String> sourceCols = insertable(source);
-    List<String> backwardCols = backward.mappedColumns().stream().filter(sourceCols::contains).toList();
+    List<String> backwardCols =
+        backward.mappedColumns().stream().filter(sourceCols::contains).toList();
     String rlog = Sql.qualified(Names.LEDGER_SCHEMA, names.reverseLog());
     String a = Sql.qualified(source.schema(), names.archived());
     ReplaySql.Direction rev =
         new ReplaySql.Direction(
-            s, a, rlog, reverseKey, backward, backwardCols, updatable(backwardCols, reverseKey, source),
+            s,
+            a,
+            rlog,
+            reverseKey,
+            backward,
+            backwardCols,
+            updatable(backwardCols, reverseKey, source),
             hasIdentityAlways(source, backwardCols));
 
     String fn = Sql.qualified(Names.LEDGER_SCHEMA, names.captureFunction());
     String rfn = Sql.qualified(Names.LEDGER_SCHEMA, names.reverseCaptureFunction());
     List<String> capture = ReplaySql.capture(s, log, fn, h, key, Names::captureTrigger);
     List<String> reverseCapture =
-        retained ? ReplaySql.capture(s, rlog, rfn, a, reverseKey, Names::reverseTrigger) : List.of();
+        retained
+            ? ReplaySql.capture(s, rlog, rfn, a, reverseKey, Names::reverseTrigger)
+            : List.of();
 
     // Validate what will run, in this transaction: the logs exist here, the triggers do not
     // (creating them would lock the table against writes for the rest of planning).
@@ -187,7 +228,8 @@ public final class Planner {
       // the shadow plays the new table and the original plays the archived one.
       dry.run("create the reverse change log", reverseCapture.get(0));
       ReplaySql.Direction probe =
-          new ReplaySql.Direction(h, s, rlog, reverseKey, backward, backwardCols, rev.updatable(), rev.overriding());
+          new ReplaySql.Direction(
+              h, s, rlog, reverseKey, backward, backwardCols, rev.updatable(), rev.overriding());
       try {
         dry.explain("the rollback copy", ReplaySql.replayBatch(probe, false));
       } catch (PlanRejectedException e) {
@@ -200,13 +242,18 @@ public final class Planner {
 
     List<String> sourceIndexNames = source.indexes().stream().map(IndexInfo::name).toList();
     List<String> archivedIndexNames = sourceIndexNames.stream().map(names::archivedIndex).toList();
-    List<String> cutover = new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger, true));
-    List<String> rollbackSwap = new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger, true));
+    List<String> cutover =
+        new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger, true));
+    List<String> rollbackSwap =
+        new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger, true));
     cutover.add("ALTER TABLE " + s + " RENAME TO " + Sql.ident(names.archived()));
     rollbackSwap.add("ALTER TABLE " + s + " RENAME TO " + Sql.ident(names.shadow()));
     for (int i = 0; i < sourceIndexNames.size(); i++) {
-      cutover.add("ALTER INDEX " + Sql.qualified(source.schema(), sourceIndexNames.get(i)) + " RENAME TO "
-          + Sql.ident(archivedIndexNames.get(i)));
+      cutover.add(
+          "ALTER INDEX "
+              + Sql.qualified(source.schema(), sourceIndexNames.get(i))
+              + " RENAME TO "
+              + Sql.ident(archivedIndexNames.get(i)));
     }
     rollbackSwap.addAll(shadowIndexRenames);
     sequenceSwap(source, shadow, design, names, cutover, rollbackSwap);
@@ -214,8 +261,11 @@ public final class Planner {
     rollbackSwap.add("ALTER TABLE " + a + " RENAME TO " + Sql.ident(source.name()));
     cutover.addAll(finalIndexRenames);
     for (int i = 0; i < sourceIndexNames.size(); i++) {
-      rollbackSwap.add("ALTER INDEX " + Sql.qualified(source.schema(), archivedIndexNames.get(i)) + " RENAME TO "
-          + Sql.ident(sourceIndexNames.get(i)));
+      rollbackSwap.add(
+          "ALTER INDEX "
+              + Sql.qualified(source.schema(), archivedIndexNames.get(i))
+              + " RENAME TO "
+              + Sql.ident(sourceIndexNames.get(i)));
     }
     for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
       if (seq.identity()) {
@@ -225,17 +275,25 @@ public final class Planner {
       design.columns().values().stream()
           .filter(c -> seq.column().equals(c.source()))
           .findFirst()
-          .ifPresent(c -> cutover.add("ALTER SEQUENCE " + seqSql + " OWNED BY " + s + "." + Sql.ident(c.name())));
-      rollbackSwap.add("ALTER SEQUENCE " + seqSql + " OWNED BY " + s + "." + Sql.ident(seq.column()));
+          .ifPresent(
+              c ->
+                  cutover.add(
+                      "ALTER SEQUENCE " + seqSql + " OWNED BY " + s + "." + Sql.ident(c.name())));
+      rollbackSwap.add(
+          "ALTER SEQUENCE " + seqSql + " OWNED BY " + s + "." + Sql.ident(seq.column()));
     }
     rollbackSwap.add("DROP TABLE " + h);
 
-    List<String> cancel = new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger, true));
+    List<String> cancel =
+        new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger, true));
     cancel.add("DROP TABLE IF EXISTS " + h);
-    List<String> finalize = new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger, true));
+    List<String> finalize =
+        new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger, true));
     finalize.add("DROP TABLE IF EXISTS " + a);
 
-    if (!source.columns().stream().map(c -> c.name() + " " + c.type()).toList()
+    if (!source.columns().stream()
+        .map(c -> c.name() + " " + c.type())
+        .toList()
         .equals(shadow.columns().stream().map(c -> c.name() + " " + c.type()).toList())) {
       warnings.add(
           "the column list changes: a prepared SELECT * or RETURNING * fails once per connection after the swap"
@@ -286,7 +344,10 @@ public final class Planner {
     String name = t.schema() + "." + t.name();
     if (Names.LEDGER_SCHEMA.equals(t.schema())) {
       throw new PlanRejectedException(
-          name + " is Inflight's own state (schema " + Names.LEDGER_SCHEMA + "), not an application table");
+          name
+              + " is Inflight's own state (schema "
+              + Names.LEDGER_SCHEMA
+              + "), not an application table");
     }
     if (List.of("pg_catalog", "information_schema", "pg_toast").contains(t.schema())) {
       throw new PlanRejectedException(name + " is a system catalog");
@@ -324,40 +385,73 @@ public final class Planner {
         continue;
       }
       ColumnInfo c = source.column(seq.column()).orElseThrow();
-      out.add("ALTER TABLE " + h + " ALTER COLUMN " + Sql.ident(c.name()) + " ADD GENERATED "
-          + ("a".equals(c.identity()) ? "ALWAYS" : "BY DEFAULT") + " AS IDENTITY (SEQUENCE NAME "
-          + Sql.qualified(seq.schema(), Names.suffixed(seq.name(), Names.NEW)) + " " + seq.options() + ")");
+      out.add(
+          "ALTER TABLE "
+              + h
+              + " ALTER COLUMN "
+              + Sql.ident(c.name())
+              + " ADD GENERATED "
+              + ("a".equals(c.identity()) ? "ALWAYS" : "BY DEFAULT")
+              + " AS IDENTITY (SEQUENCE NAME "
+              + Sql.qualified(seq.schema(), Names.suffixed(seq.name(), Names.NEW))
+              + " "
+              + seq.options()
+              + ")");
     }
     return out;
   }
 
   /** Statements recreating an index (and the constraint it backs) on another table. */
-  private static List<String> recreate(IndexInfo ix, String name, String table, String schema, boolean fromShadow) {
+  private static List<String> recreate(
+      IndexInfo ix, String name, String table, String schema, boolean fromShadow) {
     if (!ix.body().startsWith("USING ")) {
-      throw new PlanRejectedException("cannot read the definition of index " + ix.name() + ": " + ix.definition());
+      throw new PlanRejectedException(
+          "cannot read the definition of index " + ix.name() + ": " + ix.definition());
     }
     List<String> out = new ArrayList<>();
-    out.add("CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX " + Sql.ident(name) + " ON " + table + " " + ix.body());
+    out.add(
+        "CREATE "
+            + (ix.unique() ? "UNIQUE " : "")
+            + "INDEX "
+            + Sql.ident(name)
+            + " ON "
+            + table
+            + " "
+            + ix.body());
     if (ix.primary() || "u".equals(ix.constraintType())) {
       String def = ix.constraintDefinition();
       String deferrable =
-          def.contains("INITIALLY DEFERRED") ? " DEFERRABLE INITIALLY DEFERRED" : def.contains("DEFERRABLE") ? " DEFERRABLE" : "";
-      out.add("ALTER TABLE " + table + " ADD CONSTRAINT " + Sql.ident(name) + (ix.primary() ? " PRIMARY KEY" : " UNIQUE")
-          + " USING INDEX " + Sql.ident(name) + deferrable);
+          def.contains("INITIALLY DEFERRED")
+              ? " DEFERRABLE INITIALLY DEFERRED"
+              : def.contains("DEFERRABLE") ? " DEFERRABLE" : "";
+      out.add(
+          "ALTER TABLE "
+              + table
+              + " ADD CONSTRAINT "
+              + Sql.ident(name)
+              + (ix.primary() ? " PRIMARY KEY" : " UNIQUE")
+              + " USING INDEX "
+              + Sql.ident(name)
+              + deferrable);
     }
     return out;
   }
 
-  private static List<KeyColumn> keyColumns(TableInfo source, TableInfo shadow, ShadowDesign design) {
+  private static List<KeyColumn> keyColumns(
+      TableInfo source, TableInfo shadow, ShadowDesign design) {
     List<KeyColumn> key = new ArrayList<>();
     for (String k : source.primaryKey()) {
       ShadowDesign.Column c =
-          design.columns().values().stream().filter(x -> k.equals(x.source())).findFirst().orElseThrow();
+          design.columns().values().stream()
+              .filter(x -> k.equals(x.source()))
+              .findFirst()
+              .orElseThrow();
       key.add(new KeyColumn(k, source.typeOf(k), c.name(), shadow.typeOf(c.name())));
     }
     List<String> shadowPk = shadow.primaryKey();
     if (!shadowPk.equals(key.stream().map(KeyColumn::target).toList())) {
-      throw new PlanRejectedException("the primary key must stay the same columns (it is " + shadowPk + " after the changes)");
+      throw new PlanRejectedException(
+          "the primary key must stay the same columns (it is " + shadowPk + " after the changes)");
     }
     return key;
   }
@@ -375,17 +469,24 @@ public final class Planner {
   }
 
   private static boolean hasIdentityAlways(TableInfo target, List<String> cols) {
-    return cols.stream().anyMatch(c -> target.column(c).map(x -> "a".equals(x.identity())).orElse(false));
+    return cols.stream()
+        .anyMatch(c -> target.column(c).map(x -> "a".equals(x.identity())).orElse(false));
   }
 
   /** Identity sequences: the new table's own sequence takes over the position and the name. */
   private static void sequenceSwap(
-      TableInfo source, TableInfo shadow, ShadowDesign design, Names names, List<String> cutover, List<String> rollback) {
+      TableInfo source,
+      TableInfo shadow,
+      ShadowDesign design,
+      Names names,
+      List<String> cutover,
+      List<String> rollback) {
     for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
       if (!seq.identity()) {
         continue;
       }
-      boolean survives = design.columns().values().stream().anyMatch(c -> seq.column().equals(c.source()));
+      boolean survives =
+          design.columns().values().stream().anyMatch(c -> seq.column().equals(c.source()));
       if (!survives) {
         continue;
       }
@@ -393,18 +494,39 @@ public final class Planner {
       String newName = Names.suffixed(oldName, Names.NEW);
       String archivedName = names.archivedSequence(oldName);
       String schema = seq.schema();
-      cutover.add("SELECT setval(" + Sql.literal(Sql.qualified(schema, newName)) + "::regclass, s.last_value, s.is_called)"
-          + " FROM " + Sql.qualified(schema, oldName) + " AS s");
-      cutover.add("ALTER SEQUENCE " + Sql.qualified(schema, oldName) + " RENAME TO " + Sql.ident(archivedName));
-      cutover.add("ALTER SEQUENCE " + Sql.qualified(schema, newName) + " RENAME TO " + Sql.ident(oldName));
-      rollback.add("SELECT setval(" + Sql.literal(Sql.qualified(schema, archivedName)) + "::regclass, s.last_value, s.is_called)"
-          + " FROM " + Sql.qualified(schema, oldName) + " AS s");
-      rollback.add("ALTER SEQUENCE " + Sql.qualified(schema, oldName) + " RENAME TO " + Sql.ident(newName));
-      rollback.add("ALTER SEQUENCE " + Sql.qualified(schema, archivedName) + " RENAME TO " + Sql.ident(oldName));
+      cutover.add(
+          "SELECT setval("
+              + Sql.literal(Sql.qualified(schema, newName))
+              + "::regclass, s.last_value, s.is_called)"
+              + " FROM "
+              + Sql.qualified(schema, oldName)
+              + " AS s");
+      cutover.add(
+          "ALTER SEQUENCE "
+              + Sql.qualified(schema, oldName)
+              + " RENAME TO "
+              + Sql.ident(archivedName));
+      cutover.add(
+          "ALTER SEQUENCE " + Sql.qualified(schema, newName) + " RENAME TO " + Sql.ident(oldName));
+      rollback.add(
+          "SELECT setval("
+              + Sql.literal(Sql.qualified(schema, archivedName))
+              + "::regclass, s.last_value, s.is_called)"
+              + " FROM "
+              + Sql.qualified(schema, oldName)
+              + " AS s");
+      rollback.add(
+          "ALTER SEQUENCE " + Sql.qualified(schema, oldName) + " RENAME TO " + Sql.ident(newName));
+      rollback.add(
+          "ALTER SEQUENCE "
+              + Sql.qualified(schema, archivedName)
+              + " RENAME TO "
+              + Sql.ident(oldName));
     }
   }
 
-  private static void requireFree(Connection conn, String schema, String name, String what) throws SQLException {
+  private static void requireFree(Connection conn, String schema, String name, String what)
+      throws SQLException {
     try (PreparedStatement ps =
         conn.prepareStatement(
             "SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -414,7 +536,12 @@ public final class Planner {
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           throw new PlanRejectedException(
-              schema + "." + name + " (" + what + ") already exists; it may be left from an earlier migration:"
+              schema
+                  + "."
+                  + name
+                  + " ("
+                  + what
+                  + ") already exists; it may be left from an earlier migration:"
                   + " run cancel (before cut-over) or finalize (after) for it, or drop it");
         }
       }
@@ -422,7 +549,8 @@ public final class Planner {
   }
 
   /** A new index may not take a name that another relation in the schema has. */
-  private static void requireIndexNamesFree(Connection conn, TableInfo source, ShadowDesign design) throws SQLException {
+  private static void requireIndexNamesFree(Connection conn, TableInfo source, ShadowDesign design)
+      throws SQLException {
     List<String> sourceNames = source.indexes().stream().map(IndexInfo::name).toList();
     for (ShadowDesign.Index ix : design.indexes()) {
       if (ix.source() != null || sourceNames.contains(ix.finalName())) {
@@ -436,7 +564,11 @@ public final class Planner {
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
             throw new PlanRejectedException(
-                "createIndex " + ix.finalName() + ": a relation named " + ix.finalName() + " already exists in schema "
+                "createIndex "
+                    + ix.finalName()
+                    + ": a relation named "
+                    + ix.finalName()
+                    + " already exists in schema "
                     + source.schema());
           }
         }
@@ -499,7 +631,8 @@ public final class Planner {
       if (Errors.lockTimeout(e)) {
         return Errors.wrap("planning (" + what + ") waited too long for a lock", e);
       }
-      return new PlanRejectedException(what + ": " + Errors.firstLine(String.valueOf(e.getMessage())));
+      return new PlanRejectedException(
+          what + ": " + Errors.firstLine(String.valueOf(e.getMessage())));
     }
   }
 }

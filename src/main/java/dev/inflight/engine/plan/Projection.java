@@ -8,15 +8,15 @@ import java.util.Map;
 
 /**
  * How the rows of one table become the rows of another: an ordered stack of SELECT layers, each
- * giving every column an expression over the layer below it. Renames and drops only relabel;
- * an expression ({@code using}, {@code reverseUsing}) first closes the current layer, so it is
+ * giving every column an expression over the layer below it. Renames and drops only relabel; an
+ * expression ({@code using}, {@code reverseUsing}) first closes the current layer, so it is
  * evaluated against the columns as they are named at that point in the change list, just as a
  * sequence of {@code ALTER TABLE} statements would see them. PostgreSQL flattens the nested
  * subqueries, so the layers cost nothing at run time.
  *
  * <p>A column with no expression (added by the migration, or dropped and not recomputed) is
- * unmapped: it is left out of INSERT lists so the target's default applies, and out of UPDATE
- * lists so its value is kept.
+ * unmapped: it is left out of INSERT lists so the target's default applies, and out of UPDATE lists
+ * so its value is kept.
  */
 public final class Projection {
   private final List<String> layers = new ArrayList<>();
@@ -69,13 +69,16 @@ public final class Projection {
 
   /** The columns that have a value, in order. */
   public List<String> mappedColumns() {
-    return current.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
+    return current.entrySet().stream()
+        .filter(e -> e.getValue() != null)
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   /**
-   * A SELECT producing {@code columns} (each must be mapped) from the relation {@code from},
-   * which must expose the base columns. Each value is wrapped as {@code wrap.formatted(expr)} when
-   * {@code wrap} is not null (used to cast to the target's types).
+   * A SELECT producing {@code columns} (each must be mapped) from the relation {@code from}, which
+   * must expose the base columns. Each value is wrapped as {@code wrap.formatted(expr)} when {@code
+   * wrap} is not null (used to cast to the target's types).
    */
   public String select(List<String> columns, String from, Map<String, String> castTo) {
     String inner = from + " AS l0";
@@ -89,7 +92,8 @@ public final class Projection {
         throw new IllegalStateException("column " + c + " has no value in this projection");
       }
       String type = castTo == null ? null : castTo.get(c);
-      items.add((type == null ? expr : "CAST(" + expr + " AS " + type + ")") + " AS " + Sql.ident(c));
+      items.add(
+          (type == null ? expr : "CAST(" + expr + " AS " + type + ")") + " AS " + Sql.ident(c));
     }
     return "SELECT " + String.join(", ", items) + " FROM " + inner;
   }

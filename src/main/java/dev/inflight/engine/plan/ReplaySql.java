@@ -44,7 +44,11 @@ final class ReplaySql {
   }
 
   private static String insert(Direction d, String from) {
-    return "INSERT INTO " + d.to + " (" + Sql.idents(d.columns) + ")"
+    return "INSERT INTO "
+        + d.to
+        + " ("
+        + Sql.idents(d.columns)
+        + ")"
         + (d.overriding ? " OVERRIDING SYSTEM VALUE " : " ")
         + d.projection.select(d.columns, from, null);
   }
@@ -58,20 +62,42 @@ final class ReplaySql {
     String sk = row("s", k);
     String types = Sql.paramRow(d.fromKeyTypes());
     String order = k.stream().map(c -> "s." + Sql.ident(c)).collect(Collectors.joining(", "));
-    String orderDesc = k.stream().map(c -> "s." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
-    String lastKey = k.stream().map(c -> "s." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
-    return "WITH src AS (SELECT * FROM " + d.from + " AS s WHERE (? OR " + sk + " > " + types + ") AND "
-        + sk + " <= " + types + " ORDER BY " + order + " LIMIT ?), ins AS ("
-        + insert(d, "src") + " ON CONFLICT (" + Sql.idents(d.toKey()) + ") DO NOTHING RETURNING 1)"
+    String orderDesc =
+        k.stream().map(c -> "s." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
+    String lastKey =
+        k.stream().map(c -> "s." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
+    return "WITH src AS (SELECT * FROM "
+        + d.from
+        + " AS s WHERE (? OR "
+        + sk
+        + " > "
+        + types
+        + ") AND "
+        + sk
+        + " <= "
+        + types
+        + " ORDER BY "
+        + order
+        + " LIMIT ?), ins AS ("
+        + insert(d, "src")
+        + " ON CONFLICT ("
+        + Sql.idents(d.toKey())
+        + ") DO NOTHING RETURNING 1)"
         + " SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins),"
-        + " (SELECT ARRAY[" + lastKey + "] FROM src AS s ORDER BY " + orderDesc + " LIMIT 1)";
+        + " (SELECT ARRAY["
+        + lastKey
+        + "] FROM src AS s ORDER BY "
+        + orderDesc
+        + " LIMIT 1)";
   }
 
   /** The largest key, as text[]; the copy stops there and replay covers what comes after. */
   static String maxKey(Direction d) {
     List<String> k = d.fromKey();
-    String desc = k.stream().map(c -> "s." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
-    String text = k.stream().map(c -> "s." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
+    String desc =
+        k.stream().map(c -> "s." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
+    String text =
+        k.stream().map(c -> "s." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
     return "SELECT ARRAY[" + text + "] FROM " + d.from + " AS s ORDER BY " + desc + " LIMIT 1";
   }
 
@@ -88,7 +114,16 @@ final class ReplaySql {
     if (skipRange) {
       String types = Sql.paramRow(d.fromKeyTypes());
       String bk = row("b", k);
-      keysFilter = " WHERE NOT coalesce((? OR " + bk + " > " + types + ") AND " + bk + " <= " + types + ", false)";
+      keysFilter =
+          " WHERE NOT coalesce((? OR "
+              + bk
+              + " > "
+              + types
+              + ") AND "
+              + bk
+              + " <= "
+              + types
+              + ", false)";
     }
     String onConflict =
         d.updatable.isEmpty()
@@ -97,13 +132,36 @@ final class ReplaySql {
                 + d.updatable.stream()
                     .map(c -> Sql.ident(c) + " = EXCLUDED." + Sql.ident(c))
                     .collect(Collectors.joining(", "));
-    return "WITH batch AS (DELETE FROM " + d.log + " AS l WHERE l.seq IN (SELECT seq FROM " + d.log
-        + " ORDER BY seq LIMIT ?) RETURNING " + Sql.idents("l", k) + "),"
-        + " keys AS (SELECT DISTINCT " + Sql.idents("b", k) + " FROM batch AS b" + keysFilter + "),"
-        + " src AS (SELECT s.* FROM " + d.from + " AS s JOIN keys AS k ON " + Sql.joinOn("s", k, "k", k) + "),"
-        + " del AS (DELETE FROM " + d.to + " AS t USING keys AS k WHERE " + Sql.joinOn("t", d.toKey(), "k", k)
-        + " AND NOT EXISTS (SELECT 1 FROM src AS s WHERE " + Sql.joinOn("s", k, "k", k) + ") RETURNING 1),"
-        + " ups AS (" + insert(d, "src") + " ON CONFLICT (" + Sql.idents(d.toKey()) + ") " + onConflict
+    return "WITH batch AS (DELETE FROM "
+        + d.log
+        + " AS l WHERE l.seq IN (SELECT seq FROM "
+        + d.log
+        + " ORDER BY seq LIMIT ?) RETURNING "
+        + Sql.idents("l", k)
+        + "),"
+        + " keys AS (SELECT DISTINCT "
+        + Sql.idents("b", k)
+        + " FROM batch AS b"
+        + keysFilter
+        + "),"
+        + " src AS (SELECT s.* FROM "
+        + d.from
+        + " AS s JOIN keys AS k ON "
+        + Sql.joinOn("s", k, "k", k)
+        + "),"
+        + " del AS (DELETE FROM "
+        + d.to
+        + " AS t USING keys AS k WHERE "
+        + Sql.joinOn("t", d.toKey(), "k", k)
+        + " AND NOT EXISTS (SELECT 1 FROM src AS s WHERE "
+        + Sql.joinOn("s", k, "k", k)
+        + ") RETURNING 1),"
+        + " ups AS ("
+        + insert(d, "src")
+        + " ON CONFLICT ("
+        + Sql.idents(d.toKey())
+        + ") "
+        + onConflict
         + " RETURNING 1)"
         + " SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM keys), (SELECT count(*) FROM del),"
         + " (SELECT count(*) FROM ups)";
@@ -116,47 +174,103 @@ final class ReplaySql {
 
   /** The log table, the capture function and its four statement-level triggers. */
   static List<String> capture(
-      String table, String log, String function, String truncateTarget, List<KeyColumn> key,
+      String table,
+      String log,
+      String function,
+      String truncateTarget,
+      List<KeyColumn> key,
       java.util.function.UnaryOperator<String> triggerName) {
     List<String> k = key.stream().map(KeyColumn::source).toList();
     List<String> out = new ArrayList<>();
     String cols =
-        key.stream().map(c -> Sql.ident(c.source()) + " " + c.sourceType()).collect(Collectors.joining(", "));
-    out.add("CREATE TABLE " + log + " (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, " + cols + ")");
+        key.stream()
+            .map(c -> Sql.ident(c.source()) + " " + c.sourceType())
+            .collect(Collectors.joining(", "));
+    out.add(
+        "CREATE TABLE "
+            + log
+            + " (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+            + cols
+            + ")");
     String into = "INSERT INTO " + log + " (" + Sql.idents(k) + ") ";
     String body =
         "BEGIN\n"
             + "  IF TG_OP = 'INSERT' THEN\n"
-            + "    " + into + "SELECT " + Sql.idents("n", k) + " FROM inflight_new AS n;\n"
+            + "    "
+            + into
+            + "SELECT "
+            + Sql.idents("n", k)
+            + " FROM inflight_new AS n;\n"
             + "  ELSIF TG_OP = 'UPDATE' THEN\n"
-            + "    " + into + "SELECT " + Sql.idents("n", k) + " FROM inflight_new AS n UNION SELECT "
-            + Sql.idents("o", k) + " FROM inflight_old AS o;\n"
+            + "    "
+            + into
+            + "SELECT "
+            + Sql.idents("n", k)
+            + " FROM inflight_new AS n UNION SELECT "
+            + Sql.idents("o", k)
+            + " FROM inflight_old AS o;\n"
             + "  ELSIF TG_OP = 'DELETE' THEN\n"
-            + "    " + into + "SELECT " + Sql.idents("o", k) + " FROM inflight_old AS o;\n"
+            + "    "
+            + into
+            + "SELECT "
+            + Sql.idents("o", k)
+            + " FROM inflight_old AS o;\n"
             + "  ELSE\n"
-            + "    TRUNCATE TABLE " + truncateTarget + ";\n"
+            + "    TRUNCATE TABLE "
+            + truncateTarget
+            + ";\n"
             + "  END IF;\n"
             + "  RETURN NULL;\n"
             + "END";
     // SECURITY DEFINER: the application's role needs no rights on the log; a fixed search_path
     // keeps the definer's rights from being borrowed through the caller's objects.
-    out.add("CREATE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
-        + " SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body));
-    out.add("CREATE TRIGGER " + Sql.ident(triggerName.apply("ins")) + " AFTER INSERT ON " + table
-        + " REFERENCING NEW TABLE AS inflight_new FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
-    out.add("CREATE TRIGGER " + Sql.ident(triggerName.apply("upd")) + " AFTER UPDATE ON " + table
-        + " REFERENCING OLD TABLE AS inflight_old NEW TABLE AS inflight_new FOR EACH STATEMENT EXECUTE FUNCTION "
-        + function + "()");
-    out.add("CREATE TRIGGER " + Sql.ident(triggerName.apply("del")) + " AFTER DELETE ON " + table
-        + " REFERENCING OLD TABLE AS inflight_old FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
-    out.add("CREATE TRIGGER " + Sql.ident(triggerName.apply("trn")) + " AFTER TRUNCATE ON " + table
-        + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
+    out.add(
+        "CREATE FUNCTION "
+            + function
+            + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+            + " SET search_path = pg_catalog, pg_temp AS "
+            + dollarQuote(body));
+    out.add(
+        "CREATE TRIGGER "
+            + Sql.ident(triggerName.apply("ins"))
+            + " AFTER INSERT ON "
+            + table
+            + " REFERENCING NEW TABLE AS inflight_new FOR EACH STATEMENT EXECUTE FUNCTION "
+            + function
+            + "()");
+    out.add(
+        "CREATE TRIGGER "
+            + Sql.ident(triggerName.apply("upd"))
+            + " AFTER UPDATE ON "
+            + table
+            + " REFERENCING OLD TABLE AS inflight_old NEW TABLE AS inflight_new FOR EACH STATEMENT EXECUTE FUNCTION "
+            + function
+            + "()");
+    out.add(
+        "CREATE TRIGGER "
+            + Sql.ident(triggerName.apply("del"))
+            + " AFTER DELETE ON "
+            + table
+            + " REFERENCING OLD TABLE AS inflight_old FOR EACH STATEMENT EXECUTE FUNCTION "
+            + function
+            + "()");
+    out.add(
+        "CREATE TRIGGER "
+            + Sql.ident(triggerName.apply("trn"))
+            + " AFTER TRUNCATE ON "
+            + table
+            + " FOR EACH STATEMENT EXECUTE FUNCTION "
+            + function
+            + "()");
     return out;
   }
 
   /** Drops what {@link #capture} created, tolerating a partial earlier attempt. */
   static List<String> dropCapture(
-      String table, String log, String function, java.util.function.UnaryOperator<String> triggerName,
+      String table,
+      String log,
+      String function,
+      java.util.function.UnaryOperator<String> triggerName,
       boolean tableExists) {
     List<String> out = new ArrayList<>();
     for (String event : List.of("ins", "upd", "del", "trn")) {
@@ -167,15 +281,32 @@ final class ReplaySql {
     return out;
   }
 
-  /** Chunk boundary: the key {@code limit} rows after the lower bound. Parameters: no-lower flag, lower key, limit. */
+  /**
+   * Chunk boundary: the key {@code limit} rows after the lower bound. Parameters: no-lower flag,
+   * lower key, limit.
+   */
   static String nextChunk(Direction d) {
     List<String> k = d.fromKey();
     String sk = row("s", k);
     String asc = k.stream().map(c -> "s." + Sql.ident(c)).collect(Collectors.joining(", "));
-    String desc = k.stream().map(c -> "c." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
-    String text = k.stream().map(c -> "c." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
-    return "SELECT ARRAY[" + text + "] FROM (SELECT " + Sql.idents("s", k) + " FROM " + d.from + " AS s WHERE (? OR "
-        + sk + " > " + Sql.paramRow(d.fromKeyTypes()) + ") ORDER BY " + asc + " LIMIT ?) AS c ORDER BY " + desc
+    String desc =
+        k.stream().map(c -> "c." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
+    String text =
+        k.stream().map(c -> "c." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
+    return "SELECT ARRAY["
+        + text
+        + "] FROM (SELECT "
+        + Sql.idents("s", k)
+        + " FROM "
+        + d.from
+        + " AS s WHERE (? OR "
+        + sk
+        + " > "
+        + Sql.paramRow(d.fromKeyTypes())
+        + ") ORDER BY "
+        + asc
+        + " LIMIT ?) AS c ORDER BY "
+        + desc
         + " LIMIT 1";
   }
 
@@ -196,17 +327,34 @@ final class ReplaySql {
   static String sourceDigest(Direction d, Map<String, String> targetTypes) {
     List<String> k = d.fromKey();
     String rows =
-        "(SELECT * FROM " + d.from + " AS s WHERE " + rangeFilter("s", k, d.fromKeyTypes())
-            + " AND NOT EXISTS (SELECT 1 FROM " + d.log + " AS l WHERE " + Sql.joinOn("l", k, "s", k) + "))";
-    return "SELECT " + DIGEST.formatted(Sql.idents("t", d.columns)) + " FROM ("
-        + d.projection.select(d.columns, rows, targetTypes) + ") AS t";
+        "(SELECT * FROM "
+            + d.from
+            + " AS s WHERE "
+            + rangeFilter("s", k, d.fromKeyTypes())
+            + " AND NOT EXISTS (SELECT 1 FROM "
+            + d.log
+            + " AS l WHERE "
+            + Sql.joinOn("l", k, "s", k)
+            + "))";
+    return "SELECT "
+        + DIGEST.formatted(Sql.idents("t", d.columns))
+        + " FROM ("
+        + d.projection.select(d.columns, rows, targetTypes)
+        + ") AS t";
   }
 
   /** The same digest over the target's rows. Parameters as {@link #sourceDigest}. */
   static String targetDigest(Direction d) {
-    return "SELECT " + DIGEST.formatted(Sql.idents("t", d.columns)) + " FROM " + d.to + " AS t WHERE "
+    return "SELECT "
+        + DIGEST.formatted(Sql.idents("t", d.columns))
+        + " FROM "
+        + d.to
+        + " AS t WHERE "
         + rangeFilter("t", d.toKey(), d.fromKeyTypes())
-        + " AND NOT EXISTS (SELECT 1 FROM " + d.log + " AS l WHERE " + Sql.joinOn("l", d.fromKey(), "t", d.toKey())
+        + " AND NOT EXISTS (SELECT 1 FROM "
+        + d.log
+        + " AS l WHERE "
+        + Sql.joinOn("l", d.fromKey(), "t", d.toKey())
         + ")";
   }
 

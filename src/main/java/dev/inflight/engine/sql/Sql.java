@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The one place identifiers are quoted. Every name the engine writes into SQL passes through
- * {@link #ident}; user values are bound parameters, and user expressions pass {@link
- * SqlExpressions} first.
+ * The one place identifiers are quoted. Every name the engine writes into SQL passes through {@link
+ * #ident}; user values are bound parameters, and user expressions pass {@link SqlExpressions}
+ * first.
  */
 public final class Sql {
   private Sql() {}
@@ -35,8 +35,8 @@ public final class Sql {
   }
 
   /**
-   * A string literal for the few places PostgreSQL accepts no parameter (COMMENT ON, DDL
-   * defaults). Standard-conforming strings are assumed, as in every supported version.
+   * A string literal for the few places PostgreSQL accepts no parameter (COMMENT ON, DDL defaults).
+   * Standard-conforming strings are assumed, as in every supported version.
    */
   public static String literal(String value) {
     if (value.indexOf('\0') >= 0) {
@@ -46,7 +46,8 @@ public final class Sql {
   }
 
   /** {@code a."k1" = b."k1" AND a."k2" = b."k2"}. */
-  public static String joinOn(String left, List<String> leftCols, String right, List<String> rightCols) {
+  public static String joinOn(
+      String left, List<String> leftCols, String right, List<String> rightCols) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < leftCols.size(); i++) {
       if (i > 0) {

@@ -5,10 +5,10 @@ import java.util.regex.Pattern;
 
 /**
  * Guards the SQL fragments users write (defaults, USING and CHECK expressions, index predicates,
- * type names). A fragment passes only if it is one balanced expression: no statement separator,
- * no comment, no unterminated literal, parentheses that never close more than they opened. Wrapped
- * in parentheses it therefore cannot end the statement it is placed in; PostgreSQL then parses it
- * for real during planning.
+ * type names). A fragment passes only if it is one balanced expression: no statement separator, no
+ * comment, no unterminated literal, parentheses that never close more than they opened. Wrapped in
+ * parentheses it therefore cannot end the statement it is placed in; PostgreSQL then parses it for
+ * real during planning.
  */
 public final class SqlExpressions {
   private static final int MAX_EXPRESSION = 4000;
@@ -25,9 +25,9 @@ public final class SqlExpressions {
   private SqlExpressions() {}
 
   /**
-   * Returns the expression ready to embed in a statement run through JDBC: validated and with
-   * every {@code ?} outside literals doubled, because the driver reads a lone {@code ?} as a
-   * parameter. Throws {@link IllegalArgumentException} naming {@code what} otherwise.
+   * Returns the expression ready to embed in a statement run through JDBC: validated and with every
+   * {@code ?} outside literals doubled, because the driver reads a lone {@code ?} as a parameter.
+   * Throws {@link IllegalArgumentException} naming {@code what} otherwise.
    */
   public static String expression(String what, String text) {
     if (text == null || text.isBlank()) {
@@ -80,9 +80,11 @@ public final class SqlExpressions {
       } else if (c == ';') {
         throw new IllegalArgumentException(what + ": ';' is not allowed in an expression");
       } else if (c == '-' && i + 1 < n && text.charAt(i + 1) == '-') {
-        throw new IllegalArgumentException(what + ": comments ('--') are not allowed in an expression");
+        throw new IllegalArgumentException(
+            what + ": comments ('--') are not allowed in an expression");
       } else if (c == '/' && i + 1 < n && text.charAt(i + 1) == '*') {
-        throw new IllegalArgumentException(what + ": comments ('/*') are not allowed in an expression");
+        throw new IllegalArgumentException(
+            what + ": comments ('/*') are not allowed in an expression");
       } else if (c == '(') {
         depth++;
       } else if (c == ')') {
@@ -110,7 +112,10 @@ public final class SqlExpressions {
     String t = text.trim().replaceAll("\\s+", " ");
     if (t.length() > 200 || !TYPE_NAME.matcher(t).matches()) {
       throw new IllegalArgumentException(
-          what + ": '" + text + "' is not a type name (e.g. integer, varchar(20), numeric(10,2), text[])");
+          what
+              + ": '"
+              + text
+              + "' is not a type name (e.g. integer, varchar(20), numeric(10,2), text[])");
     }
     return t;
   }
@@ -132,7 +137,10 @@ public final class SqlExpressions {
       char c = name.charAt(i);
       if (c == '"' || c == ';' || c == '\'' || Character.isISOControl(c)) {
         throw new IllegalArgumentException(
-            what + ": '" + name + "' contains a quote, ';' or control character, which Inflight does not accept in new names");
+            what
+                + ": '"
+                + name
+                + "' contains a quote, ';' or control character, which Inflight does not accept in new names");
       }
     }
     if (!name.equals(name.strip())) {

@@ -21,13 +21,15 @@ public final class Tx {
    * Runs {@code work} in a transaction with {@code lock_timeout} and {@code statement_timeout} set
    * for it alone; commits on success, rolls back on any failure.
    */
-  public static <T> T run(Connection conn, Duration lockTimeout, Duration statementTimeout, Work<T> work)
+  public static <T> T run(
+      Connection conn, Duration lockTimeout, Duration statementTimeout, Work<T> work)
       throws SQLException {
     conn.setAutoCommit(false);
     try {
       try (Statement st = conn.createStatement()) {
         st.execute("SET LOCAL lock_timeout = '" + Math.max(1, lockTimeout.toMillis()) + "ms'");
-        st.execute("SET LOCAL statement_timeout = '" + Math.max(1, statementTimeout.toMillis()) + "ms'");
+        st.execute(
+            "SET LOCAL statement_timeout = '" + Math.max(1, statementTimeout.toMillis()) + "ms'");
       }
       T result = work.run(conn);
       conn.commit();
@@ -80,6 +82,9 @@ public final class Tx {
       st.execute("SET TimeZone = 'UTC'");
       // Batch statements carry flags ("no cursor yet") that must fold into index scans.
       st.execute("SET plan_cache_mode = force_custom_plan");
+      // A backend whose client died (a killed process) stops its statement instead of holding
+      // locks, including the migration's advisory lock, until the statement would have ended.
+      st.execute("SET client_connection_check_interval = '1s'");
     }
   }
 }

@@ -9,20 +9,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds sessions that would make an exclusive lock request wait. A waiting ACCESS EXCLUSIVE
- * request blocks every later reader and writer of the table, so the engine does not queue behind
- * a long transaction: it reports the blocker and tries again later.
+ * Finds sessions that would make an exclusive lock request wait. A waiting ACCESS EXCLUSIVE request
+ * blocks every later reader and writer of the table, so the engine does not queue behind a long
+ * transaction: it reports the blocker and tries again later.
  */
 public final class LockProbe {
+  static final long IDLE_IN_TRANSACTION_MILLIS = 100;
+
   private LockProbe() {}
 
   /**
    * Sessions holding any lock on one of the tables whose transaction has been open longer than
-   * {@code threshold}, or that sit idle inside a transaction; each described as {@code pid N
-   * (state for Ns): query}.
+   * {@code threshold}, or that have sat idle inside a transaction for more than 100ms; each
+   * described as {@code pid N (state, transaction open Ns): query}.
    */
-  public static List<String> blockers(Connection conn, List<String> qualifiedTables, Duration threshold)
-      throws SQLException {
+  public static List<String> blockers(
+      Connection conn, List<String> qualifiedTables, Duration threshold) throws SQLException {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps =
         conn.prepareStatement(
@@ -33,13 +35,23 @@ public final class LockProbe {
                 + " AND l.relation = ANY (SELECT to_regclass(t)::oid FROM unnest(?::text[]) AS t)"
                 + " AND (now() - a.xact_start > ? * interval '1 millisecond'"
                 + "      OR (a.state LIKE 'idle in transaction%' AND now() - a.state_change > ? * interval '1 millisecond'))"
+                // An application pauses between statements for milliseconds; a session idle in a
+                // transaction for longer than this will not release its locks by itself.
                 + " ORDER BY a.pid")) {
       ps.setArray(1, conn.createArrayOf("text", qualifiedTables.toArray()));
       ps.setLong(2, threshold.toMillis());
-      ps.setLong(3, Math.min(threshold.toMillis(), 1000));
+      ps.setLong(3, Math.min(threshold.toMillis(), IDLE_IN_TRANSACTION_MILLIS));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add("pid " + rs.getInt(1) + " (" + rs.getString(2) + ", transaction open " + rs.getInt(3) + "s): " + rs.getString(4));
+          out.add(
+              "pid "
+                  + rs.getInt(1)
+                  + " ("
+                  + rs.getString(2)
+                  + ", transaction open "
+                  + rs.getInt(3)
+                  + "s): "
+                  + rs.getString(4));
         }
       }
     }

@@ -19,7 +19,8 @@ public final class RowMover {
   private RowMover() {}
 
   /** One keyset batch of the copy. */
-  public static BatchResult copyBatch(Connection conn, String sql, KeyRange range, int limit) throws SQLException {
+  public static BatchResult copyBatch(Connection conn, String sql, KeyRange range, int limit)
+      throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement(sql)) {
       int i = 1;
       ps.setBoolean(i++, range.cursor() == null);
@@ -29,14 +30,20 @@ public final class RowMover {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         Array last = rs.getArray(3);
-        return new BatchResult(rs.getLong(1), rs.getLong(2), last == null ? null : List.of((String[]) last.getArray()));
+        return new BatchResult(
+            rs.getLong(1),
+            rs.getLong(2),
+            last == null ? null : List.of((String[]) last.getArray()));
       }
     }
   }
 
-  /** Replays up to {@code limit} logged keys; {@code range} is null for a statement without skip range. */
-  public static ReplayResult replay(Connection conn, String sql, int limit, KeyRange range, int keyWidth)
-      throws SQLException {
+  /**
+   * Replays up to {@code limit} logged keys; {@code range} is null for a statement without skip
+   * range.
+   */
+  public static ReplayResult replay(
+      Connection conn, String sql, int limit, KeyRange range, int keyWidth) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement(sql)) {
       int i = 1;
       ps.setInt(i++, limit);

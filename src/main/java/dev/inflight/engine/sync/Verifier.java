@@ -13,11 +13,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Compares the original table, transformed, with the shadow, one key range at a time: row count
- * and a content digest of every mapped column, both read in one REPEATABLE READ snapshot. Keys
- * still waiting in the change log at that snapshot are left out on both sides (their replay is
- * pending, so a difference is expected); every other key must match exactly, so a difference is a
- * real one and stops the migration with the key range in the message.
+ * Compares the original table, transformed, with the shadow, one key range at a time: row count and
+ * a content digest of every mapped column, both read in one REPEATABLE READ snapshot. Keys still
+ * waiting in the change log at that snapshot are left out on both sides (their replay is pending,
+ * so a difference is expected); every other key must match exactly, so a difference is a real one
+ * and stops the migration with the key range in the message.
  */
 public final class Verifier {
   /** The outcome of one chunk; {@code next} is the new lower bound, or null when done. */
@@ -25,7 +25,8 @@ public final class Verifier {
 
   private Verifier() {}
 
-  public static Chunk verifyChunk(Connection conn, Plan plan, List<String> lower, int chunkSize, Duration timeout)
+  public static Chunk verifyChunk(
+      Connection conn, Plan plan, List<String> lower, int chunkSize, Duration timeout)
       throws SQLException {
     int width = plan.key().size();
     int isolation = conn.getTransactionIsolation();
@@ -48,14 +49,20 @@ public final class Verifier {
         }
       }
       long[] source = new long[1];
-      BigDecimal sourceDigest = digest(conn, plan.verifySourceDigest(), lower, upper, width, source);
+      BigDecimal sourceDigest =
+          digest(conn, plan.verifySourceDigest(), lower, upper, width, source);
       long[] shadow = new long[1];
-      BigDecimal shadowDigest = digest(conn, plan.verifyShadowDigest(), lower, upper, width, shadow);
+      BigDecimal shadowDigest =
+          digest(conn, plan.verifyShadowDigest(), lower, upper, width, shadow);
       conn.commit();
       if (source[0] != shadow[0] || sourceDigest.compareTo(shadowDigest) != 0) {
         throw EngineException.permanent(
-            "verification failed: rows differ for " + describe(plan, lower, upper) + ": the original table has "
-                + source[0] + " rows there, the new table " + shadow[0]
+            "verification failed: rows differ for "
+                + describe(plan, lower, upper)
+                + ": the original table has "
+                + source[0]
+                + " rows there, the new table "
+                + shadow[0]
                 + (source[0] == shadow[0] ? " with different contents" : ""));
       }
       return new Chunk(upper, source[0], upper == null);
@@ -77,7 +84,8 @@ public final class Verifier {
   }
 
   private static BigDecimal digest(
-      Connection conn, String sql, List<String> lower, List<String> upper, int width, long[] count) throws SQLException {
+      Connection conn, String sql, List<String> lower, List<String> upper, int width, long[] count)
+      throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement(sql)) {
       int i = 1;
       ps.setBoolean(i++, lower == null);
@@ -93,7 +101,10 @@ public final class Verifier {
   }
 
   private static String describe(Plan plan, List<String> lower, List<String> upper) {
-    String key = plan.key().size() == 1 ? plan.key().get(0).source() : "(" + String.join(", ", plan.key().stream().map(k -> k.source()).toList()) + ")";
+    String key =
+        plan.key().size() == 1
+            ? plan.key().get(0).source()
+            : "(" + String.join(", ", plan.key().stream().map(k -> k.source()).toList()) + ")";
     String lo = lower == null ? "-infinity" : String.join(", ", lower);
     String hi = upper == null ? "+infinity" : String.join(", ", upper);
     return key + " in (" + lo + ", " + hi + "]";

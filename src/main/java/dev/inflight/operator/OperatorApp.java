@@ -1,0 +1,146 @@
+package dev.inflight.operator;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.inflight.engine.EngineSettings;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The operator process: the JOSDK operator with the SchemaMigration reconciler, leader election on
+ * a Lease, Prometheus metrics on {@code /metrics} and probes on {@code /healthz} and {@code
+ * /readyz}.
+ *
+ * @param namespaces watched namespaces; empty for all
+ * @param leaseNamespace the Lease's namespace; null disables leader election
+ * @param httpPort 0 for an ephemeral port, negative for no HTTP server
+ */
+public final class OperatorApp implements AutoCloseable {
+  /** How the operator runs. */
+  public record Options(
+      List<String> namespaces,
+      String leaseNamespace,
+      String identity,
+      int httpPort,
+      boolean exitOnLostLease) {}
+
+  private final Operator operator;
+  private final Databases databases;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final HttpServer http;
+
+  public OperatorApp(KubernetesClient client, Options options, EngineSettings settings)
+      throws IOException {
+    new JvmMemoryMetrics().bindTo(registry);
+    this.databases = new Databases(Clock.systemUTC(), settings);
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  // JSON merge/JSON patches instead of server-side apply: one code path for real
+                  // clusters and the Fabric8 mock server, which does not implement SSA.
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withCloseClientOnStop(false)
+                  // On shutdown, let a step in flight finish (and commit or roll back) before the
+                  // database pools close under it.
+                  .withReconciliationTerminationTimeout(Duration.ofSeconds(30))
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+              if (options.leaseNamespace() != null) {
+                o.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            "inflight-operator")
+                        .withLeaseNamespace(options.leaseNamespace())
+                        .withIdentity(options.identity())
+                        .withExitOnStopLeading(options.exitOnLostLease())
+                        .build());
+              }
+            });
+    SchemaMigrationReconciler reconciler =
+        new SchemaMigrationReconciler(
+            client,
+            databases,
+            new EventRecorder(client, options.identity()),
+            new MigrationMetrics(registry),
+            Clock.systemUTC());
+    operator.register(
+        reconciler,
+        c -> {
+          if (!options.namespaces().isEmpty()) {
+            c.settingNamespaces(options.namespaces().toArray(String[]::new));
+          }
+          c.withRetry(
+              new GenericRetry()
+                  .setMaxAttempts(10)
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setIntervalMultiplier(2.0)
+                  .setMaxInterval(60_000));
+        });
+    this.http = options.httpPort() < 0 ? null : http(options.httpPort());
+  }
+
+  public void start() {
+    operator.start();
+    if (http != null) {
+      http.start();
+    }
+  }
+
+  /** The port of the HTTP server (metrics and probes), or -1. */
+  public int httpPort() {
+    return http == null ? -1 : http.getAddress().getPort();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  private HttpServer http(int port) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.createContext(
+        "/metrics",
+        ex -> reply(ex, 200, registry.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+    server.createContext("/healthz", ex -> reply(ex, 200, "ok\n", "text/plain"));
+    server.createContext(
+        "/readyz",
+        ex -> {
+          boolean ready =
+              operator.getRuntimeInfo().isStarted()
+                  && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+          reply(ex, ready ? 200 : 503, ready ? "ready\n" : "not ready\n", "text/plain");
+        });
+    return server;
+  }
+
+  private static void reply(HttpExchange ex, int code, String body, String type)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(code, bytes.length);
+    try (OutputStream os = ex.getResponseBody()) {
+      os.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (http != null) {
+      http.stop(0);
+    }
+    operator.stop();
+    databases.close();
+  }
+}

@@ -1,0 +1,267 @@
+package dev.inflight.operator;
+
+import dev.inflight.api.MigrationSpec;
+import dev.inflight.api.MigrationSpec.Action;
+import dev.inflight.api.MigrationSpec.DeletionPolicy;
+import dev.inflight.api.MigrationStatus;
+import dev.inflight.api.SchemaMigration;
+import dev.inflight.api.SpecValidator;
+import dev.inflight.engine.Engine;
+import dev.inflight.engine.EngineException;
+import dev.inflight.engine.MigrationPhase;
+import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.StepResult;
+import dev.inflight.engine.TableBusyException;
+import dev.inflight.engine.ledger.MigrationRecord;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a SchemaMigration: one bounded engine step per reconcile, then the ledger's state
+ * mirrored into the status and the next reconcile scheduled. The database ledger is the truth;
+ * nothing here keeps migration state in memory, so any replica can take over at any time.
+ */
+@ControllerConfiguration(name = "schemamigration", finalizerName = "inflight.dev/cleanup")
+public final class SchemaMigrationReconciler
+    implements Reconciler<SchemaMigration>, Cleaner<SchemaMigration> {
+  private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrationReconciler.class);
+  static final Duration NEXT_STEP = Duration.ofMillis(100);
+  static final Duration COMPLETED_POLL = Duration.ofSeconds(15);
+  static final Duration PERSON_POLL = Duration.ofSeconds(30);
+  static final Duration PROBLEM_POLL = Duration.ofMinutes(2);
+  static final Duration DATABASE_RETRY = Duration.ofSeconds(20);
+
+  private final KubernetesClient client;
+  private final Databases databases;
+  private final StatusWriter statuses = new StatusWriter();
+  private final EventRecorder events;
+  private final MigrationMetrics metrics;
+  private final Clock clock;
+
+  SchemaMigrationReconciler(
+      KubernetesClient client,
+      Databases databases,
+      EventRecorder events,
+      MigrationMetrics metrics,
+      Clock clock) {
+    this.client = client;
+    this.databases = databases;
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public UpdateControl<SchemaMigration> reconcile(
+      SchemaMigration r, Context<SchemaMigration> context) {
+    List<String> invalid = SpecValidator.validateSpec(r.getSpec());
+    if (!invalid.isEmpty()) {
+      return problem(r, "InvalidSpec", String.join("; ", invalid), PROBLEM_POLL);
+    }
+    Engine engine;
+    try {
+      engine = databases.acquire(key(r), Credentials.read(client, r));
+    } catch (Credentials.Problem p) {
+      return problem(r, p.reason(), p.getMessage(), PROBLEM_POLL);
+    }
+    try {
+      Optional<MigrationRecord> found = engine.find(ledgerName(r));
+      if (found.isEmpty()) {
+        found = Optional.of(engine.submit(ledgerName(r), r.getSpec()));
+      }
+      MigrationRecord m = found.get();
+      StepResult result = engine.step(m.id(), r.getSpec());
+      MigrationStatus status =
+          statuses.fromEngine(r, engine.status(m.id(), r.getSpec()), result, clock.instant());
+      return publish(r, status, result);
+    } catch (TableBusyException e) {
+      return waiting(r, "WaitingForTable", e.getMessage(), PERSON_POLL);
+    } catch (PlanRejectedException e) {
+      return problem(r, "PlanRejected", e.getMessage(), PROBLEM_POLL);
+    } catch (SQLException e) {
+      return databaseProblem(r, e);
+    } catch (EngineException e) {
+      // Outside a step (planning a new migration): a lock not granted in time, say.
+      return e.retryable()
+          ? waiting(r, "Retrying", e.getMessage(), DATABASE_RETRY)
+          : problem(r, "EngineError", e.getMessage(), PROBLEM_POLL);
+    }
+  }
+
+  /** Writes the status, emits Events and metrics, and schedules the next step. */
+  private UpdateControl<SchemaMigration> publish(
+      SchemaMigration r, MigrationStatus status, StepResult result) {
+    events.transitions(r, r.getStatus(), status);
+    metrics.record(
+        r.getMetadata().getNamespace(), r.getMetadata().getName(), r.getSpec().table(), status);
+    r.setStatus(status);
+    Duration next = nextStep(result);
+    if (next == null) {
+      databases.release(key(r));
+      return UpdateControl.patchStatus(r);
+    }
+    return UpdateControl.patchStatus(r).rescheduleAfter(next);
+  }
+
+  /** When to take the next step; null when there is nothing more to do. */
+  static Duration nextStep(StepResult result) {
+    if (result instanceof StepResult.Progress) {
+      return NEXT_STEP;
+    }
+    if (result instanceof StepResult.Waiting w) {
+      return switch (w.reason()) {
+        case AwaitingApproval, AwaitingCutover, Paused, ActionRefused -> PERSON_POLL;
+        default -> w.retryAfter();
+      };
+    }
+    if (result instanceof StepResult.Done d && d.phase() == MigrationPhase.Completed) {
+      return COMPLETED_POLL;
+    }
+    return null;
+  }
+
+  private UpdateControl<SchemaMigration> problem(
+      SchemaMigration r, String reason, String message, Duration retry) {
+    MigrationStatus status = statuses.problem(r, reason, message, clock.instant());
+    events.transitions(r, r.getStatus(), status);
+    r.setStatus(status);
+    return UpdateControl.patchStatus(r).rescheduleAfter(retry);
+  }
+
+  private UpdateControl<SchemaMigration> databaseProblem(SchemaMigration r, SQLException top) {
+    // The pool reports a failed connection attempt as its own timeout; the driver's error, with
+    // the message that says why, is the innermost SQL error of the chain.
+    SQLException e = top;
+    for (Throwable t = top.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        e = s;
+      }
+    }
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    String message =
+        "database: " + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage()));
+    if (state.startsWith("28")) {
+      // Wrong credentials do not fix themselves: report once, look again only slowly.
+      return problem(r, "DatabaseAuthenticationFailed", message, PROBLEM_POLL);
+    }
+    if (state.equals("3D000")) {
+      return problem(r, "DatabaseNotFound", message, PROBLEM_POLL);
+    }
+    return waiting(r, "DatabaseUnavailable", message, DATABASE_RETRY);
+  }
+
+  /** A wait that ends by itself (a busy table, a database that is restarting). */
+  private UpdateControl<SchemaMigration> waiting(
+      SchemaMigration r, String reason, String message, Duration retry) {
+    MigrationStatus status = statuses.retrying(r, reason, message, clock.instant());
+    events.transitions(r, r.getStatus(), status);
+    r.setStatus(status);
+    return UpdateControl.patchStatus(r).rescheduleAfter(retry);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<SchemaMigration> updateErrorStatus(
+      SchemaMigration r, Context<SchemaMigration> context, Exception e) {
+    LOG.error(
+        "reconcile of {}/{} failed", r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
+    r.setStatus(
+        statuses.retrying(
+            r,
+            "InternalError",
+            e.getClass().getSimpleName() + ": " + e.getMessage(),
+            clock.instant()));
+    return ErrorStatusUpdateControl.patchStatus(r);
+  }
+
+  /**
+   * Deletion: {@code Retain} leaves the database as it is; {@code Cleanup} cancels an unfinished
+   * migration or finalizes a finished one, one step per call. Deleting never rolls back: a rollback
+   * already under way is finished, nothing else is undone.
+   */
+  @Override
+  public DeleteControl cleanup(SchemaMigration r, Context<SchemaMigration> context) {
+    metrics.forget(r.getMetadata().getNamespace(), r.getMetadata().getName());
+    if (r.getSpec().deletionPolicy() != DeletionPolicy.Cleanup) {
+      databases.release(key(r));
+      return DeleteControl.defaultDelete();
+    }
+    try {
+      Engine engine = databases.acquire(key(r), Credentials.read(client, r));
+      Optional<MigrationRecord> found = engine.find(ledgerName(r));
+      if (found.isEmpty() || found.get().phase().terminal()) {
+        databases.release(key(r));
+        return DeleteControl.defaultDelete();
+      }
+      MigrationRecord m = found.get();
+      Action action =
+          m.phase() == MigrationPhase.RollingBack
+              ? Action.Rollback
+              : m.phase().beforeCutover() ? Action.Cancel : Action.Finalize;
+      StepResult result = engine.step(m.id(), withAction(r.getSpec(), action));
+      if (result.phase().terminal()) {
+        events.emit(
+            r,
+            "Normal",
+            "CleanedUp",
+            "deleted with deletionPolicy Cleanup: migration " + result.phase());
+        databases.release(key(r));
+        return DeleteControl.defaultDelete();
+      }
+      Duration next = nextStep(result);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(next == null ? NEXT_STEP : next);
+    } catch (Credentials.Problem p) {
+      // Without credentials nothing can be cleaned; say so and let the deletion proceed rather
+      // than block it forever (the ledger still describes what is left in the database).
+      events.emit(
+          r,
+          "Warning",
+          "CleanupSkipped",
+          p.getMessage() + "; run inflight cancel or finalize against the database");
+      databases.release(key(r));
+      return DeleteControl.defaultDelete();
+    } catch (SQLException e) {
+      LOG.warn(
+          "cleanup of {}/{} waits for the database: {}",
+          r.getMetadata().getNamespace(),
+          r.getMetadata().getName(),
+          e.getMessage());
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(DATABASE_RETRY);
+    }
+  }
+
+  static MigrationSpec withAction(MigrationSpec s, Action action) {
+    return new MigrationSpec(
+        s.database(),
+        s.table(),
+        s.changes(),
+        s.backfill(),
+        s.cutover(),
+        s.rollback(),
+        s.approval(),
+        new MigrationSpec.ControlSpec(
+            s.control().approvedPlanHash(), s.control().cutover(), action),
+        s.deletionPolicy());
+  }
+
+  /** The migration's name in the database ledger. */
+  static String ledgerName(SchemaMigration r) {
+    return r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+  }
+
+  private static String key(SchemaMigration r) {
+    return r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+  }
+}
