@@ -27,6 +27,10 @@ final class AddColumnOp implements ChangeOp {
             : SqlExpressions.expression(
                 "addColumn " + spec.name() + " default", spec.defaultValue());
     this.notNull = Boolean.TRUE.equals(spec.notNull());
+    if (spec.comment() != null && spec.comment().indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(
+          "addColumn " + spec.name() + " comment: contains a NUL character");
+    }
     this.comment = spec.comment();
   }
 
