@@ -2,8 +2,6 @@ package dev.inflight.cli;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.SQLExceptionOverride;
-import java.sql.SQLException;
 import picocli.CommandLine.Option;
 
 /** Where the database is: {@code --jdbc-url} or {@code INFLIGHT_JDBC_URL}, credentials optional. */
@@ -56,21 +54,7 @@ public final class ConnectionOptions {
     cfg.setConnectionTimeout(15_000);
     cfg.setInitializationFailTimeout(-1);
     cfg.addDataSourceProperty("ApplicationName", "inflight");
-    cfg.setExceptionOverride(new KeepOnFeatureNotSupported());
+    cfg.setExceptionOverride(new dev.inflight.engine.sql.KeepOnStatementErrors());
     return new HikariDataSource(cfg);
-  }
-
-  /**
-   * PostgreSQL reports statement errors such as a subquery in a DEFAULT with SQLSTATE 0A000, which
-   * HikariCP takes for a broken connection: it would close the connection and log a stack trace on
-   * stderr next to the one-line reason.
-   */
-  static final class KeepOnFeatureNotSupported implements SQLExceptionOverride {
-    @java.lang.Override
-    public SQLExceptionOverride.Override adjudicate(SQLException e) {
-      return "0A000".equals(e.getSQLState())
-          ? SQLExceptionOverride.Override.DO_NOT_EVICT
-          : SQLExceptionOverride.Override.CONTINUE_EVICT;
-    }
   }
 }

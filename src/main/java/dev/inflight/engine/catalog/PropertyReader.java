@@ -10,9 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Reads a table's {@link TableProperties}. Definitions are read with an empty search path, so
- * every name in them is schema-qualified and means the same object wherever it is replayed.
- * Read only; the caller's search path is restored afterwards.
+ * Reads a table's {@link TableProperties}. Definitions are read with an empty search path, so every
+ * name in them is schema-qualified and means the same object wherever it is replayed. Read only;
+ * the caller's search path is restored afterwards.
  */
 public final class PropertyReader {
   private final Connection conn;
@@ -62,12 +62,20 @@ public final class PropertyReader {
           bool("SELECT relforcerowsecurity FROM pg_class WHERE oid = ?", oid),
           policies(oid),
           text("SELECT relreplident::text FROM pg_class WHERE oid = " + oid),
-          text("SELECT i.indexrelid::regclass::text FROM pg_index i WHERE i.indrelid = " + oid + " AND i.indisreplident"),
+          text(
+              "SELECT i.indexrelid::regclass::text FROM pg_index i WHERE i.indrelid = "
+                  + oid
+                  + " AND i.indisreplident"),
           publications(oid),
-          strings("SELECT pubname FROM pg_publication WHERE puballtables AND ? > 0 ORDER BY 1", oid),
-          strings("SELECT rulename FROM pg_rewrite WHERE ev_class = ? AND rulename <> '_RETURN' ORDER BY 1", oid));
+          strings(
+              "SELECT pubname FROM pg_publication WHERE puballtables AND ? > 0 ORDER BY 1", oid),
+          strings(
+              "SELECT rulename FROM pg_rewrite WHERE ev_class = ? AND rulename <> '_RETURN' ORDER BY 1",
+              oid));
     } finally {
-      try (PreparedStatement ps = conn.prepareStatement("SELECT set_config('search_path', ?, " + !conn.getAutoCommit() + ")")) {
+      try (PreparedStatement ps =
+          conn.prepareStatement(
+              "SELECT set_config('search_path', ?, " + !conn.getAutoCommit() + ")")) {
         ps.setString(1, saved);
         ps.executeQuery().close();
       }
@@ -160,7 +168,12 @@ public final class PropertyReader {
               };
           out.add(
               new TableProperties.Policy(
-                  rs.getString(1), rs.getBoolean(2), cmd, list(rs.getArray(4)), rs.getString(5), rs.getString(6)));
+                  rs.getString(1),
+                  rs.getBoolean(2),
+                  cmd,
+                  list(rs.getArray(4)),
+                  rs.getString(5),
+                  rs.getString(6)));
         }
       }
     }
@@ -179,7 +192,8 @@ public final class PropertyReader {
       ps.setLong(1, oid);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new TableProperties.Publication(rs.getString(1), rs.getString(2), rs.getString(3)));
+          out.add(
+              new TableProperties.Publication(rs.getString(1), rs.getString(2), rs.getString(3)));
         }
       }
     }

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Everything that belongs to a table besides its columns and indexes and must survive the swap:
- * constraints that name other tables, objects that depend on it, security, replication and
- * storage settings.
+ * constraints that name other tables, objects that depend on it, security, replication and storage
+ * settings.
  *
  * @param reloptions storage parameters, e.g. {@code fillfactor=70}
  * @param toastOptions storage parameters of the TOAST table, without the {@code toast.} prefix
@@ -60,9 +60,9 @@ public record TableProperties(
       String comment) {}
 
   /**
-   * A view or materialized view. {@code definition} is its query with every name qualified;
-   * {@code options} its reloptions; {@code checkOption} LOCAL, CASCADED or null; {@code grants}
-   * GRANT statements with a {@code {{view}}} placeholder.
+   * A view or materialized view. {@code definition} is its query with every name qualified; {@code
+   * options} its reloptions; {@code checkOption} LOCAL, CASCADED or null; {@code grants} GRANT
+   * statements with a {@code {{view}}} placeholder.
    */
   public record DependentView(
       String schema,
@@ -81,7 +81,12 @@ public record TableProperties(
 
   /** An RLS policy, as {@code CREATE POLICY} needs it. */
   public record Policy(
-      String name, boolean permissive, String command, List<String> roles, String using, String withCheck) {}
+      String name,
+      boolean permissive,
+      String command,
+      List<String> roles,
+      String using,
+      String withCheck) {}
 
   /** A publication and, for this table, its column list and row filter (or null). */
   public record Publication(String name, String columns, String rowFilter) {}
