@@ -93,7 +93,6 @@ public final class CatalogReader {
         grants(oid),
         rows,
         bytes,
-        dependents(oid),
         fingerprint(oid));
   }
 
@@ -237,44 +236,6 @@ public final class CatalogReader {
                 + " WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped"
                 + " ORDER BY a.attnum, 1")) {
       ps.setLong(1, oid);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Objects whose correctness depends on the table's identity (they follow its oid, not its name):
-   * each entry is a human-readable reason the table cannot be swapped yet.
-   */
-  private List<String> dependents(long oid) throws SQLException {
-    List<String> out = new ArrayList<>();
-    String sql =
-        "SELECT 'view ' || v.oid::regclass::text || ' reads it'"
-            + " FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class"
-            + " WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = ? AND v.oid <> ?"
-            + " UNION SELECT 'rule ' || quote_ident(r.rulename) || ' is defined on it'"
-            + " FROM pg_rewrite r WHERE r.ev_class = ? AND r.rulename <> '_RETURN'"
-            + " UNION SELECT 'foreign key ' || quote_ident(c.conname) || ' on ' || c.conrelid::regclass::text"
-            + " || ' references it' FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = ? AND c.conrelid <> ?"
-            + " UNION SELECT 'foreign key ' || quote_ident(c.conname) || ' references '"
-            + " || c.confrelid::regclass::text FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ?"
-            + " UNION SELECT 'trigger ' || quote_ident(t.tgname) || ' is defined on it'"
-            + " FROM pg_trigger t WHERE t.tgrelid = ? AND NOT t.tgisinternal AND t.tgname NOT LIKE 'inflight\\_%'"
-            + " UNION SELECT 'row-level security is enabled on it' FROM pg_class c"
-            + " WHERE c.oid = ? AND (c.relrowsecurity OR c.relforcerowsecurity)"
-            + " UNION SELECT 'it is in publication ' || quote_ident(p.pubname)"
-            + " FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid WHERE pr.prrelid = ?"
-            + " UNION SELECT 'it has an exclusion constraint ' || quote_ident(c.conname)"
-            + " FROM pg_constraint c WHERE c.conrelid = ? AND c.contype = 'x'"
-            + " ORDER BY 1";
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      for (int i = 1; i <= 10; i++) {
-        ps.setLong(i, oid);
-      }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(rs.getString(1));

@@ -20,7 +20,6 @@ public record TableInfo(
     List<String> grants,
     long estimatedRows,
     long totalBytes,
-    List<String> dependents,
     String fingerprint) {
 
   public Optional<ColumnInfo> column(String name) {

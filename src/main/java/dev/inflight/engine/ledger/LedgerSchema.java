@@ -42,6 +42,8 @@ public final class LedgerSchema {
                   + " rows_replayed bigint NOT NULL DEFAULT 0,"
                   + " indexes_built integer NOT NULL DEFAULT 0,"
                   + " analyzed boolean NOT NULL DEFAULT false,"
+                  + " extras_built boolean NOT NULL DEFAULT false,"
+                  + " post_swap_pending boolean NOT NULL DEFAULT false,"
                   + " verify_cursor text[],"
                   + " verify_done boolean NOT NULL DEFAULT false,"
                   + " rows_verified bigint NOT NULL DEFAULT 0,"

@@ -25,6 +25,8 @@ public record MigrationRecord(
     long rowsReplayed,
     int indexesBuilt,
     boolean analyzed,
+    boolean extrasBuilt,
+    boolean postSwapPending,
     List<String> verifyCursor,
     boolean verifyDone,
     long rowsVerified,

@@ -35,6 +35,7 @@ final class CompletedPhase implements Phase {
 
   @Override
   public StepResult advance(StepContext ctx) throws SQLException {
+    PostSwap.validate(ctx);
     MigrationRecord m = ctx.record();
     if (!ctx.plan().rollbackRetained()
         || (m.rollbackUntil() != null && !ctx.now().isBefore(m.rollbackUntil()))) {

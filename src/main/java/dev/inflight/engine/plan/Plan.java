@@ -17,6 +17,9 @@ import java.util.List;
  * @param key the primary key, on the original and the new table
  * @param archivedIndexes the names the original table's indexes take while archived, in the order
  *     of {@code sourceIndexes}
+ * @param syncExtras built on the shadow once it is verified (materialized views over it)
+ * @param validateAfterSwap run after a swap commits, outside it: foreign keys validated again
+ * @param otherTables tables the swaps also lock (tables whose foreign keys are re-pointed)
  */
 public record Plan(
     String hash,
@@ -49,7 +52,16 @@ public record Plan(
     String rollbackLock,
     List<String> rollbackSwap,
     List<String> cancel,
-    List<String> finalizeStatements) {
+    List<String> finalizeStatements,
+    List<String> syncExtras,
+    List<String> validateAfterSwap,
+    List<String> otherTables) {
+
+  public Plan {
+    syncExtras = syncExtras == null ? List.of() : syncExtras;
+    validateAfterSwap = validateAfterSwap == null ? List.of() : validateAfterSwap;
+    otherTables = otherTables == null ? List.of() : otherTables;
+  }
 
   /** The statements in execution order, each preceded by a comment naming its phase. */
   public List<String> display() {
@@ -66,12 +78,21 @@ public record Plan(
         out,
         "Syncing: verification per key range (original, then new)",
         List.of(verifySourceDigest, verifyShadowDigest));
+    if (!syncExtras.isEmpty()) {
+      section(out, "Syncing: materialized views over the new table", syncExtras);
+    }
     List<String> swap = new ArrayList<>();
     swap.add(cutoverLock);
     swap.add("-- replay until the change log is empty, compare the table's fingerprint");
     swap.addAll(cutover);
     swap.addAll(reverseCapture);
     section(out, "CuttingOver: one transaction", swap);
+    if (!validateAfterSwap.isEmpty()) {
+      section(
+          out,
+          "Completed and RolledBack: foreign keys validated again, without blocking writes",
+          validateAfterSwap);
+    }
     if (rollbackRetained) {
       section(
           out,
@@ -151,7 +172,10 @@ public record Plan(
         rollbackLock,
         rollbackSwap,
         cancel,
-        finalizeStatements);
+        finalizeStatements,
+        syncExtras,
+        validateAfterSwap,
+        otherTables);
   }
 
   /** The names derived for this plan's table. */

@@ -7,7 +7,9 @@ import dev.inflight.engine.PlanRejectedException;
 import dev.inflight.engine.catalog.CatalogReader;
 import dev.inflight.engine.catalog.ColumnInfo;
 import dev.inflight.engine.catalog.IndexInfo;
+import dev.inflight.engine.catalog.PropertyReader;
 import dev.inflight.engine.catalog.TableInfo;
+import dev.inflight.engine.catalog.TableProperties;
 import dev.inflight.engine.catalog.TableRef;
 import dev.inflight.engine.change.ChangeOp;
 import dev.inflight.engine.change.ChangeOps;
@@ -57,8 +59,12 @@ public final class Planner {
       st.execute("SET LOCAL statement_timeout = '60s'");
       return planInTransaction(conn, spec, ops, retained);
     } finally {
-      conn.rollback();
-      conn.setAutoCommit(auto);
+      // A pool may have closed the connection after an error (HikariCP does on SQLSTATE 0A000,
+      // which PostgreSQL uses for a subquery in a DEFAULT); closing ended the transaction too.
+      if (!conn.isClosed()) {
+        conn.rollback();
+        conn.setAutoCommit(auto);
+      }
     }
   }
 
@@ -74,6 +80,20 @@ public final class Planner {
     requireFree(conn, source.schema(), names.archived(), "the archived table");
     String s = ref.sql();
     String h = Sql.qualified(source.schema(), names.shadow());
+    TableProperties props = new PropertyReader(conn).read(source.oid());
+    Carryover carry =
+        new Carryover(
+            props,
+            names,
+            source.schema(),
+            printed(conn, source.schema(), source.name()),
+            printed(conn, source.schema(), names.shadow()));
+    if (!carry.refusals().isEmpty()) {
+      throw new PlanRejectedException(
+          carry.refusals().stream()
+              .map(r -> source.schema() + "." + source.name() + ": " + r)
+              .toList());
+    }
 
     List<String> base = baseShadow(source, names, s, h);
     DryRun dry = new DryRun(conn);
@@ -81,10 +101,16 @@ public final class Planner {
     for (String sql : base) {
       dry.run("create the shadow table", sql);
     }
+    for (String sql : carry.shadowSettings()) {
+      dry.run("copy storage settings", sql);
+    }
     for (IndexInfo ix : source.indexes()) {
       for (String sql : recreate(ix, names.shadowIndex(ix.name()), h, source.schema(), false)) {
         dry.run("copy index " + ix.name(), sql);
       }
+    }
+    for (Carryover.Check c : carry.beforeChanges()) {
+      dry.run("copy " + c.what(), c.sql());
     }
     ShadowDesign design = new ShadowDesign(source, names, retained, conn);
     int executed = 0;
@@ -113,13 +139,23 @@ public final class Planner {
       dry.run("copy ownership and privileges", sql);
     }
 
-    TableInfo shadow =
-        catalog.read(new TableRef(source.schema(), names.shadow(), tableOid(conn, h)));
+    long shadowOid = tableOid(conn, h);
+    TableInfo shadow = catalog.read(new TableRef(source.schema(), names.shadow(), shadowOid));
+    try {
+      carry.afterChanges(new PropertyReader(conn).read(shadowOid), finalColumns(design));
+      for (Carryover.Check c : carry.validations()) {
+        dry.run(c.what() + " against the new table", c.sql());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new PlanRejectedException(e.getMessage());
+    }
     List<String> warnings = new ArrayList<>(design.warnings());
+    warnings.addAll(carry.warnings());
     List<KeyColumn> key = keyColumns(source, shadow, design);
     Map<String, IndexInfo> shadowIndexes =
         shadow.indexes().stream().collect(Collectors.toMap(IndexInfo::name, Function.identity()));
     List<String> createShadow = new ArrayList<>(base);
+    createShadow.addAll(carry.shadowSettings());
     design.ddl().stream()
         .filter(d -> !d.dryRunOnly())
         .map(ShadowDesign.Ddl::sql)
@@ -135,6 +171,23 @@ public final class Planner {
       }
       List<String> stmts = recreate(built, ix.shadowName(), h, source.schema(), true);
       String comment = ix.source() == null ? null : ix.source().comment();
+      String constraintComment =
+          ix.source() == null || !ix.source().backsConstraint()
+              ? null
+              : props.constraintComments().stream()
+                  .filter(c -> c.name().equals(ix.source().name()))
+                  .map(TableProperties.Named::text)
+                  .findFirst()
+                  .orElse(null);
+      if (constraintComment != null) {
+        stmts.add(
+            "COMMENT ON CONSTRAINT "
+                + Sql.ident(ix.shadowName())
+                + " ON "
+                + h
+                + " IS "
+                + Sql.literal(constraintComment));
+      }
       if (comment != null) {
         stmts.add(
             "COMMENT ON INDEX "
@@ -278,13 +331,17 @@ public final class Planner {
       rollbackSwap.add(
           "ALTER SEQUENCE " + seqSql + " OWNED BY " + s + "." + Sql.ident(seq.column()));
     }
+    cutover.addAll(carry.cutover());
+    rollbackSwap.addAll(carry.rollback());
     rollbackSwap.add("DROP TABLE " + h);
 
     List<String> cancel =
         new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger, true));
+    cancel.addAll(carry.dropMaterializedViews(Names.NEW));
     cancel.add("DROP TABLE IF EXISTS " + h);
     List<String> finalize =
         new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger, true));
+    finalize.addAll(carry.dropMaterializedViews(Names.OLD));
     finalize.add("DROP TABLE IF EXISTS " + a);
 
     if (!source.columns().stream()
@@ -331,13 +388,26 @@ public final class Planner {
             "LOCK TABLE " + s + ", " + a + " IN ACCESS EXCLUSIVE MODE",
             List.copyOf(rollbackSwap),
             List.copyOf(cancel),
-            List.copyOf(finalize))
+            List.copyOf(finalize),
+            carry.syncing(),
+            carry.validateAfterSwap(),
+            carry.otherTables())
         .withComputedHash();
   }
 
   private static void refuseUnsupported(TableInfo t) {
     List<String> reasons = new ArrayList<>();
     String name = t.schema() + "." + t.name();
+    if (Names.LEDGER_SCHEMA.equals(t.schema())) {
+      throw new PlanRejectedException(
+          name
+              + " is Inflight's own state (schema "
+              + Names.LEDGER_SCHEMA
+              + "), not an application table");
+    }
+    if (List.of("pg_catalog", "information_schema", "pg_toast").contains(t.schema())) {
+      throw new PlanRejectedException(name + " is a system catalog");
+    }
     switch (t.kind()) {
       case "r" -> {}
       case "p" -> reasons.add(name + " is partitioned; partitioned tables are not supported yet");
@@ -354,9 +424,6 @@ public final class Planner {
     }
     if (Names.isDerived(t.name())) {
       reasons.add(name + " is a table Inflight created for another migration");
-    }
-    for (String d : t.dependents()) {
-      reasons.add(name + " cannot be swapped yet because " + d);
     }
     if (!reasons.isEmpty()) {
       throw new PlanRejectedException(reasons);
@@ -395,6 +462,17 @@ public final class Planner {
           "cannot read the definition of index " + ix.name() + ": " + ix.definition());
     }
     List<String> out = new ArrayList<>();
+    if ("x".equals(ix.constraintType())) {
+      // An exclusion constraint builds its own index; it has no USING INDEX form.
+      out.add(
+          "ALTER TABLE "
+              + table
+              + " ADD CONSTRAINT "
+              + Sql.ident(name)
+              + " "
+              + ix.constraintDefinition());
+      return out;
+    }
     out.add(
         "CREATE "
             + (ix.unique() ? "UNIQUE " : "")
@@ -562,6 +640,33 @@ public final class Planner {
     }
   }
 
+  /**
+   * A relation's name as PostgreSQL prints it in definitions ({@code schema.name}, quoted as
+   * needed).
+   */
+  private static String printed(Connection conn, String schema, String name) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT quote_ident(?) || '.' || quote_ident(?)")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  /** Each original column's name on the new table; dropped columns are absent. */
+  private static Map<String, String> finalColumns(ShadowDesign design) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (ShadowDesign.Column c : design.columns().values()) {
+      if (c.source() != null) {
+        out.put(c.source(), c.name());
+      }
+    }
+    return out;
+  }
+
   private static long tableOid(Connection conn, String qualified) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("SELECT ?::regclass::oid")) {
       ps.setString(1, qualified);
@@ -586,7 +691,7 @@ public final class Planner {
         ps.execute();
         conn.releaseSavepoint(sp);
       } catch (SQLException e) {
-        conn.rollback(sp);
+        undo(sp);
         throw refusal(what, e);
       }
     }
@@ -601,8 +706,15 @@ public final class Planner {
         ps.executeQuery().close();
         conn.releaseSavepoint(sp);
       } catch (SQLException e) {
-        conn.rollback(sp);
+        undo(sp);
         throw refusal(what, e);
+      }
+    }
+
+    /** Back to the savepoint, unless the pool closed the connection on the error (see plan). */
+    private void undo(Savepoint sp) throws SQLException {
+      if (!conn.isClosed()) {
+        conn.rollback(sp);
       }
     }
 
