@@ -74,9 +74,12 @@ final class Bench {
       admin(TEMPLATE, "CREATE EXTENSION IF NOT EXISTS pg_repack");
     }
     List<MethodResult> methods = new ArrayList<>();
-    methods.add(inflight(INFLIGHT, rows, "bench-reshape", Scenario.migration("bench-reshape")));
+    long rate = load.maxRowsPerSecond();
     methods.add(
-        inflight(INFLIGHT_REBUILD, rows, "bench-rebuild", Scenario.rebuildOnly("bench-rebuild")));
+        inflight(INFLIGHT, rows, "bench-reshape", Scenario.migration("bench-reshape", rate)));
+    methods.add(
+        inflight(
+            INFLIGHT_REBUILD, rows, "bench-rebuild", Scenario.rebuildOnly("bench-rebuild", rate)));
     methods.add(
         measure(
             PHYSICAL,
@@ -194,13 +197,15 @@ final class Bench {
             StatementLog.latency(log[0].started(capture[0], capture[1], StatementLog.writes())),
             StatementLog.latency(log[0].overlapping(cutover[0], cutover[1], StatementLog.any())),
             o.peakHeapBytes(),
-            o.maxLiveHeapBytes());
+            o.maxLiveHeapBytes(),
+            o.syncingMillis(),
+            o.startupMillis());
     if (INFLIGHT.equals(name)) {
       charts.timeline(rows, log[0], o, load.warmupMillis());
     }
     out.printf(
-        "  process start to ledger row %d ms, commit to exit %d ms%n",
-        o.startupMillis(), o.exitMillis());
+        "  process start to ledger row %d ms, commit to exit %d ms; Syncing: %s%n",
+        o.startupMillis(), o.exitMillis(), o.syncingMillis());
     out.printf(
         "  phases %s; %,d rows/s; cut-over: %d attempt(s), lock held %d ms, longest statement %.1f ms;"
             + " heap peak %d MiB, live %d MiB%n",

@@ -91,15 +91,30 @@ public final class BenchCommand implements Callable<Integer> {
       description = "load before each method, measured as 'before'")
   String warmup;
 
+  @Option(
+      names = "--max-rows-per-second",
+      defaultValue = "0",
+      description = "Inflight's backfill.maxRowsPerSecond (default 0: unthrottled)")
+  long maxRowsPerSecond;
+
   @Override
   public Integer call() throws Exception {
-    if (rows.stream().anyMatch(n -> n < 1000) || writers < 1 || readers < 0 || rate < 1) {
+    if (rows.stream().anyMatch(n -> n < 1000)
+        || writers < 1
+        || readers < 0
+        || rate < 1
+        || maxRowsPerSecond < 0) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
           "--rows must each be at least 1000, --writers at least 1, --rate at least 1");
     }
     LoadSpec load =
-        new LoadSpec(writers, readers, rate, Durations.parse("--warmup", warmup).toMillis());
+        new LoadSpec(
+            writers,
+            readers,
+            rate,
+            Durations.parse("--warmup", warmup).toMillis(),
+            maxRowsPerSecond);
     Path work = Files.createTempDirectory("inflight-bench-");
     Files.createDirectories(out);
     Charts charts = new Charts(out);

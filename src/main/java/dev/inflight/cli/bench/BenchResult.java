@@ -19,8 +19,12 @@ public record BenchResult(
     List<Ratio> ratios,
     List<Target> targets) {
 
-  /** The application load every method ran under. */
-  public record LoadSpec(int writers, int readers, int ratePerThread, long warmupMillis) {}
+  /**
+   * The application load every method ran under, and Inflight's {@code backfill.maxRowsPerSecond}
+   * (0: unthrottled, the default).
+   */
+  public record LoadSpec(
+      int writers, int readers, int ratePerThread, long warmupMillis, long maxRowsPerSecond) {}
 
   /**
    * One method. {@code totalMillis} is wall time as its user waits for it; {@code during} covers
@@ -55,7 +59,9 @@ public record BenchResult(
       Latency captureWrites,
       Latency cutover,
       long peakHeapBytes,
-      long maxLiveHeapBytes) {}
+      long maxLiveHeapBytes,
+      Map<String, Long> syncingMillis,
+      long startupMillis) {}
 
   /** A ratio between two measurements of this run. */
   public record Ratio(String name, double value, String numerator, String denominator) {}

@@ -12,6 +12,10 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +39,7 @@ final class InflightRun {
       Map<MigrationPhase, long[]> phases,
       long peakHeapBytes,
       long maxLiveHeapBytes,
+      Map<String, Long> syncingMillis,
       String output) {
 
     long wallMillis() {
@@ -93,11 +98,15 @@ final class InflightRun {
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
     long start = System.nanoTime();
+    SyncingWatch watch = new SyncingWatch(jdbcUrl, name);
+    watch.start();
     if (!p.waitFor(6, TimeUnit.HOURS)) {
       p.destroyForcibly();
       throw new IOException("inflight apply did not finish in 6 hours");
     }
     long end = System.nanoTime();
+    watch.interrupt();
+    watch.join();
     JsonNode h = Json.mapper().readTree(heap.toFile());
     MigrationRecord m = record(jdbcUrl, name);
     return new Outcome(
@@ -108,7 +117,87 @@ final class InflightRun {
         phases(m, refNanos, refWall),
         h.path("peakHeapUsedBytes").asLong(),
         h.path("maxLiveHeapBytes").asLong(),
+        watch.parts(),
         Files.readString(output));
+  }
+
+  /**
+   * Splits Syncing into its parts by watching the ledger's counters every 20 ms: building the
+   * secondary indexes, ANALYZE, verification, and the catch-up before cut-over.
+   */
+  private static final class SyncingWatch extends Thread {
+    private final String url;
+    private final String name;
+    private long syncing;
+    private long indexed;
+    private long analyzed;
+    private long verified;
+    private long cuttingOver;
+
+    SyncingWatch(String url, String name) {
+      super("syncing-watch");
+      setDaemon(true);
+      this.url = url;
+      this.name = name;
+    }
+
+    @Override
+    public void run() {
+      try (Connection c = DriverManager.getConnection(url);
+          PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT phase, analyzed, verify_done FROM inflight.migrations"
+                      + " WHERE name = ? ORDER BY id DESC LIMIT 1")) {
+        ps.setString(1, name);
+        while (!isInterrupted()) {
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              see(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3));
+            }
+          } catch (SQLException e) {
+            // The ledger does not exist yet.
+          }
+          Thread.sleep(20);
+        }
+      } catch (SQLException | InterruptedException e) {
+        // Done.
+      }
+    }
+
+    private void see(String phase, boolean isAnalyzed, boolean isVerified) {
+      long now = System.nanoTime();
+      boolean inSync = phase.equals(MigrationPhase.Syncing.name());
+      if (inSync && syncing == 0) {
+        syncing = now;
+      }
+      if (inSync && isAnalyzed && indexed == 0) {
+        // ANALYZE is one short step after the last index; its end marks both.
+        indexed = now;
+        analyzed = now;
+      }
+      if (inSync && isVerified && verified == 0) {
+        verified = now;
+      }
+      if (!inSync && syncing != 0 && cuttingOver == 0) {
+        // The last steps of Syncing can pass between two looks.
+        cuttingOver = now;
+        analyzed = analyzed == 0 ? now : analyzed;
+        indexed = indexed == 0 ? now : indexed;
+        verified = verified == 0 ? now : verified;
+      }
+    }
+
+    /** Each part's duration in milliseconds; empty when Syncing was too short to watch. */
+    Map<String, Long> parts() {
+      Map<String, Long> out = new LinkedHashMap<>();
+      if (syncing == 0 || analyzed == 0 || verified == 0 || cuttingOver == 0) {
+        return out;
+      }
+      out.put("secondary indexes and ANALYZE", (indexed - syncing) / 1_000_000);
+      out.put("verification", (verified - analyzed) / 1_000_000);
+      out.put("catch-up before cut-over", (cuttingOver - verified) / 1_000_000);
+      return out;
+    }
   }
 
   private static MigrationRecord record(String jdbcUrl, String name) throws SQLException {

@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** The machine a benchmark ran on, as far as the operating system tells. */
+/**
+ * The machine a benchmark ran on, as far as the operating system tells, with its load average (1, 5
+ * and 15 minutes) when the run started: other work on the machine shows in the results.
+ */
 public record Machine(
     String cpu,
     int cores,
@@ -15,7 +18,8 @@ public record Machine(
     String kernel,
     String virtualization,
     String dataFileSystem,
-    String java) {
+    String java,
+    String loadAverage) {
 
   static Machine describe(Path dataDirectory) {
     return new Machine(
@@ -30,7 +34,10 @@ public record Machine(
         System.getProperty("os.version"),
         read(Path.of("/sys/class/dmi/id/product_name")).orElse("unknown"),
         fileSystem(dataDirectory),
-        System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+        read(Path.of("/proc/loadavg"))
+            .map(l -> String.join(" ", List.of(l.split(" ")).subList(0, 3)))
+            .orElse("unknown"));
   }
 
   private static Optional<String> firstValue(Path file, String key) {

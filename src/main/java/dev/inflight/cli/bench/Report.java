@@ -78,8 +78,8 @@ final class Report {
       Machine m = r.machine();
       md.append(
           String.format(
-              "| %,d rows, %s | %s, %d cores, %.1f GiB RAM; %s (kernel %s, %s); data on %s; %s |"
-                  + " %s; %s |%n",
+              "| %,d rows, %s | %s, %d cores, %.1f GiB RAM; %s (kernel %s, %s); data on %s; %s;"
+                  + " load average at start %s | %s; %s |%n",
               r.rows(),
               r.startedAt().substring(0, 16).replace('T', ' '),
               m.cpu(),
@@ -90,6 +90,7 @@ final class Report {
               m.virtualization(),
               m.dataFileSystem(),
               m.java(),
+              m.loadAverage(),
               r.server().replaceAll(" on .*", ""),
               settings(r.serverSettings())));
     }
@@ -98,11 +99,14 @@ final class Report {
         String.format(
             "%nApplication load in every run: %d writer and %d reader threads at %d statements/s"
                 + " each, server-side prepared statements; %.0f s of warm-up measured before each"
-                + " method.%n%n",
+                + " method. Inflight's copy: %s.%n%n",
             last.load().writers(),
             last.load().readers(),
             last.load().ratePerThread(),
-            last.load().warmupMillis() / 1000.0));
+            last.load().warmupMillis() / 1000.0,
+            last.load().maxRowsPerSecond() == 0
+                ? "unthrottled (maxRowsPerSecond: 0, the default)"
+                : "maxRowsPerSecond: " + last.load().maxRowsPerSecond()));
   }
 
   private static String settings(Map<String, String> s) {
@@ -203,8 +207,22 @@ final class Report {
       var d = m.inflight();
       md.append(String.format("%n### %s: phases and application latency%n%n", m.method()));
       md.append("| phase | seconds |\n|---|---:|\n");
+      md.append(
+          String.format(
+              "| process start to the ledger row (JVM start, connecting, planning) | %.2f |%n",
+              d.startupMillis() / 1000.0));
       d.phaseMillis()
-          .forEach((p, ms) -> md.append(String.format("| %s | %.2f |%n", p, ms / 1000.0)));
+          .forEach(
+              (p, ms) -> {
+                md.append(String.format("| %s | %.2f |%n", p, ms / 1000.0));
+                if (p.equals("Syncing")) {
+                  d.syncingMillis()
+                      .forEach(
+                          (part, pm) ->
+                              md.append(
+                                  String.format("| &nbsp;&nbsp;%s | %.2f |%n", part, pm / 1000.0)));
+                }
+              });
       md.append(
           String.format(
               "| **Planning to commit of the swap** | **%.2f** |%n| apply process, start to exit |"

@@ -25,7 +25,7 @@ final class Scenario {
   static String load(long rows) {
     return "INSERT INTO accounts (account, email, status, balance, flag, created_at, updated_at, payload)"
         + " SELECT 'acct-' || (g % 50000), 'user' || g || '@example.com',"
-        + " CASE WHEN g % 5 = 0 THEN 'closed' ELSE 'active' END, (g * 7919) % 100000, g % 2,"
+        + " CASE WHEN g % 5 = 0 THEN 'closed' ELSE 'active' END, ((g::bigint * 7919) % 100000)::int, g % 2,"
         + " timestamptz '2024-01-01' + g * interval '1 second',"
         + " timestamptz '2024-06-01' + (g % 86400) * interval '1 minute', repeat(md5(g::text), 2)"
         + " FROM generate_series(1, "
@@ -40,9 +40,13 @@ final class Scenario {
         "CREATE INDEX accounts_status_updated ON accounts (status, updated_at)");
   }
 
-  /** The migration Inflight runs; {@code backfill} and {@code cutover} are Inflight's defaults. */
-  static String migration(String name) {
+  /**
+   * The migration Inflight runs; {@code backfill} and {@code cutover} are Inflight's defaults, but
+   * for the copy rate ceiling.
+   */
+  static String migration(String name, long maxRowsPerSecond) {
     return document(
+        maxRowsPerSecond,
         name,
         """
         - alterColumnType: {column: balance, type: bigint}
@@ -55,16 +59,19 @@ final class Scenario {
    * A rebuild that leaves the shape as it is (the default set to the value it has): the same work
    * as pg_repack, for a like-for-like comparison.
    */
-  static String rebuildOnly(String name) {
-    return document(name, "- setDefault: {column: status, default: \"'active'\"}\n");
+  static String rebuildOnly(String name, long maxRowsPerSecond) {
+    return document(
+        maxRowsPerSecond, name, "- setDefault: {column: status, default: \"'active'\"}\n");
   }
 
-  private static String document(String name, String changes) {
+  private static String document(long maxRowsPerSecond, String name, String changes) {
     return "apiVersion: inflight.dev/v1alpha1\nkind: SchemaMigration\nmetadata: {name: "
         + name
         + "}\nspec:\n  table: public.accounts\n  changes:\n"
         + changes.indent(4)
-        + "  backfill: {batchSize: 10000, targetBatchTime: 500ms, maxRowsPerSecond: 0, maxReplicaLag: 10s}\n"
+        + "  backfill: {batchSize: 10000, targetBatchTime: 500ms, maxRowsPerSecond: "
+        + maxRowsPerSecond
+        + ", maxReplicaLag: 10s}\n"
         + "  cutover: {mode: Automatic, lockTimeout: 2s, maxAttempts: 30}\n"
         + "  rollback: {retainFor: 24h}\n";
   }
