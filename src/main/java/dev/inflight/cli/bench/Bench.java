@@ -109,6 +109,7 @@ final class Bench {
               null,
               0,
               Map.of(),
+              Map.of(),
               null));
     }
     methods.add(
@@ -165,7 +166,7 @@ final class Bench {
             rows,
             url -> {
               outcome[0] = InflightRun.apply(url, yaml, migration, work);
-              return new Window(outcome[0].startNanos(), outcome[0].endNanos(), null);
+              return new Window(outcome[0].startNanos(), outcome[0].endNanos());
             },
             l -> log[0] = l);
     InflightRun.Outcome o = outcome[0];
@@ -199,7 +200,8 @@ final class Bench {
             o.peakHeapBytes(),
             o.maxLiveHeapBytes(),
             o.syncingMillis(),
-            o.startupMillis());
+            o.startupMillis(),
+            byPhase(log[0], o));
     if (INFLIGHT.equals(name)) {
       charts.timeline(rows, log[0], o, load.warmupMillis());
     }
@@ -227,7 +229,23 @@ final class Bench {
         base.duringWrites(),
         base.failedStatements(),
         base.failures(),
+        base.partsMillis(),
         detail);
+  }
+
+  /** The application's statements by the phase they started in (cut-over: that overlapped it). */
+  private static Map<String, Latency> byPhase(StatementLog log, InflightRun.Outcome o) {
+    Map<String, Latency> out = new LinkedHashMap<>();
+    o.phases()
+        .forEach(
+            (p, w) ->
+                out.put(
+                    p.name(),
+                    StatementLog.latency(
+                        p == MigrationPhase.CuttingOver
+                            ? log.overlapping(w[0], w[1], StatementLog.any())
+                            : log.started(w[0], w[1], StatementLog.any()))));
+    return out;
   }
 
   private MethodResult measure(String name, String description, long rows, Method method)
@@ -285,6 +303,7 @@ final class Bench {
         duringWrites,
         failed,
         failures,
+        w.parts(),
         null);
   }
 

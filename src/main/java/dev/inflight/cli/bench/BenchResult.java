@@ -41,6 +41,7 @@ public record BenchResult(
       Latency duringWrites,
       long failedStatements,
       Map<String, Long> failures,
+      Map<String, Long> partsMillis,
       InflightDetail inflight) {}
 
   /** What only Inflight reports. */
@@ -61,7 +62,8 @@ public record BenchResult(
       long peakHeapBytes,
       long maxLiveHeapBytes,
       Map<String, Long> syncingMillis,
-      long startupMillis) {}
+      long startupMillis,
+      Map<String, Latency> byPhase) {}
 
   /** A ratio between two measurements of this run. */
   public record Ratio(String name, double value, String numerator, String denominator) {}

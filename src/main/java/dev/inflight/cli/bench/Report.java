@@ -201,6 +201,13 @@ final class Report {
               m.failedStatements()));
     }
     for (MethodResult m : r.methods()) {
+      if (m.partsMillis() != null && !m.partsMillis().isEmpty()) {
+        List<String> parts = new ArrayList<>();
+        m.partsMillis().forEach((k, v) -> parts.add(String.format("%s %.2f s", k, v / 1000.0)));
+        md.append(String.format("%n%s: %s.%n", m.method(), String.join(", ", parts)));
+      }
+    }
+    for (MethodResult m : r.methods()) {
       if (m.inflight() == null) {
         continue;
       }
@@ -250,6 +257,9 @@ final class Report {
       row(md, "during capture (writes)", d.captureWrites());
       row(md, "during cut-over (all)", d.cutover());
       row(md, "whole migration (all)", m.during());
+      if (d.byPhase() != null) {
+        d.byPhase().forEach((p, l) -> row(md, "in " + p + " (all)", l));
+      }
       if (!m.failures().isEmpty()) {
         md.append("\nFailed statements:\n\n");
         m.failures()
