@@ -3,8 +3,6 @@ package dev.inflight.cli.chaos;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,15 +30,6 @@ final class OracleWorkload implements AutoCloseable {
    * A row as the application knows it; {@code flag} and {@code note} come from the initial data.
    */
   record Row(long id, String owner, int balance, int flag, String note) {}
-
-  /** One write: runs it, says whether it happened (read back), and records its effect. */
-  private interface Op {
-    void run(Connection c) throws SQLException;
-
-    boolean happened(Connection c) throws SQLException;
-
-    void record(Map<Long, Row> model);
-  }
 
   private final HikariDataSource pool;
   private final int threads;
@@ -128,8 +117,7 @@ final class OracleWorkload implements AutoCloseable {
   private void loop(int t) {
     Random rnd = new Random(seed * 31 + t);
     Map<Long, Row> mine = models.get(t);
-    long[] nextId = {10_000_000L + t};
-    int[] serial = {0};
+    OwnedWrites writes = new OwnedWrites(t, threads);
     while (running.get()) {
       if (paused.get()) {
         sleep(2);
@@ -138,7 +126,7 @@ final class OracleWorkload implements AutoCloseable {
       inFlight.incrementAndGet();
       try {
         if (!paused.get()) {
-          execute(next(t, rnd, mine, nextId, serial), mine);
+          execute(writes.next(rnd, mine), mine);
         }
       } finally {
         inFlight.decrementAndGet();
@@ -147,7 +135,7 @@ final class OracleWorkload implements AutoCloseable {
     }
   }
 
-  private void execute(Op op, Map<Long, Row> mine) {
+  private void execute(OwnedWrites.Op op, Map<Long, Row> mine) {
     long start = System.nanoTime();
     try (Connection c = pool.getConnection()) {
       op.run(c);
@@ -169,7 +157,7 @@ final class OracleWorkload implements AutoCloseable {
   }
 
   /** Reads back whether an in-doubt statement happened, retrying until the server answers. */
-  private void resolve(Op op, Map<Long, Row> mine) {
+  private void resolve(OwnedWrites.Op op, Map<Long, Row> mine) {
     long deadline = System.nanoTime() + 300_000_000_000L;
     while (System.nanoTime() < deadline) {
       try (Connection c = pool.getConnection()) {
@@ -189,148 +177,6 @@ final class OracleWorkload implements AutoCloseable {
   static boolean inDoubt(SQLException e) {
     String s = e.getSQLState();
     return s == null || s.startsWith("08") || s.startsWith("57P");
-  }
-
-  private Op next(int t, Random rnd, Map<Long, Row> mine, long[] nextId, int[] serial) {
-    List<Long> keys = new ArrayList<>(mine.keySet());
-    int dice = rnd.nextInt(100);
-    if (dice < 30 || keys.isEmpty()) {
-      long id = nextId[0];
-      nextId[0] += threads;
-      Row r = new Row(id, "o" + rnd.nextInt(1000), rnd.nextInt(10_000), 0, null);
-      return new Op() {
-        public void run(Connection c) throws SQLException {
-          update(
-              c,
-              "INSERT INTO items (id, owner, balance) VALUES (?, ?, ?)",
-              id,
-              r.owner(),
-              r.balance());
-        }
-
-        public boolean happened(Connection c) throws SQLException {
-          return exists(c, id);
-        }
-
-        public void record(Map<Long, Row> model) {
-          model.put(id, r);
-        }
-      };
-    }
-    long id = keys.get(rnd.nextInt(keys.size()));
-    if (dice < 60) {
-      // A value no earlier write of this thread used, so reading it back proves the write.
-      int balance = 100_000 + t * 1_000_000 + (++serial[0] % 900_000);
-      return new Op() {
-        public void run(Connection c) throws SQLException {
-          update(c, "UPDATE items SET balance = ? WHERE id = ?", balance, id);
-        }
-
-        public boolean happened(Connection c) throws SQLException {
-          return Integer.valueOf(balance).equals(balanceOf(c, id));
-        }
-
-        public void record(Map<Long, Row> model) {
-          Row o = model.get(id);
-          model.put(id, new Row(id, o.owner(), balance, o.flag(), o.note()));
-        }
-      };
-    }
-    if (dice < 70) {
-      // Several rows in one statement: the capture triggers see a transition table.
-      List<Long> some = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        long k = keys.get(rnd.nextInt(keys.size()));
-        if (!some.contains(k)) {
-          some.add(k);
-        }
-      }
-      String owner = "m" + t + "-" + ++serial[0];
-      return new Op() {
-        public void run(Connection c) throws SQLException {
-          try (PreparedStatement ps =
-              c.prepareStatement("UPDATE items SET owner = ? WHERE id = ANY (?)")) {
-            ps.setString(1, owner);
-            ps.setArray(2, c.createArrayOf("bigint", some.toArray()));
-            ps.executeUpdate();
-          }
-        }
-
-        public boolean happened(Connection c) throws SQLException {
-          return owner.equals(ownerOf(c, some.get(0)));
-        }
-
-        public void record(Map<Long, Row> model) {
-          for (long k : some) {
-            Row o = model.get(k);
-            model.put(k, new Row(k, owner, o.balance(), o.flag(), o.note()));
-          }
-        }
-      };
-    }
-    if (dice < 85) {
-      // A primary-key change: the row moves to a new key of the same owner.
-      long to = nextId[0];
-      nextId[0] += threads;
-      return new Op() {
-        public void run(Connection c) throws SQLException {
-          update(c, "UPDATE items SET id = ? WHERE id = ?", to, id);
-        }
-
-        public boolean happened(Connection c) throws SQLException {
-          return exists(c, to);
-        }
-
-        public void record(Map<Long, Row> model) {
-          Row o = model.remove(id);
-          model.put(to, new Row(to, o.owner(), o.balance(), o.flag(), o.note()));
-        }
-      };
-    }
-    return new Op() {
-      public void run(Connection c) throws SQLException {
-        update(c, "DELETE FROM items WHERE id = ?", id);
-      }
-
-      public boolean happened(Connection c) throws SQLException {
-        return !exists(c, id);
-      }
-
-      public void record(Map<Long, Row> model) {
-        model.remove(id);
-      }
-    };
-  }
-
-  private static void update(Connection c, String sql, Object... values) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < values.length; i++) {
-        ps.setObject(i + 1, values[i]);
-      }
-      ps.executeUpdate();
-    }
-  }
-
-  private static boolean exists(Connection c, long id) throws SQLException {
-    return one(c, "SELECT 1 FROM items WHERE id = ?", id) != null;
-  }
-
-  private static Integer balanceOf(Connection c, long id) throws SQLException {
-    Object v = one(c, "SELECT balance FROM items WHERE id = ?", id);
-    return v == null ? null : ((Number) v).intValue();
-  }
-
-  private static String ownerOf(Connection c, long id) throws SQLException {
-    return (String) one(c, "SELECT owner FROM items WHERE id = ?", id);
-  }
-
-  private static Object one(Connection c, String sql, long id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getObject(1) : null;
-      }
-    }
   }
 
   private static void sleep(long ms) {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +22,7 @@ import java.util.Map;
  */
 final class Trial {
   static final String NAME = "items-reshape";
-  private static final long SETTLE_MILLIS = 240_000;
+  static final long SETTLE_MILLIS = 240_000;
   private static final int MAX_RESTARTS = 25;
   private static final long STATEMENT_TIMEOUT_MILLIS = 10;
 
@@ -84,7 +83,7 @@ final class Trial {
       Files.writeString(file, Items.migration(NAME, settings.rows()));
       driver = new Driver(file, url, log);
       Injector injector = new Injector(cluster, db);
-      Ledger ledger = new Ledger(url);
+      TrialLedger ledger = new TrialLedger(url);
       if (plan.duringRollback()) {
         driver.start("apply");
         settle(driver, ledger, MigrationPhase.Completed, problems);
@@ -151,7 +150,7 @@ final class Trial {
   private String strike(
       TrialPlan plan,
       Driver driver,
-      Ledger ledger,
+      TrialLedger ledger,
       Injector injector,
       DiskFull disk,
       String url,
@@ -246,7 +245,7 @@ final class Trial {
   }
 
   /** Waits for the migration to react to the full disk, then frees the disk. */
-  private static String awaitDiskFull(Driver driver, Ledger ledger, DiskFull disk, String url)
+  private static String awaitDiskFull(Driver driver, TrialLedger ledger, DiskFull disk, String url)
       throws Exception {
     long end = System.nanoTime() + 60_000_000_000L;
     String seen = null;
@@ -265,13 +264,14 @@ final class Trial {
         : "disk full in " + phase + ": " + seen + "; space freed";
   }
 
-  private static String waitingForLock(Ledger ledger) {
+  private static String waitingForLock(TrialLedger ledger) {
     return ledger.swapWaitingForLock() ? " (the swap waiting for its lock)" : "";
   }
 
   /** Runs the command again whenever it exits without having settled at {@code goal}. */
   private static void settle(
-      Driver driver, Ledger ledger, MigrationPhase goal, List<String> problems) throws Exception {
+      Driver driver, TrialLedger ledger, MigrationPhase goal, List<String> problems)
+      throws Exception {
     long end = System.nanoTime() + SETTLE_MILLIS * 1_000_000;
     int restarts = 0;
     while (System.nanoTime() < end) {
@@ -319,106 +319,5 @@ final class Trial {
   private static String lastLine(String s) {
     String[] lines = s.strip().split("\n");
     return lines[lines.length - 1];
-  }
-
-  /** Reads the ledger of the trial database, across restarts of the server. */
-  static final class Ledger implements AutoCloseable {
-    private final String url;
-    private Connection conn;
-
-    Ledger(String url) {
-      this.url = url + "&ApplicationName=chaos";
-    }
-
-    /** The phase of the newest migration of the trial, or null (no ledger, no server). */
-    MigrationPhase phase() {
-      String p =
-          query(
-              "SELECT phase FROM inflight.migrations WHERE name = '"
-                  + NAME
-                  + "' ORDER BY id DESC LIMIT 1");
-      return p == null ? null : MigrationPhase.valueOf(p);
-    }
-
-    /** A disk-full error recorded in the ledger, or null. */
-    String spaceError() {
-      return query(
-          "SELECT coalesce(failure, last_error) FROM inflight.migrations WHERE name = '"
-              + NAME
-              + "' AND coalesce(failure, last_error) ~* 'space|could not extend|could not write'"
-              + " ORDER BY id DESC LIMIT 1");
-    }
-
-    /** Attempts of the cut-over (or of the rollback's swap) of the newest migration. */
-    long swapAttempts(boolean rollback) {
-      String n =
-          query(
-              "SELECT "
-                  + (rollback ? "rollback_attempts" : "cutover_attempts")
-                  + " FROM inflight.migrations WHERE name = '"
-                  + NAME
-                  + "' ORDER BY id DESC LIMIT 1");
-      return n == null ? 0 : Long.parseLong(n);
-    }
-
-    /** True while a session of the driving process waits for a table lock (the swap's). */
-    boolean swapWaitingForLock() {
-      String n =
-          query(
-              "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'inflight'"
-                  + " AND wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE%'");
-      return n != null && !n.equals("0");
-    }
-
-    /**
-     * Polls until the migration is in {@code phase} or past it; false if the driver ended first.
-     */
-    boolean await(MigrationPhase phase, Driver driver) throws InterruptedException {
-      long end = System.nanoTime() + SETTLE_MILLIS * 1_000_000;
-      while (System.nanoTime() < end) {
-        MigrationPhase now = phase();
-        if (now == phase) {
-          return true;
-        }
-        if (now != null && now.ordinal() > phase.ordinal() && !now.terminal()) {
-          return true;
-        }
-        if (!driver.alive()) {
-          return phase() == phase;
-        }
-        Thread.sleep(10);
-      }
-      return false;
-    }
-
-    /** The first column of the first row, or null; tries once more on a fresh connection. */
-    private String query(String sql) {
-      for (int attempt = 0; attempt < 2; attempt++) {
-        try {
-          if (conn == null || conn.isClosed()) {
-            conn = DriverManager.getConnection(url);
-          }
-          try (Statement st = conn.createStatement();
-              var rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-          }
-        } catch (SQLException e) {
-          close();
-        }
-      }
-      return null;
-    }
-
-    @Override
-    public void close() {
-      try {
-        if (conn != null) {
-          conn.close();
-        }
-      } catch (SQLException ignored) {
-        // Gone already.
-      }
-      conn = null;
-    }
   }
 }
