@@ -97,8 +97,18 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Inflight's backfill.maxRowsPerSecond (default 0: unthrottled)")
   long maxRowsPerSecond;
 
+  @Option(
+      names = "--report-only",
+      description = "only rebuild results.md and the scaling charts from the results in --out")
+  boolean reportOnly;
+
   @Override
   public Integer call() throws Exception {
+    if (reportOnly) {
+      new Report(out).write(new Charts(out));
+      System.out.println("report: " + out.resolve("results.md"));
+      return ExitCodes.OK;
+    }
     if (rows.stream().anyMatch(n -> n < 1000)
         || writers < 1
         || readers < 0

@@ -155,12 +155,6 @@ final class Charts {
         .toPlainString();
   }
 
-  private static String rowsLabel(double rows) {
-    return rows >= 1e6
-        ? String.format("%.0fM", rows / 1e6)
-        : rows >= 1e3 ? String.format("%.0fk", rows / 1e3) : String.format("%.0f", rows);
-  }
-
   private static double seconds(long nanos, long zero) {
     return (nanos - zero) / 1e9;
   }
@@ -196,7 +190,7 @@ final class Charts {
                 m.inflight() != null
                     ? Math.max(0.1, m.inflight().cutover().max())
                     : Math.max(0.1, m.duringWrites().max()),
-            List.of(Bench.INFLIGHT, Bench.PG_REPACK, Bench.ALTER));
+            List.of(Bench.INFLIGHT, Bench.INFLIGHT_REBUILD, Bench.PG_REPACK, Bench.ALTER));
     BitmapEncoder.saveBitmap(
         wait, dir.resolve("scaling-wait").toString(), BitmapEncoder.BitmapFormat.PNG);
   }
@@ -218,7 +212,6 @@ final class Charts {
     style(chart);
     chart.getStyler().setXAxisLogarithmic(true);
     chart.getStyler().setYAxisLogarithmic(true);
-    chart.getStyler().setxAxisTickLabelsFormattingFunction(Charts::rowsLabel);
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Line);
     chart.getStyler().setMarkerSize(8);
     for (String method : methods) {
@@ -233,8 +226,8 @@ final class Charts {
       }
       if (!x.isEmpty()) {
         String label =
-            method.equals(Bench.INFLIGHT) && title.contains("wait")
-                ? "inflight (during cut-over)"
+            method.startsWith(Bench.INFLIGHT) && title.contains("wait")
+                ? method + " (during cut-over)"
                 : method;
         chart.addSeries(label, x, y).setLineStyle(new BasicStroke(2f));
       }

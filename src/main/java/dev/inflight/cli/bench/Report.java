@@ -151,19 +151,24 @@ final class Report {
             + " as rows grow.\n\n");
     md.append(
         "| rows | Inflight total | pg_repack | physical copy | ALTER TABLE | Inflight longest wait"
-            + " at cut-over | ALTER TABLE longest write wait | Inflight heap peak (in use) |"
-            + " Inflight heap live after GC |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            + " at cut-over | same, rebuild only | ALTER TABLE longest write wait | Inflight heap"
+            + " peak (in use) | Inflight heap live after GC |\n"
+            + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (BenchResult r : all) {
       MethodResult in = r.method(Bench.INFLIGHT);
       md.append(
           String.format(
-              "| %,d | %s | %s | %s | %s | %.1f ms | %s | %d MiB | %d MiB |%n",
+              "| %,d | %s | %s | %s | %s | %.1f ms | %s | %s | %d MiB | %d MiB |%n",
               r.rows(),
               seconds(in),
               seconds(r.method(Bench.PG_REPACK)),
               seconds(r.method(Bench.PHYSICAL)),
               seconds(r.method(Bench.ALTER)),
               in.inflight().cutover().max(),
+              r.method(Bench.INFLIGHT_REBUILD) == null
+                  ? "n/a"
+                  : String.format(
+                      "%.1f ms", r.method(Bench.INFLIGHT_REBUILD).inflight().cutover().max()),
               r.method(Bench.ALTER).ran()
                   ? String.format("%.0f ms", r.method(Bench.ALTER).duringWrites().max())
                   : "n/a",

@@ -84,6 +84,8 @@ public final class Chaos {
           r.inDoubt(),
           r.applicationFailures().isEmpty() ? "no errors" : "errors " + r.applicationFailures(),
           r.millis() / 1000.0);
+      driverErrors(r.log())
+          .forEach((line, count) -> out.println("  driver: " + count + " x " + line));
       if (!r.passed()) {
         r.problems().forEach(p -> out.println("  problem: " + p));
         out.println("  replay: " + replayCommand + " --seed " + plan.seed());
@@ -120,6 +122,13 @@ public final class Chaos {
             + " %d skipped%n",
         s.results().size(), s.failed(), differences, s.missed(), s.skipped().size());
     s.skipped().forEach(k -> out.println("  " + k));
+    Map<String, Integer> errors = new java.util.TreeMap<>();
+    s.results()
+        .forEach(r -> driverErrors(r.log()).forEach((k, v) -> errors.merge(k, v, Integer::sum)));
+    if (!errors.isEmpty()) {
+      out.println("how the driving processes ended when they did not settle (then run again):");
+      errors.forEach((k, v) -> out.printf("  %4d x %s%n", v, k));
+    }
     for (Trial.Result r : s.results()) {
       if (!r.passed()) {
         out.println(
@@ -141,6 +150,17 @@ public final class Chaos {
     if (LoggerFactory.getLogger("com.zaxxer.hikari") instanceof ch.qos.logback.classic.Logger l) {
       l.setLevel(ch.qos.logback.classic.Level.ERROR);
     }
+  }
+
+  /** The one-line errors the driving processes ended with, counted. */
+  private static Map<String, Integer> driverErrors(String log) {
+    Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    for (String line : log.split("\n")) {
+      if (line.startsWith("inflight: ")) {
+        out.merge(line.replaceAll("\\d+", "N"), 1, Integer::sum);
+      }
+    }
+    return out;
   }
 
   private static List<String> tail(String s, int n) {

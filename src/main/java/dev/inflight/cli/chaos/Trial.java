@@ -195,6 +195,9 @@ final class Trial {
         Thread.sleep(plan.delayMillis());
       }
       MigrationPhase at = ledger.phase();
+      if (at != null && at.terminal() && plan.fault() != Fault.DISK_FULL) {
+        return "missed: the migration had already settled (" + at + ")";
+      }
       String where =
           (at == null ? "before the ledger existed" : at.name()) + waitingForLock(ledger);
       switch (plan.fault()) {
