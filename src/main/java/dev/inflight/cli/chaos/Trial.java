@@ -213,7 +213,10 @@ final class Trial {
             n += injector.terminate();
             Thread.sleep(150);
           }
-          where += ", " + n + " session(s) terminated";
+          where =
+              n == 0
+                  ? "missed: the driving process had no session (" + where + ")"
+                  : where + ", " + n + " session(s) terminated";
         }
         case RESTART_FAST -> injector.restart(PgCluster.Shutdown.FAST);
         case RESTART_IMMEDIATE -> injector.restart(PgCluster.Shutdown.IMMEDIATE);
