@@ -36,6 +36,7 @@ final class CompletedPhase implements Phase {
   @Override
   public StepResult advance(StepContext ctx) throws SQLException {
     PostSwap.validate(ctx);
+    CatalogCheck.record(ctx, false);
     MigrationRecord m = ctx.record();
     if (!ctx.plan().rollbackRetained()
         || (m.rollbackUntil() != null && !ctx.now().isBefore(m.rollbackUntil()))) {

@@ -104,6 +104,7 @@ final class CuttingOverPhase implements Phase {
                 .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked)
                 .set("cutover_blocked_by = '{}'")
                 .set("post_swap_pending = ?", !ctx.plan().validateAfterSwap().isEmpty())
+                .set("catalog_check = NULL")
                 .phase(m, MigrationPhase.Completed, now)
                 .execute(c, now);
             ctx.ledger()

@@ -74,6 +74,7 @@ final class RollingBackPhase implements Phase {
                 .set("rollback_attempts = rollback_attempts + 1")
                 .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
                 .set("post_swap_pending = ?", !ctx.plan().validateAfterSwap().isEmpty())
+                .set("catalog_check = NULL")
                 .phase(m, MigrationPhase.RolledBack, ctx.now())
                 .execute(c, ctx.now());
             ctx.ledger()
@@ -101,6 +102,7 @@ final class RollingBackPhase implements Phase {
         .execute(ctx.conn(), ctx.now());
     ctx.reload();
     PostSwap.validate(ctx);
+    CatalogCheck.record(ctx, true);
     return new StepResult.Done(
         MigrationPhase.RolledBack, "rolled back; writes waited at most " + blocked + "ms");
   }

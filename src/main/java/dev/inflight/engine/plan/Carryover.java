@@ -63,7 +63,7 @@ final class Carryover {
       out.add("rule " + rule + " is defined on the table; rules are not carried across the swap");
     }
     for (DependentView v : props.views()) {
-      if (v.materialized() && !v.definition().contains(sPrinted)) {
+      if (v.materialized() && !Definitions.mentions(v.definition(), sPrinted)) {
         out.add(
             "materialized view "
                 + v.schema()
@@ -153,8 +153,42 @@ final class Carryover {
               "trigger " + t.name(),
               Definitions.replaceOnce(
                   t.definition(), " ON " + sPrinted + " ", " ON " + hPrinted + " ")));
+      if (!"O".equals(t.enabled())) {
+        List<String> state = new ArrayList<>();
+        enabled(state, h, t.name(), t.enabled());
+        out.add(new Check("trigger " + t.name(), state.get(0)));
+      }
+    }
+    List<String> identity = new ArrayList<>();
+    replicaIdentity(identity, h, true);
+    identity.forEach(sql -> out.add(new Check("replica identity", sql)));
+    return out;
+  }
+
+  /** Comments of the foreign keys the changes left on the planning shadow. */
+  List<String> shadowComments() {
+    List<String> out = new ArrayList<>();
+    for (ForeignKey fk : shadowProps.outgoingForeignKeys()) {
+      comment(out, fk.name(), h, original(fk.name()));
     }
     return out;
+  }
+
+  /** The name of each check view built by {@link #validations}, with the view it stands for. */
+  Map<String, DependentView> checkViews() {
+    Map<String, DependentView> out = new java.util.HashMap<>();
+    int n = props.incomingForeignKeys().size();
+    for (DependentView v : props.views()) {
+      if (Definitions.mentions(v.definition(), sPrinted)) {
+        out.put(Names.LEDGER_SCHEMA + ".viewcheck_" + (n++), v);
+      }
+    }
+    return out;
+  }
+
+  /** Scratch parents of the planning checks, by printed name, with the parent they copy. */
+  Map<String, String> scratchParents() {
+    return scratchParents;
   }
 
   /** Takes the definitions the changes left on the shadow, and the final name of each column. */
@@ -214,7 +248,7 @@ final class Carryover {
                   + ") NOT VALID"));
     }
     for (DependentView v : props.views()) {
-      if (!v.definition().contains(sPrinted)) {
+      if (!Definitions.mentions(v.definition(), sPrinted)) {
         continue;
       }
       String check = Sql.qualified(Names.LEDGER_SCHEMA, "viewcheck_" + (n++));
@@ -308,7 +342,7 @@ final class Carryover {
     for (Policy p : shadowProps.policies()) {
       out.add(createPolicy(p, s));
     }
-    replicaIdentity(out);
+    replicaIdentity(out, s, false);
     for (Publication p : props.publications()) {
       out.add("ALTER PUBLICATION " + Sql.ident(p.name()) + " DROP TABLE " + a);
       out.add(
@@ -582,10 +616,10 @@ final class Carryover {
     return cols + (p.rowFilter() == null ? "" : " WHERE (" + p.rowFilter() + ")");
   }
 
-  private void replicaIdentity(List<String> out) {
+  private void replicaIdentity(List<String> out, String table, boolean onShadow) {
     switch (props.replicaIdentity()) {
-      case "f" -> out.add("ALTER TABLE " + s + " REPLICA IDENTITY FULL");
-      case "n" -> out.add("ALTER TABLE " + s + " REPLICA IDENTITY NOTHING");
+      case "f" -> out.add("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+      case "n" -> out.add("ALTER TABLE " + table + " REPLICA IDENTITY NOTHING");
       case "i" -> {
         String idx = props.replicaIndex();
         String bare = idx.contains(".") ? idx.substring(idx.lastIndexOf('.') + 1) : idx;
@@ -593,7 +627,11 @@ final class Carryover {
             bare.startsWith("\"")
                 ? bare.substring(1, bare.length() - 1).replace("\"\"", "\"")
                 : bare;
-        out.add("ALTER TABLE " + s + " REPLICA IDENTITY USING INDEX " + Sql.ident(bare));
+        out.add(
+            "ALTER TABLE "
+                + table
+                + " REPLICA IDENTITY USING INDEX "
+                + Sql.ident(onShadow ? names.shadowIndex(bare) : bare));
       }
       default -> {}
     }
@@ -602,8 +640,8 @@ final class Carryover {
   private String original(String constraint) {
     return props.outgoingForeignKeys().stream()
         .filter(f -> f.name().equals(constraint))
-        .map(ForeignKey::comment)
         .findFirst()
+        .map(ForeignKey::comment)
         .orElse(null);
   }
 

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every statement a migration runs, computed once at Planning and stored in the ledger, so the
@@ -20,6 +21,9 @@ import java.util.List;
  * @param syncExtras built on the shadow once it is verified (materialized views over it)
  * @param validateAfterSwap run after a swap commits, outside it: foreign keys validated again
  * @param otherTables tables the swaps also lock (tables whose foreign keys are re-pointed)
+ * @param originalSnapshot the table as planned ({@link dev.inflight.engine.catalog.TableSnapshot});
+ *     after a rollback the live table must equal it
+ * @param expectedSnapshot what the live table must equal after the cut-over
  */
 public record Plan(
     String hash,
@@ -55,7 +59,9 @@ public record Plan(
     List<String> finalizeStatements,
     List<String> syncExtras,
     List<String> validateAfterSwap,
-    List<String> otherTables) {
+    List<String> otherTables,
+    Map<String, List<String>> originalSnapshot,
+    Map<String, List<String>> expectedSnapshot) {
 
   public Plan {
     syncExtras = syncExtras == null ? List.of() : syncExtras;
@@ -175,7 +181,9 @@ public record Plan(
         finalizeStatements,
         syncExtras,
         validateAfterSwap,
-        otherTables);
+        otherTables,
+        originalSnapshot,
+        expectedSnapshot);
   }
 
   /** The names derived for this plan's table. */

@@ -11,6 +11,7 @@ import dev.inflight.engine.catalog.PropertyReader;
 import dev.inflight.engine.catalog.TableInfo;
 import dev.inflight.engine.catalog.TableProperties;
 import dev.inflight.engine.catalog.TableRef;
+import dev.inflight.engine.catalog.TableSnapshot;
 import dev.inflight.engine.change.ChangeOp;
 import dev.inflight.engine.change.ChangeOps;
 import dev.inflight.engine.change.ShadowDesign;
@@ -88,6 +89,7 @@ public final class Planner {
             source.schema(),
             printed(conn, source.schema(), source.name()),
             printed(conn, source.schema(), names.shadow()));
+    Map<String, List<String>> originalSnapshot = TableSnapshot.read(conn, source.oid(), x -> x);
     if (!carry.refusals().isEmpty()) {
       throw new PlanRejectedException(
           carry.refusals().stream()
@@ -217,6 +219,24 @@ public final class Planner {
               + Sql.ident(ix.shadowName()));
     }
     requireIndexNamesFree(conn, source, design);
+    // The comments the real build adds to indexes and constraints, so the expected shape has them.
+    for (IndexBuild b : builds) {
+      for (String sql : b.statements()) {
+        if (sql.startsWith("COMMENT ON")) {
+          dry.run("copy comments", sql);
+        }
+      }
+    }
+    for (String sql : createShadow) {
+      if (sql.startsWith("COMMENT ON INDEX") || sql.startsWith("COMMENT ON CONSTRAINT")) {
+        dry.run("copy comments", sql);
+      }
+    }
+    for (String sql : carry.shadowComments()) {
+      dry.run("copy comments", sql);
+    }
+    Map<String, List<String>> expectedSnapshot =
+        expectation(conn, source, names, design, carry, shadowOid, originalSnapshot);
     createShadow.addAll(postLike);
 
     // Row movement in both directions.
@@ -391,7 +411,9 @@ public final class Planner {
             List.copyOf(finalize),
             carry.syncing(),
             carry.validateAfterSwap(),
-            carry.otherTables())
+            carry.otherTables(),
+            originalSnapshot,
+            expectedSnapshot)
         .withComputedHash();
   }
 
@@ -649,6 +671,48 @@ public final class Planner {
         conn.prepareStatement("SELECT quote_ident(?) || '.' || quote_ident(?)")) {
       ps.setString(1, schema);
       ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  /** The live table's snapshot after the cut-over, from the planning shadow with final names. */
+  private static Map<String, List<String>> expectation(
+      Connection conn,
+      TableInfo source,
+      Names names,
+      ShadowDesign design,
+      Carryover carry,
+      long shadowOid,
+      Map<String, List<String>> original)
+      throws SQLException {
+    SnapshotExpectation e = new SnapshotExpectation();
+    e.rename(
+        printed(conn, source.schema(), names.shadow()),
+        printed(conn, source.schema(), source.name()));
+    List<ShadowDesign.Index> byLength = new ArrayList<>(design.indexes());
+    byLength.sort((x, y) -> y.shadowName().length() - x.shadowName().length());
+    for (ShadowDesign.Index ix : byLength) {
+      e.rename(ix.shadowName(), ix.finalName());
+    }
+    for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
+      e.rename(Names.suffixed(seq.name(), Names.NEW), seq.name());
+    }
+    carry.scratchParents().forEach(e::rename);
+    Map<String, String> quotedRenames = new java.util.HashMap<>();
+    for (Map.Entry<String, String> c : finalColumns(design).entrySet()) {
+      if (!c.getKey().equals(c.getValue())) {
+        quotedRenames.put(quoteIdent(conn, c.getKey()), quoteIdent(conn, c.getValue()));
+      }
+    }
+    return e.compute(conn, shadowOid, original, quotedRenames, carry.checkViews());
+  }
+
+  private static String quoteIdent(Connection conn, String name) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT quote_ident(?)")) {
+      ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getString(1);
