@@ -72,7 +72,8 @@ final class CuttingOverPhase implements Phase {
                 c,
                 "idle_in_transaction_session_timeout",
                 Math.max(10_000, lockTimeout.toMillis() * 5) + "ms");
-            Tx.execute(c, ctx.plan().cutoverLock());
+            SwapLocks.acquire(
+                c, ctx.plan().locksFirst(), ctx.plan().cutoverLock(), ctx.lockTimeout());
             Replays.all(
                 c,
                 ctx.plan().replayBatch(),

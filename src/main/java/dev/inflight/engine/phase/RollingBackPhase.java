@@ -58,7 +58,8 @@ final class RollingBackPhase implements Phase {
                 c,
                 "idle_in_transaction_session_timeout",
                 Math.max(10_000, ctx.lockTimeout().toMillis() * 5) + "ms");
-            Tx.execute(c, ctx.plan().rollbackLock());
+            SwapLocks.acquire(
+                c, ctx.plan().locksFirst(), ctx.plan().rollbackLock(), ctx.lockTimeout());
             Replays.all(
                 c,
                 ctx.plan().reverseReplayBatch(),

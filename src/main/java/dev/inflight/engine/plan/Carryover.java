@@ -443,10 +443,57 @@ final class Carryover {
   /** Other tables the swaps lock: referenced parents and referencing children. */
   List<String> otherTables() {
     List<String> out = new ArrayList<>();
+    for (DependentView v : props.views()) {
+      out.add(Sql.qualified(v.schema(), v.name()));
+    }
     for (ForeignKey fk : props.incomingForeignKeys()) {
       if (!out.contains(fk.table())) {
         out.add(fk.table());
       }
+    }
+    for (ForeignKey fk : props.outgoingForeignKeys()) {
+      if (!fk.referencedTable().equals(sPrinted) && !out.contains(fk.referencedTable())) {
+        out.add(fk.referencedTable());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The locks a swap takes before the table's own, in the order an application takes them, so that
+   * an application statement either waits holding nothing or finishes first, and never deadlocks
+   * with the swap: a query on a view locks the view before the table (so the most dependent views
+   * come first), a write to a referencing table locks it before its foreign-key check reads the
+   * table, and a referenced table gets the SHARE ROW EXCLUSIVE lock that adding a foreign key
+   * needs, which lets the application's key checks through.
+   */
+  List<String> locksFirst() {
+    List<String> out = new ArrayList<>();
+    // Materialized views cannot be locked with LOCK TABLE, and need not be: their readers never
+    // hold the table's lock.
+    List<DependentView> reversed =
+        new ArrayList<>(props.views().stream().filter(v -> !v.materialized()).toList());
+    Collections.reverse(reversed);
+    if (!reversed.isEmpty()) {
+      out.add(
+          "LOCK TABLE "
+              + String.join(
+                  ", ", reversed.stream().map(v -> Sql.qualified(v.schema(), v.name())).toList())
+              + " IN ACCESS EXCLUSIVE MODE");
+    }
+    List<String> related = new ArrayList<>();
+    for (ForeignKey fk : props.incomingForeignKeys()) {
+      if (!related.contains(fk.table())) {
+        related.add(fk.table());
+      }
+    }
+    for (ForeignKey fk : props.outgoingForeignKeys()) {
+      if (!fk.referencedTable().equals(sPrinted) && !related.contains(fk.referencedTable())) {
+        related.add(fk.referencedTable());
+      }
+    }
+    if (!related.isEmpty()) {
+      out.add("LOCK TABLE " + String.join(", ", related) + " IN SHARE ROW EXCLUSIVE MODE");
     }
     return out;
   }

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param originalSnapshot the table as planned ({@link dev.inflight.engine.catalog.TableSnapshot});
  *     after a rollback the live table must equal it
  * @param expectedSnapshot what the live table must equal after the cut-over
+ * @param locksFirst the locks both swaps take before the table's, in deadlock-free order
  */
 public record Plan(
     String hash,
@@ -61,9 +62,11 @@ public record Plan(
     List<String> validateAfterSwap,
     List<String> otherTables,
     Map<String, List<String>> originalSnapshot,
-    Map<String, List<String>> expectedSnapshot) {
+    Map<String, List<String>> expectedSnapshot,
+    List<String> locksFirst) {
 
   public Plan {
+    locksFirst = locksFirst == null ? List.of() : locksFirst;
     syncExtras = syncExtras == null ? List.of() : syncExtras;
     validateAfterSwap = validateAfterSwap == null ? List.of() : validateAfterSwap;
     otherTables = otherTables == null ? List.of() : otherTables;
@@ -87,7 +90,7 @@ public record Plan(
     if (!syncExtras.isEmpty()) {
       section(out, "Syncing: materialized views over the new table", syncExtras);
     }
-    List<String> swap = new ArrayList<>();
+    List<String> swap = new ArrayList<>(locksFirst);
     swap.add(cutoverLock);
     swap.add("-- replay until the change log is empty, compare the table's fingerprint");
     swap.addAll(cutover);
@@ -104,7 +107,7 @@ public record Plan(
           out,
           "Completed: reverse replay into the archived table (repeated)",
           List.of(reverseReplayBatch));
-      List<String> back = new ArrayList<>();
+      List<String> back = new ArrayList<>(locksFirst);
       back.add(rollbackLock);
       back.addAll(rollbackSwap);
       section(out, "RollingBack: one transaction", back);
@@ -183,7 +186,8 @@ public record Plan(
         validateAfterSwap,
         otherTables,
         originalSnapshot,
-        expectedSnapshot);
+        expectedSnapshot,
+        locksFirst);
   }
 
   /** The names derived for this plan's table. */

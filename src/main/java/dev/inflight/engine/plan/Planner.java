@@ -413,7 +413,8 @@ public final class Planner {
             carry.validateAfterSwap(),
             carry.otherTables(),
             originalSnapshot,
-            expectedSnapshot)
+            expectedSnapshot,
+            carry.locksFirst())
         .withComputedHash();
   }
 
