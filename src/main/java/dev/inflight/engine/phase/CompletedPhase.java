@@ -35,7 +35,7 @@ final class CompletedPhase implements Phase {
 
   @Override
   public StepResult advance(StepContext ctx) throws SQLException {
-    PostSwap.validate(ctx);
+    PostSwap.validate(ctx, false);
     CatalogCheck.record(ctx, false);
     MigrationRecord m = ctx.record();
     if (!ctx.plan().rollbackRetained()

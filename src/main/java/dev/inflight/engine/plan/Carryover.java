@@ -192,9 +192,13 @@ final class Carryover {
   }
 
   /** Takes the definitions the changes left on the shadow, and the final name of each column. */
-  void afterChanges(TableProperties shadow, Map<String, String> finalColumn) {
+  void afterChanges(
+      TableProperties shadow,
+      Map<String, String> finalColumn,
+      Map<String, String> moreScratchParents) {
     this.shadowProps = shadow;
     this.finalColumn = finalColumn;
+    this.scratchParents.putAll(moreScratchParents);
     for (ForeignKey fk : props.outgoingForeignKeys()) {
       if (shadow.outgoingForeignKeys().stream().noneMatch(x -> x.name().equals(fk.name()))) {
         warnings.add(
@@ -412,19 +416,38 @@ final class Carryover {
    * After either swap, outside its transaction: foreign keys that were valid are validated again (a
    * scan that does not block writers). The names are the same after cut-over and rollback.
    */
-  List<String> validateAfterSwap() {
+  List<String> validateAfterCutover() {
+    List<String> out = new ArrayList<>();
+    for (ForeignKey fk : shadowProps.outgoingForeignKeys()) {
+      boolean wasNotValid =
+          props.outgoingForeignKeys().stream()
+              .anyMatch(o -> o.name().equals(fk.name()) && !o.validated());
+      if (!wasNotValid) {
+        out.add("ALTER TABLE " + s + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
+      }
+    }
+    incomingValidations(out);
+    return out;
+  }
+
+  /** The same after a rollback: the original table's own keys, and the re-pointed ones. */
+  List<String> validateAfterRollback() {
     List<String> out = new ArrayList<>();
     for (ForeignKey fk : props.outgoingForeignKeys()) {
       if (fk.validated()) {
         out.add("ALTER TABLE " + s + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
       }
     }
+    incomingValidations(out);
+    return out;
+  }
+
+  private void incomingValidations(List<String> out) {
     for (ForeignKey fk : props.incomingForeignKeys()) {
       if (fk.validated()) {
         out.add("ALTER TABLE " + fk.table() + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
       }
     }
-    return out;
   }
 
   /**

@@ -19,7 +19,8 @@ import java.util.Map;
  * @param archivedIndexes the names the original table's indexes take while archived, in the order
  *     of {@code sourceIndexes}
  * @param syncExtras built on the shadow once it is verified (materialized views over it)
- * @param validateAfterSwap run after a swap commits, outside it: foreign keys validated again
+ * @param validateAfterSwap run after the cut-over commits, outside it: foreign keys validated
+ * @param validateAfterRollback the same after the rollback swap
  * @param otherTables tables the swaps also lock (tables whose foreign keys are re-pointed)
  * @param originalSnapshot the table as planned ({@link dev.inflight.engine.catalog.TableSnapshot});
  *     after a rollback the live table must equal it
@@ -63,9 +64,11 @@ public record Plan(
     List<String> otherTables,
     Map<String, List<String>> originalSnapshot,
     Map<String, List<String>> expectedSnapshot,
-    List<String> locksFirst) {
+    List<String> locksFirst,
+    List<String> validateAfterRollback) {
 
   public Plan {
+    validateAfterRollback = validateAfterRollback == null ? List.of() : validateAfterRollback;
     locksFirst = locksFirst == null ? List.of() : locksFirst;
     syncExtras = syncExtras == null ? List.of() : syncExtras;
     validateAfterSwap = validateAfterSwap == null ? List.of() : validateAfterSwap;
@@ -187,7 +190,8 @@ public record Plan(
         otherTables,
         originalSnapshot,
         expectedSnapshot,
-        locksFirst);
+        locksFirst,
+        validateAfterRollback);
   }
 
   /** The names derived for this plan's table. */

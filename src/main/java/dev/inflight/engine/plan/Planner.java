@@ -126,7 +126,9 @@ public final class Planner {
         throw new PlanRejectedException("spec.changes[" + i + "] " + e.getMessage());
       }
       for (; executed < design.ddl().size(); executed++) {
-        dry.run(at, design.ddl().get(executed).sql());
+        if (!design.ddl().get(executed).executed()) {
+          dry.run(at, design.ddl().get(executed).sql());
+        }
       }
     }
     List<String> postLike = new ArrayList<>();
@@ -144,7 +146,8 @@ public final class Planner {
     long shadowOid = tableOid(conn, h);
     TableInfo shadow = catalog.read(new TableRef(source.schema(), names.shadow(), shadowOid));
     try {
-      carry.afterChanges(new PropertyReader(conn).read(shadowOid), finalColumns(design));
+      carry.afterChanges(
+          new PropertyReader(conn).read(shadowOid), finalColumns(design), design.scratchParents());
       for (Carryover.Check c : carry.validations()) {
         dry.run(c.what() + " against the new table", c.sql());
       }
@@ -409,12 +412,13 @@ public final class Planner {
             List.copyOf(rollbackSwap),
             List.copyOf(cancel),
             List.copyOf(finalize),
-            carry.syncing(),
-            carry.validateAfterSwap(),
+            syncExtras(design, carry),
+            carry.validateAfterCutover(),
             carry.otherTables(),
             originalSnapshot,
             expectedSnapshot,
-            carry.locksFirst())
+            carry.locksFirst(),
+            carry.validateAfterRollback())
         .withComputedHash();
   }
 
@@ -640,7 +644,7 @@ public final class Planner {
       throws SQLException {
     List<String> sourceNames = source.indexes().stream().map(IndexInfo::name).toList();
     for (ShadowDesign.Index ix : design.indexes()) {
-      if (ix.source() != null || sourceNames.contains(ix.finalName())) {
+      if (sourceNames.contains(ix.finalName())) {
         continue;
       }
       try (PreparedStatement ps =
@@ -661,6 +665,13 @@ public final class Planner {
         }
       }
     }
+  }
+
+  /** Checks of the verified shadow first (a new key's orphans), then what is built over it. */
+  private static List<String> syncExtras(ShadowDesign design, Carryover carry) {
+    List<String> out = new ArrayList<>(design.preSwapChecks());
+    out.addAll(carry.syncing());
+    return out;
   }
 
   /**
@@ -702,6 +713,7 @@ public final class Planner {
       e.rename(Names.suffixed(seq.name(), Names.NEW), seq.name());
     }
     carry.scratchParents().forEach(e::rename);
+    design.scratchParents().forEach(e::rename);
     Map<String, String> quotedRenames = new java.util.HashMap<>();
     for (Map.Entry<String, String> c : finalColumns(design).entrySet()) {
       if (!c.getKey().equals(c.getValue())) {
