@@ -26,6 +26,17 @@ public record TableInfo(
     return columns.stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
+  /**
+   * The index whose columns identify rows: the primary key's, else a unique index on NOT NULL
+   * columns.
+   */
+  public Optional<IndexInfo> keyIndex() {
+    return indexes.stream()
+        .filter(i -> i.unique() && i.columns().equals(primaryKey))
+        .sorted((a, b) -> Boolean.compare(b.primary(), a.primary()))
+        .findFirst();
+  }
+
   public Optional<IndexInfo> index(String name) {
     return indexes.stream().filter(i -> i.name().equals(name)).findFirst();
   }

@@ -200,7 +200,9 @@ public final class Planner {
                 + " IS "
                 + Sql.literal(comment));
       }
-      if (built.primary()) {
+      // The key index is built with the shadow: the copy's and replay's upserts need it.
+      if (built.primary()
+          || shadow.keyIndex().map(k -> k.name().equals(built.name())).orElse(false)) {
         createShadow.addAll(stmts);
       } else {
         builds.add(
@@ -379,6 +381,12 @@ public final class Planner {
     if (!retained) {
       warnings.add("rollback.retainFor is 0: the original table is dropped right after cut-over");
     }
+    // PostgreSQL does not report free disk space through SQL; say what the copy needs.
+    warnings.add(
+        "the copy needs about "
+            + humanBytes(source.totalBytes())
+            + " of free disk in the table's tablespace (the table and its indexes once more),"
+            + (retained ? " kept until the migration is finalized" : " until the cut-over"));
 
     return new Plan(
             null,
@@ -447,7 +455,10 @@ public final class Planner {
       reasons.add(name + " uses table inheritance, which is not supported yet");
     }
     if (t.primaryKey().isEmpty()) {
-      reasons.add(name + " has no primary key; rows cannot be tracked without one");
+      reasons.add(
+          name
+              + " has no primary key and no unique index on NOT NULL columns; rows cannot be tracked"
+              + " without one");
     }
     if (Names.isDerived(t.name())) {
       reasons.add(name + " is a table Inflight created for another migration");
@@ -665,6 +676,20 @@ public final class Planner {
         }
       }
     }
+  }
+
+  static String humanBytes(long b) {
+    if (b < 1024) {
+      return b + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = b;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
   }
 
   /** Checks of the verified shadow first (a new key's orphans), then what is built over it. */
