@@ -133,7 +133,9 @@ public final class Demo {
 
       report.phases(done, rolled);
       boolean ok =
-          rb instanceof StepResult.Done
+          "identical".equals(done.catalogCheck())
+              && "identical".equals(rolled.catalogCheck())
+              && rb instanceof StepResult.Done
               && rb.phase() == MigrationPhase.RolledBack
               && differences == 0
               && shape
