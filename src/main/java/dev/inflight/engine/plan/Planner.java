@@ -678,7 +678,8 @@ public final class Planner {
     }
   }
 
-  static String humanBytes(long b) {
+  /** A size for people: 1.5 GiB. */
+  public static String humanBytes(long b) {
     if (b < 1024) {
       return b + " B";
     }
