@@ -100,7 +100,10 @@ public final class Planner {
     }
     for (IndexInfo ix : source.indexes()) {
       for (String sql :
-          ShadowStatements.recreate(ix, names.shadowIndex(ix.name()), h, source.schema(), false)) {
+          ShadowStatements.inTablespace(
+              ShadowStatements.recreate(
+                  ix, names.shadowIndex(ix.name()), h, source.schema(), false),
+              ix.tablespace())) {
         dry.run("copy index " + ix.name(), sql);
       }
     }
@@ -168,7 +171,10 @@ public final class Planner {
         continue;
       }
       List<String> stmts =
-          ShadowStatements.recreate(built, ix.shadowName(), h, source.schema(), true);
+          new ArrayList<>(
+              ShadowStatements.inTablespace(
+                  ShadowStatements.recreate(built, ix.shadowName(), h, source.schema(), true),
+                  ix.source() == null ? null : ix.source().tablespace()));
       String comment = ix.source() == null ? null : ix.source().comment();
       String constraintComment =
           ix.source() == null || !ix.source().backsConstraint()

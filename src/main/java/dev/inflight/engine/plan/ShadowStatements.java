@@ -19,7 +19,15 @@ final class ShadowStatements {
 
   static List<String> baseShadow(TableInfo source, Names names, String s, String h) {
     List<String> out = new ArrayList<>();
-    out.add("CREATE TABLE " + h + " (LIKE " + s + " " + LIKE_OPTIONS + ")");
+    out.add(
+        "CREATE TABLE "
+            + h
+            + " (LIKE "
+            + s
+            + " "
+            + LIKE_OPTIONS
+            + ")"
+            + (source.tablespace() == null ? "" : " TABLESPACE " + Sql.ident(source.tablespace())));
     for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
       if (!seq.identity()) {
         continue;
@@ -42,6 +50,21 @@ final class ShadowStatements {
   }
 
   /** Statements recreating an index (and the constraint it backs) on another table. */
+  /**
+   * The statements with the given tablespace as the default for what they create (null: leave the
+   * default), so an index is built where it lived instead of being built and then moved.
+   */
+  static List<String> inTablespace(List<String> statements, String tablespace) {
+    if (tablespace == null) {
+      return statements;
+    }
+    List<String> out = new ArrayList<>();
+    out.add("SELECT set_config('default_tablespace', " + Sql.literal(tablespace) + ", true)");
+    out.addAll(statements);
+    out.add("SELECT set_config('default_tablespace', '', true)");
+    return out;
+  }
+
   static List<String> recreate(
       IndexInfo ix, String name, String table, String schema, boolean fromShadow) {
     if (!ix.body().startsWith("USING ")) {
