@@ -139,4 +139,21 @@ final class CatalogChecks {
       }
     }
   }
+
+  /** True when every one of the table's columns has a default hash operator class. */
+  static boolean hashable(Connection conn, long table, List<String> columns) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT count(*) FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                + " WHERE a.attrelid = ? AND a.attname = ANY (?) AND NOT EXISTS (SELECT 1 FROM pg_opclass o"
+                + "   JOIN pg_am am ON am.oid = o.opcmethod WHERE am.amname = 'hash' AND o.opcdefault"
+                + "   AND o.opcintype = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)")) {
+      ps.setLong(1, table);
+      ps.setArray(2, conn.createArrayOf("text", columns.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) == 0;
+      }
+    }
+  }
 }

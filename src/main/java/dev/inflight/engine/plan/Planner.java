@@ -250,6 +250,7 @@ public final class Planner {
         design.forward().mappedColumns().stream().filter(shadowCols::contains).toList();
     Map<String, String> shadowTypes =
         shadow.columns().stream().collect(Collectors.toMap(ColumnInfo::name, ColumnInfo::type));
+    boolean recordHash = CatalogChecks.hashable(conn, shadowOid, forwardCols);
     String log = Sql.qualified(Names.LEDGER_SCHEMA, names.log());
     ReplaySql.Direction fwd =
         new ReplaySql.Direction(
@@ -295,8 +296,8 @@ public final class Planner {
     dry.run("create the change log", capture.get(0));
     dry.explain("the copy", ReplaySql.backfillBatch(fwd));
     dry.explain("the replay", ReplaySql.replayBatch(fwd, true));
-    dry.explain("the verification", ReplaySql.sourceDigest(fwd, shadowTypes));
-    dry.explain("the verification", ReplaySql.targetDigest(fwd));
+    dry.explain("the verification", ReplaySql.sourceDigest(fwd, shadowTypes, recordHash));
+    dry.explain("the verification", ReplaySql.targetDigest(fwd, recordHash));
     if (retained) {
       // The reverse statements run against the new table once it carries the original name; here
       // the shadow plays the new table and the original plays the archived one.
@@ -409,8 +410,8 @@ public final class Planner {
             List.copyOf(builds),
             "ANALYZE " + h,
             ReplaySql.nextChunk(fwd),
-            ReplaySql.sourceDigest(fwd, shadowTypes),
-            ReplaySql.targetDigest(fwd),
+            ReplaySql.sourceDigest(fwd, shadowTypes, recordHash),
+            ReplaySql.targetDigest(fwd, recordHash),
             "LOCK TABLE " + s + ", " + h + " IN ACCESS EXCLUSIVE MODE",
             List.copyOf(cutover),
             List.copyOf(reverseCapture),
