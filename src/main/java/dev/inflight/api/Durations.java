@@ -31,17 +31,22 @@ public final class Durations {
     }
     Duration total = Duration.ZERO;
     Matcher m = PART.matcher(t);
-    while (m.find()) {
-      long n = Long.parseLong(m.group(1));
-      total =
-          total.plus(
-              switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-              });
+    try {
+      while (m.find()) {
+        long n = Long.parseLong(m.group(1));
+        total =
+            total.plus(
+                switch (m.group(2)) {
+                  case "ms" -> Duration.ofMillis(n);
+                  case "s" -> Duration.ofSeconds(n);
+                  case "m" -> Duration.ofMinutes(n);
+                  case "h" -> Duration.ofHours(n);
+                  default -> Duration.ofDays(n);
+                });
+      }
+    } catch (NumberFormatException | ArithmeticException e) {
+      // More digits than a long holds, or more than a Duration holds: not a typo to coerce.
+      throw new IllegalArgumentException(field + ": '" + text + "' is too large for a duration");
     }
     return total;
   }

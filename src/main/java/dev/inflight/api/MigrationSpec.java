@@ -9,6 +9,8 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -41,7 +43,9 @@ public record MigrationSpec(
   static final String DURATION = "^(0|([0-9]+(ms|s|m|h|d))+)$";
 
   public MigrationSpec {
-    changes = changes == null ? List.of() : List.copyOf(changes);
+    // Null entries (a bare '-' in YAML) are kept for SpecValidator to report as empty changes;
+    // List.copyOf would throw a NullPointerException that reads as malformed YAML.
+    changes = changes == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(changes));
     backfill = backfill == null ? BackfillSpec.DEFAULTS : backfill.withDefaults();
     cutover = cutover == null ? CutoverSpec.DEFAULTS : cutover.withDefaults();
     rollback = rollback == null ? RollbackSpec.DEFAULTS : rollback.withDefaults();

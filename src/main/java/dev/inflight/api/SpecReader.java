@@ -1,6 +1,9 @@
 package dev.inflight.api;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,10 +11,14 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads SchemaMigration files strictly: unknown fields, wrong types and unknown enum values are
@@ -27,6 +34,8 @@ public final class SpecReader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            // A repeated key is an error in YAML; binding alone would let the last one win.
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
   }
@@ -50,15 +59,57 @@ public final class SpecReader {
     }
     MigrationDocument doc;
     try {
+      scan(text, source);
       doc = yaml.readValue(text, MigrationDocument.class);
     } catch (JsonProcessingException e) {
       throw new SpecException(source + ": " + describe(e));
+    } catch (IOException e) {
+      throw new SpecException(source + ": " + e.getMessage());
     }
     if (doc == null) {
       throw new SpecException(source + ": the file is empty");
     }
     SpecValidator.requireValid(doc, source);
     return doc;
+  }
+
+  /**
+   * What binding does not see: a file with no document (binding reports a type mismatch), a second
+   * document after {@code ---} (binding reads the first and ignores the rest), and aliases, which
+   * the YAML parser hands over as the anchor's name instead of its value.
+   */
+  private void scan(String text, String source) throws IOException {
+    int documents = 0;
+    int depth = 0;
+    try (JsonParser p = yaml.createParser(text)) {
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+          throw new SpecException(
+              source
+                  + ": YAML aliases (*"
+                  + p.getText()
+                  + ") are not supported; write the value out");
+        }
+        if (depth == 0 && t != JsonToken.END_OBJECT && t != JsonToken.END_ARRAY) {
+          documents++;
+        }
+        if (t.isStructStart()) {
+          depth++;
+        } else if (t.isStructEnd()) {
+          depth--;
+        }
+      }
+    }
+    if (documents == 0) {
+      throw new SpecException(source + ": the file is empty");
+    }
+    if (documents > 1) {
+      throw new SpecException(
+          source
+              + ": the file holds "
+              + documents
+              + " YAML documents; a file holds one SchemaMigration");
+    }
   }
 
   /** The mapper, configured for the resource shape, for writing documents and status. */
@@ -96,13 +147,35 @@ public final class SpecReader {
     }
     if (e instanceof MismatchedInputException m) {
       String type = m.getTargetType() == null ? "value" : m.getTargetType().getSimpleName();
+      if (m.getTargetType() != null && Collection.class.isAssignableFrom(m.getTargetType())) {
+        type = "List";
+      }
       return "wrong type at " + path + ": expected " + friendly(type);
     }
-    String msg = e.getOriginalMessage();
+    if (e.getCause() instanceof InputCoercionException c) {
+      // A number too large for its field: the YAML is fine, the value is not.
+      return "number out of range at " + path + ": " + oneLine(c.getOriginalMessage());
+    }
+    // The YAML parser's messages span lines (with a snippet and a caret); a reason is one line.
+    if (e.getCause() instanceof MarkedYAMLException y && y.getProblemMark() != null) {
+      Mark mark = y.getProblemMark();
+      return "malformed YAML at line "
+          + (mark.getLine() + 1)
+          + ", column "
+          + (mark.getColumn() + 1)
+          + ": "
+          + oneLine(y.getProblem())
+          + (y.getContext() == null ? "" : " (" + oneLine(y.getContext()) + ")");
+    }
+    String msg = oneLine(e.getOriginalMessage());
     if (e.getLocation() != null) {
       msg += " (line " + e.getLocation().getLineNr() + ")";
     }
     return "malformed YAML: " + msg;
+  }
+
+  private static String oneLine(String text) {
+    return String.valueOf(text).strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   private static String friendly(String javaType) {

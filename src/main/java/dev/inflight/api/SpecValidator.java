@@ -65,6 +65,9 @@ public final class SpecValidator {
       errors.add("spec.table: required (schema.table or table)");
     } else if (spec.table().length() > 200) {
       errors.add("spec.table: longer than 200 characters");
+    } else if (spec.table().chars().anyMatch(Character::isISOControl)) {
+      // No table name holds one, and PostgreSQL refuses a NUL even as a bound value.
+      errors.add("spec.table: contains a control character");
     }
     if (spec.changes().isEmpty()) {
       errors.add("spec.changes: at least one change is required");

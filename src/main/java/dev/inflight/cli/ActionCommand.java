@@ -1,7 +1,6 @@
 package dev.inflight.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.inflight.api.Durations;
 import dev.inflight.api.MigrationDocument;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
@@ -10,6 +9,7 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.ledger.MigrationRecord;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -35,6 +35,7 @@ abstract class ActionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Duration limit = Cli.timeout(timeout);
     MigrationDocument doc = file.read();
     MigrationSpec spec = Controls.with(doc.spec(), action(), null, null);
     String name = doc.metadata().name();
@@ -64,9 +65,7 @@ abstract class ActionCommand implements Callable<Integer> {
       try (ProgressReporter progress =
           new ProgressReporter(
               engine, m.id(), System.out, !noProgress && System.console() != null)) {
-        r =
-            new Runner(engine, Clock.systemUTC())
-                .run(m.id(), spec, Durations.parse("--timeout", timeout), progress);
+        r = new Runner(engine, Clock.systemUTC()).run(m.id(), spec, limit, progress);
       }
       return Outcome.report(r, goal(), file.file.toString(), System.out, System.err);
     }

@@ -1,7 +1,6 @@
 package dev.inflight.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.inflight.api.Durations;
 import dev.inflight.api.MigrationDocument;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
@@ -10,6 +9,7 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.ledger.MigrationRecord;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,6 +53,7 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Duration limit = Cli.timeout(timeout);
     MigrationDocument doc = file.read();
     MigrationSpec spec =
         Controls.with(doc.spec(), Action.Run, approve, proceed ? Boolean.TRUE : null);
@@ -74,9 +75,7 @@ final class ApplyCommand implements Callable<Integer> {
       try (ProgressReporter progress =
           new ProgressReporter(
               engine, m.id(), System.out, !noProgress && System.console() != null)) {
-        r =
-            new Runner(engine, Clock.systemUTC())
-                .run(m.id(), spec, Durations.parse("--timeout", timeout), progress);
+        r = new Runner(engine, Clock.systemUTC()).run(m.id(), spec, limit, progress);
       }
       if ("json".equals(output)) {
         System.out.println(Cli.json().writeValueAsString(engine.status(m.id(), spec)));

@@ -54,6 +54,7 @@ public final class ConnectionOptions {
     cfg.setConnectionTimeout(15_000);
     cfg.setInitializationFailTimeout(-1);
     cfg.addDataSourceProperty("ApplicationName", "inflight");
+    cfg.setExceptionOverride(new dev.inflight.engine.sql.KeepOnStatementErrors());
     return new HikariDataSource(cfg);
   }
 }

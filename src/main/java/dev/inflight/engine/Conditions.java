@@ -28,14 +28,15 @@ public final class Conditions {
     boolean waitingForPerson = waitingForPerson(m, spec);
     out.add(
         c("Ready", ready, ready ? "IntentReached" : m.phase().name(), message(m, spec, plan), t));
+    // Waiting for a person is still in progress: kstatus (Flux wait) and sync waves must not
+    // treat a migration at its approval or cut-over gate as done.
+    boolean reconciling = !ready && stalledReason == null;
     out.add(
         c(
             "Reconciling",
-            !ready && stalledReason == null && !waitingForPerson,
-            !ready && stalledReason == null
-                ? (waitingForPerson ? "WaitingForPerson" : m.phase().name())
-                : "Idle",
-            !ready && stalledReason == null ? message(m, spec, plan) : "",
+            reconciling,
+            reconciling ? (waitingForPerson ? personReason(spec, m) : m.phase().name()) : "Idle",
+            reconciling ? message(m, spec, plan) : "",
             t));
     out.add(
         c(
@@ -87,10 +88,20 @@ public final class Conditions {
     };
   }
 
+  private static String personReason(MigrationSpec spec, MigrationRecord m) {
+    return spec.control().action() == Action.Pause ? "Paused" : m.phase().name();
+  }
+
   private static String stalledReason(MigrationRecord m, MigrationSpec spec) {
     Action a = spec.control().action();
     if (m.phase() == MigrationPhase.Failed || m.failure() != null) {
       return "Failed";
+    }
+    if (m.phase().terminal()
+        && !intentReached(m.phase(), a)
+        && (a == Action.Run || a == Action.Pause)) {
+      // Cancelled or rolled back, then set to Run again: a finished migration does not run again.
+      return "Finished";
     }
     if (m.consecutiveErrors() >= 3) {
       return "RetryingAfterErrors";
@@ -113,6 +124,11 @@ public final class Conditions {
   private static String stalledMessage(MigrationRecord m) {
     if (m.failure() != null) {
       return m.failure();
+    }
+    if (m.phase().terminal()) {
+      return "the migration ended as "
+          + m.phase()
+          + "; a finished migration does not run again: apply it under a new name";
     }
     if (m.lastError() != null) {
       return m.lastError();

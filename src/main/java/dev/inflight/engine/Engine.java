@@ -77,6 +77,7 @@ public final class Engine {
       if (installed) {
         Optional<MigrationRecord> active = ledger.activeByName(conn, name);
         if (active.isPresent()) {
+          requireSameMigration(active.get(), spec);
           return active.get();
         }
         // A busy table is reported as such, before planning trips over the other migration's
@@ -113,6 +114,29 @@ public final class Engine {
           return ledger.activeByName(conn, name).orElseThrow(() -> e);
         }
         throw e;
+      }
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A name identifies one migration: resuming it with another table or other changes would run the
+   * old plan while reporting success for the new file, so it is refused.
+   */
+  private void requireSameMigration(MigrationRecord active, MigrationSpec spec) {
+    try {
+      MigrationSpec stored = json.readValue(active.specJson(), MigrationSpec.class);
+      if (!stored.table().equals(spec.table())
+          || !json.writeValueAsString(stored.changes())
+              .equals(json.writeValueAsString(spec.changes()))) {
+        throw new PlanRejectedException(
+            "migration "
+                + active.name()
+                + " is active ("
+                + active.phase()
+                + ") with a different table or different changes; finish, cancel or roll it back, or give"
+                + " the new migration another name");
       }
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);

@@ -76,6 +76,7 @@ final class Databases implements AutoCloseable {
     cfg.setConnectionTimeout(5_000);
     // Do not fail (or retry in a loop) when the database is down: each step reports it instead.
     cfg.setInitializationFailTimeout(-1);
+    cfg.setExceptionOverride(new dev.inflight.engine.sql.KeepOnStatementErrors());
     cfg.setPoolName("inflight-" + Integer.toHexString(c.poolKey().hashCode()));
     cfg.addDataSourceProperty("ApplicationName", "inflight");
     HikariDataSource pool = new HikariDataSource(cfg);

@@ -55,6 +55,9 @@ public final class OperatorApp implements AutoCloseable {
                   // clusters and the Fabric8 mock server, which does not implement SSA.
                   .withUseSSAToPatchPrimaryResource(false)
                   .withCloseClientOnStop(false)
+                  // On shutdown, let a step in flight finish (and commit or roll back) before the
+                  // database pools close under it.
+                  .withReconciliationTerminationTimeout(Duration.ofSeconds(30))
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
               if (options.leaseNamespace() != null) {
                 o.withLeaderElectionConfiguration(

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * copy too, and, in the original shape (with the reverse transform done by hand), on a second copy
  * in schema {@code before}, which is what the table must be after a rollback.
  */
+@Tag("pg15")
 @ExtendWith(PostgresExtension.class)
 class ChangeOperationsTest {
   private static final String NAME = "items-change";

@@ -141,20 +141,23 @@ class OperatorTest {
   }
 
   @Test
-  void approvalGateOpensForThePlanHashInStatus(TestDatabase db) {
+  void approvalGateOpensForThePlanHashInStatus(TestDatabase db) throws Exception {
     parts(db, 500);
     OperatorHarness.secret(client, "app-db", db, "postgres");
     create(client, yaml("parts-code", "public.parts", ADD_CODE, "approval: {required: true}\n"));
     awaitPhase("parts-code", "AwaitingApproval");
     assertThat(condition(client, "parts-code", "Approved", false)).isEqualTo("False");
-    assertThat(condition(client, "parts-code", "Reconciling", true)).isEqualTo("WaitingForPerson");
+    assertThat(condition(client, "parts-code", "Reconciling", false)).isEqualTo("True");
+    assertThat(condition(client, "parts-code", "Reconciling", true)).isEqualTo("AwaitingApproval");
     assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname = 'parts__ifl_new'")).isZero();
 
+    assertThat(argo("parts-code")).isEqualTo("Suspended");
     String hash = get(client, "parts-code").getStatus().plan().hash();
     edit("parts-code", c -> new MigrationSpec.ControlSpec(hash, c.cutover(), c.action()));
     awaitPhase("parts-code", "Completed");
     assertThat(condition(client, "parts-code", "Approved", false)).isEqualTo("True");
     assertThat(eventReasons(client, "parts-code")).contains("AwaitingApproval");
+    assertThat(argo("parts-code")).isEqualTo("Healthy");
   }
 
   @Test
@@ -223,7 +226,9 @@ class OperatorTest {
     edit("parts-code", c -> action(c, MigrationSpec.Action.Rollback));
     awaitPhase("parts-code", "RolledBack");
     assertThat(db.count("SELECT count(*) FROM parts WHERE id = 9001")).isEqualTo(1);
-    assertThat(condition(client, "parts-code", "Ready", false)).isEqualTo("True");
+    await()
+        .atMost(LONG)
+        .until(() -> "True".equals(condition(client, "parts-code", "Ready", false)));
     assertThat(eventReasons(client, "parts-code")).contains("RollingBack", "RolledBack");
   }
 
@@ -286,7 +291,7 @@ class OperatorTest {
   }
 
   @Test
-  void invalidSpecStallsWithAReasonAndChangesNothing(TestDatabase db) {
+  void invalidSpecStallsWithAReasonAndChangesNothing(TestDatabase db) throws Exception {
     parts(db, 100);
     OperatorHarness.secret(client, "app-db", db, "postgres");
     List<String> before = db.strings("SELECT relname FROM pg_class ORDER BY 1");
@@ -304,6 +309,7 @@ class OperatorTest {
         .contains("spec.backfill.batchSize: 0 is outside 1..1000000");
     assertThat(condition(client, "bad-column", "Ready", false)).isEqualTo("False");
     assertThat(eventReasons(client, "bad-column")).contains("PlanRejected");
+    assertThat(argo("bad-column")).isEqualTo("Degraded");
     assertThat(db.strings("SELECT relname FROM pg_class ORDER BY 1")).isEqualTo(before);
     assertThat(db.count("SELECT count(*) FROM pg_namespace WHERE nspname = 'inflight'")).isZero();
   }
@@ -396,6 +402,15 @@ class OperatorTest {
               + eventReasons(client, name),
           e);
     }
+  }
+
+  /** The Argo CD health of the resource as the operator left it. */
+  private String argo(String name) throws Exception {
+    var node =
+        io.fabric8.kubernetes.client.utils.Serialization.jsonMapper()
+            .valueToTree(get(client, name));
+    return dev.inflight.gitops.ArgoHealth.evaluate((com.fasterxml.jackson.databind.JsonNode) node)
+        .status();
   }
 
   private double reconciles() {

@@ -250,6 +250,7 @@ public final class Demo {
     cfg.setJdbcUrl(url);
     cfg.setMaximumPoolSize(size);
     cfg.setPoolName(application ? "app" : "inflight");
+    cfg.setExceptionOverride(new dev.inflight.engine.sql.KeepOnStatementErrors());
     if (application) {
       // What the README recommends to applications: a prepared SELECT * whose result type
       // changes is re-prepared by the driver instead of failing once per connection.

@@ -21,6 +21,14 @@ final class AddCheckOp implements ChangeOp {
 
   @Override
   public void apply(ShadowDesign d) {
+    // The shadow's key and unique constraints carry temporary names until cut-over renames them,
+    // so the dry run cannot see this clash; the cut-over would.
+    if (d.index(name)
+        .map(ix -> ix.source() != null && ix.source().backsConstraint())
+        .orElse(false)) {
+      throw new IllegalArgumentException(
+          describe() + ": the table already has a constraint named " + name);
+    }
     d.ddl(
         "ALTER TABLE "
             + d.shadowSql()

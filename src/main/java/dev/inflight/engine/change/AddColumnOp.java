@@ -7,10 +7,9 @@ import dev.inflight.engine.sql.SqlExpressions;
 /**
  * Adds a column. Existing rows get the default (or NULL), exactly as {@code ALTER TABLE ADD
  * COLUMN}; the copy leaves the column out so the shadow's default applies. When a later change
- * replaces that default, the shadow (built in its final shape) no longer has it, so the copy
- * writes this default itself; it must then be a constant, because the copy runs in many
- * transactions and could not give every row the one value {@code ALTER TABLE} would. Rollback
- * drops the column.
+ * replaces that default, the shadow (built in its final shape) no longer has it, so the copy writes
+ * this default itself; it must then be a constant, because the copy runs in many transactions and
+ * could not give every row the one value {@code ALTER TABLE} would. Rollback drops the column.
  */
 final class AddColumnOp implements ChangeOp {
   private final String name;
@@ -28,6 +27,10 @@ final class AddColumnOp implements ChangeOp {
             : SqlExpressions.expression(
                 "addColumn " + spec.name() + " default", spec.defaultValue());
     this.notNull = Boolean.TRUE.equals(spec.notNull());
+    if (spec.comment() != null && spec.comment().indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(
+          "addColumn " + spec.name() + " comment: contains a NUL character");
+    }
     this.comment = spec.comment();
   }
 

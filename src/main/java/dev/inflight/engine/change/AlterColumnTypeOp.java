@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.util.regex.Pattern;
 
 /**
@@ -120,14 +121,28 @@ final class AlterColumnTypeOp implements ChangeOp {
             + Sql.ident(column)
             + ") AS old_default";
     Savepoint sp = d.connection().setSavepoint();
-    try (PreparedStatement ps = d.connection().prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      String literal = rs.getString(1);
-      d.connection().releaseSavepoint(sp);
+    try (Statement st = d.connection().createStatement();
+        PreparedStatement ps = d.connection().prepareStatement(sql)) {
+      // Read only: a using with a side effect (nextval, setval) must fail here, not take effect;
+      // the planning transaction's rollback would not undo it. Rolling back to the savepoint
+      // ends the read-only mode again.
+      st.execute("SET LOCAL transaction_read_only = on");
+      String literal;
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        literal = rs.getString(1);
+      }
+      d.connection().rollback(sp);
       return literal == null ? "NULL" : literal + "::" + type;
     } catch (SQLException e) {
       d.connection().rollback(sp);
+      if ("42703".equals(e.getSQLState()) || "42883".equals(e.getSQLState())) {
+        // An unknown column or function: using itself is wrong, whatever the default.
+        throw new IllegalArgumentException(
+            describe()
+                + ": "
+                + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage())));
+      }
       throw new IllegalArgumentException(
           describe()
               + ": cannot convert the default "

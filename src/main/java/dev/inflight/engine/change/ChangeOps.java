@@ -13,6 +13,9 @@ public final class ChangeOps {
     List<ChangeOp> ops = new ArrayList<>();
     for (int i = 0; i < changes.size(); i++) {
       Change c = changes.get(i);
+      if (c == null || c.operations().size() != 1) {
+        continue; // SpecValidator reports it; there is no single operation to build.
+      }
       try {
         ops.add(of(c));
       } catch (IllegalArgumentException e) {

@@ -1,6 +1,7 @@
 package dev.inflight.engine.change;
 
 import dev.inflight.api.Change;
+import dev.inflight.engine.plan.Names;
 import dev.inflight.engine.sql.Sql;
 import dev.inflight.engine.sql.SqlExpressions;
 import java.util.ArrayList;
@@ -20,6 +21,13 @@ final class CreateIndexOp implements ChangeOp {
 
   CreateIndexOp(Change.CreateIndex spec) {
     this.name = SqlExpressions.newName("createIndex.name", spec.name());
+    if (Names.isDerived(name)) {
+      // Cut-over renames the original table and its indexes to such names.
+      throw new IllegalArgumentException(
+          "createIndex "
+              + name
+              + ": names containing __ifl_new or __ifl_old are reserved for the tables and indexes Inflight creates");
+    }
     this.columns = spec.columns() == null ? List.of() : List.copyOf(spec.columns());
     List<String> exprs = new ArrayList<>();
     if (spec.expressions() != null) {

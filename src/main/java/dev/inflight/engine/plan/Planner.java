@@ -57,8 +57,12 @@ public final class Planner {
       st.execute("SET LOCAL statement_timeout = '60s'");
       return planInTransaction(conn, spec, ops, retained);
     } finally {
-      conn.rollback();
-      conn.setAutoCommit(auto);
+      // A pool may have closed the connection after an error (HikariCP does on SQLSTATE 0A000,
+      // which PostgreSQL uses for a subquery in a DEFAULT); closing ended the transaction too.
+      if (!conn.isClosed()) {
+        conn.rollback();
+        conn.setAutoCommit(auto);
+      }
     }
   }
 
@@ -338,6 +342,16 @@ public final class Planner {
   private static void refuseUnsupported(TableInfo t) {
     List<String> reasons = new ArrayList<>();
     String name = t.schema() + "." + t.name();
+    if (Names.LEDGER_SCHEMA.equals(t.schema())) {
+      throw new PlanRejectedException(
+          name
+              + " is Inflight's own state (schema "
+              + Names.LEDGER_SCHEMA
+              + "), not an application table");
+    }
+    if (List.of("pg_catalog", "information_schema", "pg_toast").contains(t.schema())) {
+      throw new PlanRejectedException(name + " is a system catalog");
+    }
     switch (t.kind()) {
       case "r" -> {}
       case "p" -> reasons.add(name + " is partitioned; partitioned tables are not supported yet");
@@ -586,7 +600,7 @@ public final class Planner {
         ps.execute();
         conn.releaseSavepoint(sp);
       } catch (SQLException e) {
-        conn.rollback(sp);
+        undo(sp);
         throw refusal(what, e);
       }
     }
@@ -601,8 +615,15 @@ public final class Planner {
         ps.executeQuery().close();
         conn.releaseSavepoint(sp);
       } catch (SQLException e) {
-        conn.rollback(sp);
+        undo(sp);
         throw refusal(what, e);
+      }
+    }
+
+    /** Back to the savepoint, unless the pool closed the connection on the error (see plan). */
+    private void undo(Savepoint sp) throws SQLException {
+      if (!conn.isClosed()) {
+        conn.rollback(sp);
       }
     }
 

@@ -12,9 +12,13 @@ import java.util.regex.Pattern;
  */
 public final class SqlExpressions {
   private static final int MAX_EXPRESSION = 4000;
+  // The words after the first are those of PostgreSQL's multi-word types (double precision,
+  // character varying, timestamp with time zone, interval day to second); any other word would be
+  // a column constraint (not null, unique, references t) smuggled in with the type.
   private static final Pattern TYPE_NAME =
       Pattern.compile(
-          "(?i)(?:[a-z_][a-z0-9_$]*\\.)?[a-z_][a-z0-9_$]*(?: [a-z_][a-z0-9_$]*){0,3}"
+          "(?i)(?:[a-z_][a-z0-9_$]*\\.)?[a-z_][a-z0-9_$]*"
+              + "(?: (?:precision|varying|character|char|with|without|time|zone|year|month|day|hour|minute|second|to)){0,3}"
               + "(?:\\s*\\(\\s*\\d{1,5}(?:\\s*,\\s*-?\\d{1,5})?\\s*\\))?"
               + "(?: with(?:out)? time zone)?(?:\\s*\\[\\d*\\])*");
 
@@ -41,25 +45,38 @@ public final class SqlExpressions {
       char c = text.charAt(i);
       if (c == '\0' || (Character.isISOControl(c) && !Character.isWhitespace(c))) {
         throw new IllegalArgumentException(what + ": control character in expression");
+      } else if (identifierStart(c)) {
+        // Read names whole, as PostgreSQL's lexer does: a '$' inside one is part of the name, and
+        // only an E directly before a quote (not the end of a name such as date'...') makes the
+        // string one where a backslash escapes the quote.
+        if ((c == 'E' || c == 'e') && i + 1 < n && text.charAt(i + 1) == '\'') {
+          int end = endOfQuoted(text, i + 1, '\'', what, "string literal", true);
+          out.append(text, i, end);
+          i = end;
+          continue;
+        }
+        int end = i + 1;
+        while (end < n && identifierPart(text.charAt(end))) {
+          end++;
+        }
+        out.append(text, i, end);
+        i = end;
+        continue;
       } else if (c == '\'') {
-        int end = endOfQuoted(text, i, '\'', what, "string literal");
+        int end = endOfQuoted(text, i, '\'', what, "string literal", false);
         out.append(text, i, end);
         i = end;
         continue;
       } else if (c == '"') {
-        int end = endOfQuoted(text, i, '"', what, "quoted identifier");
+        int end = endOfQuoted(text, i, '"', what, "quoted identifier", false);
         out.append(text, i, end);
         i = end;
         continue;
-      } else if (c == '$'
-          && i + 1 < n
-          && (text.charAt(i + 1) == '$' || Character.isLetter(text.charAt(i + 1)))) {
-        int tagEnd = text.indexOf('$', i + 1);
-        String tag = tagEnd < 0 ? "" : text.substring(i, tagEnd + 1);
-        if (tagEnd > 0 && tag.matches("\\$[A-Za-z_]*\\$")) {
-          throw new IllegalArgumentException(
-              what + ": dollar-quoted strings are not accepted; use a standard 'string'");
-        }
+      } else if (c == '$') {
+        // Outside a name, '$' starts a dollar-quoted string ($$, $tag$, $a1$, $_$) or a $n
+        // parameter; a dollar-quoted string would hide quotes and parentheses from this guard.
+        throw new IllegalArgumentException(
+            what + ": dollar-quoted strings are not accepted; use a standard 'string'");
       } else if (c == ';') {
         throw new IllegalArgumentException(what + ": ';' is not allowed in an expression");
       } else if (c == '-' && i + 1 < n && text.charAt(i + 1) == '-') {
@@ -132,7 +149,21 @@ public final class SqlExpressions {
     return name;
   }
 
-  private static int endOfQuoted(String text, int start, char quote, String what, String kind) {
+  /** A character that starts a name in PostgreSQL: a letter, '_', or any non-ASCII character. */
+  private static boolean identifierStart(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || c == '_'
+        || (c >= 0x80 && !Character.isISOControl(c));
+  }
+
+  /** A character that continues a name: also digits and '$'. */
+  private static boolean identifierPart(char c) {
+    return identifierStart(c) || (c >= '0' && c <= '9') || c == '$';
+  }
+
+  private static int endOfQuoted(
+      String text, int start, char quote, String what, String kind, boolean backslashEscapes) {
     int i = start + 1;
     while (i < text.length()) {
       char c = text.charAt(i);
@@ -146,10 +177,7 @@ public final class SqlExpressions {
         }
         return i + 1;
       }
-      if (c == '\\'
-          && quote == '\''
-          && start > 0
-          && (text.charAt(start - 1) == 'E' || text.charAt(start - 1) == 'e')) {
+      if (c == '\\' && backslashEscapes) {
         i += 2;
         continue;
       }
