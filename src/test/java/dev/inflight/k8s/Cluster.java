@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -59,6 +60,9 @@ public final class Cluster implements ExtensionContext.Store.CloseableResource {
                 .withWaitForEtcdHealthCheckOnStartup(true)
                 .withStartupTimeout(120_000)
                 .withUpdateKubeConfig(false)
+                // Every request, with its user and response code, for the RBAC checks.
+                .withApiServerFlag("--audit-policy-file", auditPolicy(dir).toString())
+                .withApiServerFlag("--audit-log-path", dir.resolve("audit.log").toString())
                 .build());
     long started = System.nanoTime();
     try {
@@ -75,6 +79,27 @@ public final class Cluster implements ExtensionContext.Store.CloseableResource {
     Path kubeconfig = dir.resolve("kubeconfig");
     Files.writeString(kubeconfig, server.getKubeConfigYaml());
     return new Cluster(binaries, dir, server, kubeconfig);
+  }
+
+  private static Path auditPolicy(Path dir) throws IOException {
+    return Files.writeString(
+        dir.resolve("audit-policy.yaml"),
+        """
+        apiVersion: audit.k8s.io/v1
+        kind: Policy
+        omitStages: [RequestReceived]
+        rules:
+          - level: Metadata
+        """);
+  }
+
+  /** The requests the server has answered so far, from its audit log. */
+  public List<AuditRecord> audit() {
+    try (Stream<String> lines = Files.lines(dir.resolve("audit.log"))) {
+      return lines.map(AuditRecord::parse).toList();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private Config config() {

@@ -47,6 +47,7 @@ class LeaderElectionOnRealServerTest {
       }
     }
     Operators.clean(k8s, ns);
+    Operators.assertNothingForbidden(k8s);
   }
 
   private static Lease lease(Cluster k8s) {

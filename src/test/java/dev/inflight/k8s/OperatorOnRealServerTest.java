@@ -55,6 +55,7 @@ class OperatorOnRealServerTest {
       operator.close();
     }
     Operators.clean(k8s, ns);
+    Operators.assertNothingForbidden(k8s);
   }
 
   /** The demo's table: what examples/users-*.yaml migrate. */

@@ -1,5 +1,7 @@
 package dev.inflight.k8s;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.inflight.api.SchemaMigration;
 import dev.inflight.engine.EngineSettings;
 import dev.inflight.operator.OperatorApp;
@@ -65,6 +67,23 @@ final class Operators {
                 .withStringData(Map.of("url", url, "username", "postgres", "password", "postgres"))
                 .build())
         .create();
+  }
+
+  /** The operator's user, as the API server sees it. */
+  static final String USER =
+      "system:serviceaccount:" + Deploy.OPERATOR_NAMESPACE + ":" + Deploy.OPERATOR_ACCOUNT;
+
+  /**
+   * Least privilege is enough: the server refused none of the operator's requests so far. (An Event
+   * the operator may not create, say, would only be logged.)
+   */
+  static void assertNothingForbidden(Cluster k8s) {
+    assertThat(k8s.audit())
+        .filteredOn(r -> USER.equals(r.user()))
+        .as("requests of %s", USER)
+        .isNotEmpty()
+        .filteredOn(r -> r.code() == 403)
+        .isEmpty();
   }
 
   /**
