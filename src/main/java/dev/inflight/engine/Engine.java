@@ -18,6 +18,7 @@ import dev.inflight.engine.phase.StepContext;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.engine.plan.Planner;
 import dev.inflight.engine.sql.Errors;
+import dev.inflight.engine.sql.Sql;
 import dev.inflight.engine.sql.Tx;
 import dev.inflight.engine.sync.Backoff;
 import java.sql.Connection;
@@ -184,6 +185,32 @@ public final class Engine {
   public List<Ledger.HistoryEntry> history(int limit) throws SQLException {
     try (Connection conn = session()) {
       return LedgerSchema.installed(conn) ? ledger.history(conn, limit) : List.of();
+    }
+  }
+
+  /** What {@link #verify} compared the live table with, and the differences it found. */
+  public record Verification(String expected, List<String> differences) {}
+
+  /**
+   * Compares the live table with what it must be now: the planned shape once cut over (Completed,
+   * Finalized), the original shape otherwise. Read only.
+   */
+  public Verification verify(long id) throws SQLException {
+    try (Connection conn = session()) {
+      MigrationRecord m = ledger.get(conn, id);
+      Plan plan = json.readValue(m.planJson(), Plan.class);
+      boolean newShape =
+          m.phase() == MigrationPhase.Completed
+              || m.phase() == MigrationPhase.Finalized
+              || m.phase() == MigrationPhase.RollingBack;
+      var expected = newShape ? plan.expectedSnapshot() : plan.originalSnapshot();
+      long oid = new CatalogReader(conn).resolve(Sql.qualified(plan.schema(), plan.table())).oid();
+      var actual = dev.inflight.engine.catalog.TableSnapshot.read(conn, oid, x -> x);
+      return new Verification(
+          newShape ? "the planned shape (after cut-over)" : "the original shape",
+          dev.inflight.engine.catalog.TableSnapshot.differences(expected, actual));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -57,6 +57,7 @@ final class StatusWriter {
             s.cutover(),
             s.rollback(),
             s.lastError(),
+            s.catalogCheck(),
             conditions),
         now);
   }
@@ -88,6 +89,7 @@ final class StatusWriter {
             prev == null ? null : prev.cutover(),
             prev == null ? null : prev.rollback(),
             message,
+            prev == null ? null : prev.catalogCheck(),
             conditions),
         now);
   }
@@ -114,6 +116,7 @@ final class StatusWriter {
             prev == null ? null : prev.cutover(),
             prev == null ? null : prev.rollback(),
             message,
+            prev == null ? null : prev.catalogCheck(),
             conditions),
         now);
   }
@@ -143,6 +146,7 @@ final class StatusWriter {
         s.cutover(),
         s.rollback(),
         s.lastError(),
+        s.catalogCheck(),
         merged);
   }
 

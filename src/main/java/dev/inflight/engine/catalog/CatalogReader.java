@@ -93,7 +93,6 @@ public final class CatalogReader {
         grants(oid),
         rows,
         bytes,
-        dependents(oid),
         fingerprint(oid));
   }
 
@@ -127,11 +126,17 @@ public final class CatalogReader {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps =
         conn.prepareStatement(
-            "SELECT a.attname FROM pg_index i"
-                + " CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)"
-                + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-                + " WHERE i.indrelid = ? AND i.indisprimary ORDER BY k.ord")) {
+            // The primary key; without one, the narrowest unique index on NOT NULL columns
+            // (no predicate, no expression, not deferrable) identifies rows just as well.
+            "WITH key AS (SELECT i.indexrelid, i.indkey FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+                + " WHERE i.indrelid = ? AND i.indisunique AND i.indimmediate AND i.indpred IS NULL"
+                + " AND i.indexprs IS NULL AND (i.indisprimary OR NOT EXISTS (SELECT 1 FROM pg_attribute a"
+                + "   WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND NOT a.attnotnull))"
+                + " ORDER BY i.indisprimary DESC, i.indnkeyatts, ic.relname LIMIT 1)"
+                + " SELECT a.attname FROM key CROSS JOIN LATERAL unnest(key.indkey) WITH ORDINALITY AS k(attnum, ord)"
+                + " JOIN pg_attribute a ON a.attrelid = ? AND a.attnum = k.attnum ORDER BY k.ord")) {
       ps.setLong(1, oid);
+      ps.setLong(2, oid);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(rs.getString(1));
@@ -151,7 +156,10 @@ public final class CatalogReader {
                 + "   || quote_ident(c.relname) || ' ') + 1),"
                 + " i.indisprimary, i.indisunique,"
                 + " coalesce(con.contype::text, ''), coalesce(pg_get_constraintdef(con.oid), ''),"
-                + " obj_description(i.indexrelid, 'pg_class')"
+                + " obj_description(i.indexrelid, 'pg_class'),"
+                + " CASE WHEN i.indexprs IS NULL THEN ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY"
+                + "   AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                + "   WHERE k.ord <= i.indnkeyatts ORDER BY k.ord) ELSE '{}' END"
                 + " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
                 + " JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid"
@@ -169,7 +177,8 @@ public final class CatalogReader {
                   rs.getBoolean(5),
                   rs.getString(6),
                   rs.getString(7),
-                  rs.getString(8)));
+                  rs.getString(8),
+                  java.util.List.of((String[]) rs.getArray(9).getArray())));
         }
       }
     }
@@ -237,44 +246,6 @@ public final class CatalogReader {
                 + " WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped"
                 + " ORDER BY a.attnum, 1")) {
       ps.setLong(1, oid);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Objects whose correctness depends on the table's identity (they follow its oid, not its name):
-   * each entry is a human-readable reason the table cannot be swapped yet.
-   */
-  private List<String> dependents(long oid) throws SQLException {
-    List<String> out = new ArrayList<>();
-    String sql =
-        "SELECT 'view ' || v.oid::regclass::text || ' reads it'"
-            + " FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class"
-            + " WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = ? AND v.oid <> ?"
-            + " UNION SELECT 'rule ' || quote_ident(r.rulename) || ' is defined on it'"
-            + " FROM pg_rewrite r WHERE r.ev_class = ? AND r.rulename <> '_RETURN'"
-            + " UNION SELECT 'foreign key ' || quote_ident(c.conname) || ' on ' || c.conrelid::regclass::text"
-            + " || ' references it' FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = ? AND c.conrelid <> ?"
-            + " UNION SELECT 'foreign key ' || quote_ident(c.conname) || ' references '"
-            + " || c.confrelid::regclass::text FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ?"
-            + " UNION SELECT 'trigger ' || quote_ident(t.tgname) || ' is defined on it'"
-            + " FROM pg_trigger t WHERE t.tgrelid = ? AND NOT t.tgisinternal AND t.tgname NOT LIKE 'inflight\\_%'"
-            + " UNION SELECT 'row-level security is enabled on it' FROM pg_class c"
-            + " WHERE c.oid = ? AND (c.relrowsecurity OR c.relforcerowsecurity)"
-            + " UNION SELECT 'it is in publication ' || quote_ident(p.pubname)"
-            + " FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid WHERE pr.prrelid = ?"
-            + " UNION SELECT 'it has an exclusion constraint ' || quote_ident(c.conname)"
-            + " FROM pg_constraint c WHERE c.conrelid = ? AND c.contype = 'x'"
-            + " ORDER BY 1";
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      for (int i = 1; i <= 10; i++) {
-        ps.setLong(i, oid);
-      }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(rs.getString(1));

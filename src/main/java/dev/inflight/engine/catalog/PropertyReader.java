@@ -44,7 +44,7 @@ public final class PropertyReader {
                   + "   ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i),"
                   + " ARRAY(SELECT a.attname FROM unnest(confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
                   + "   ON a.attrelid = confrelid AND a.attnum = k.n ORDER BY k.i),"
-                  + " obj_description(oid, 'pg_constraint') FROM pg_constraint"
+                  + " confrelid::regclass::text, obj_description(oid, 'pg_constraint') FROM pg_constraint"
                   + " WHERE contype = 'f' AND conrelid = ? ORDER BY conname",
               oid),
           foreignKeys(
@@ -53,7 +53,7 @@ public final class PropertyReader {
                   + "   ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i),"
                   + " ARRAY(SELECT a.attname FROM unnest(confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
                   + "   ON a.attrelid = confrelid AND a.attnum = k.n ORDER BY k.i),"
-                  + " obj_description(oid, 'pg_constraint') FROM pg_constraint"
+                  + " confrelid::regclass::text, obj_description(oid, 'pg_constraint') FROM pg_constraint"
                   + " WHERE contype = 'f' AND confrelid = ? AND conrelid <> confrelid ORDER BY conrelid::regclass::text, conname",
               oid),
           views(oid),
@@ -214,7 +214,8 @@ public final class PropertyReader {
                   rs.getBoolean(4),
                   list(rs.getArray(5)),
                   list(rs.getArray(6)),
-                  rs.getString(7)));
+                  rs.getString(7),
+                  rs.getString(8)));
         }
       }
     }

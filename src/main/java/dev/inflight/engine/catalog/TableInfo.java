@@ -20,11 +20,21 @@ public record TableInfo(
     List<String> grants,
     long estimatedRows,
     long totalBytes,
-    List<String> dependents,
     String fingerprint) {
 
   public Optional<ColumnInfo> column(String name) {
     return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  /**
+   * The index whose columns identify rows: the primary key's, else a unique index on NOT NULL
+   * columns.
+   */
+  public Optional<IndexInfo> keyIndex() {
+    return indexes.stream()
+        .filter(i -> i.unique() && i.columns().equals(primaryKey))
+        .sorted((a, b) -> Boolean.compare(b.primary(), a.primary()))
+        .findFirst();
   }
 
   public Optional<IndexInfo> index(String name) {

@@ -57,6 +57,7 @@ public record TableProperties(
       boolean validated,
       List<String> columns,
       List<String> referencedColumns,
+      String referencedTable,
       String comment) {}
 
   /**

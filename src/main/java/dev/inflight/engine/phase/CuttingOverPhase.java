@@ -58,8 +58,7 @@ final class CuttingOverPhase implements Phase {
           phase(), "catching up before cut-over: " + backlog + " changed keys");
     }
     Duration lockTimeout = ctx.lockTimeout();
-    List<String> blockers =
-        LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql(), ctx.shadowSql()), lockTimeout);
+    List<String> blockers = LockProbe.blockers(ctx.conn(), tables(ctx), lockTimeout);
     if (!blockers.isEmpty()) {
       return attemptFailed(
           ctx, "blocked by " + String.join("; ", blockers), LockProbe.pids(blockers), 0);
@@ -73,7 +72,8 @@ final class CuttingOverPhase implements Phase {
                 c,
                 "idle_in_transaction_session_timeout",
                 Math.max(10_000, lockTimeout.toMillis() * 5) + "ms");
-            Tx.execute(c, ctx.plan().cutoverLock());
+            SwapLocks.acquire(
+                c, ctx.plan().locksFirst(), ctx.plan().cutoverLock(), ctx.lockTimeout());
             Replays.all(
                 c,
                 ctx.plan().replayBatch(),
@@ -104,6 +104,8 @@ final class CuttingOverPhase implements Phase {
                 .set("rollback_until = ?", retain.isZero() ? null : now.plus(retain))
                 .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked)
                 .set("cutover_blocked_by = '{}'")
+                .set("post_swap_pending = ?", !ctx.plan().validateAfterSwap().isEmpty())
+                .set("catalog_check = NULL")
                 .phase(m, MigrationPhase.Completed, now)
                 .execute(c, now);
             ctx.ledger()
@@ -127,6 +129,12 @@ final class CuttingOverPhase implements Phase {
     ctx.reload();
     return new StepResult.Progress(
         MigrationPhase.Completed, "cut over; writes waited at most " + blocked + "ms");
+  }
+
+  private static List<String> tables(StepContext ctx) {
+    List<String> t = new java.util.ArrayList<>(List.of(ctx.tableSql(), ctx.shadowSql()));
+    t.addAll(ctx.plan().otherTables());
+    return t;
   }
 
   private static StepResult attemptFailed(

@@ -44,7 +44,8 @@ final class RollingBackPhase implements Phase {
       return new StepResult.Progress(
           phase(), "catching up before the swap back: " + backlog + " changed keys");
     }
-    List<String> tables = List.of(ctx.tableSql(), ctx.archivedSql());
+    List<String> tables = new java.util.ArrayList<>(List.of(ctx.tableSql(), ctx.archivedSql()));
+    tables.addAll(ctx.plan().otherTables());
     List<String> blockers = LockProbe.blockers(ctx.conn(), tables, ctx.lockTimeout());
     if (!blockers.isEmpty()) {
       return attemptFailed(ctx, "blocked by " + String.join("; ", blockers), 0);
@@ -57,7 +58,8 @@ final class RollingBackPhase implements Phase {
                 c,
                 "idle_in_transaction_session_timeout",
                 Math.max(10_000, ctx.lockTimeout().toMillis() * 5) + "ms");
-            Tx.execute(c, ctx.plan().rollbackLock());
+            SwapLocks.acquire(
+                c, ctx.plan().locksFirst(), ctx.plan().rollbackLock(), ctx.lockTimeout());
             Replays.all(
                 c,
                 ctx.plan().reverseReplayBatch(),
@@ -72,6 +74,8 @@ final class RollingBackPhase implements Phase {
                 .update(m.id())
                 .set("rollback_attempts = rollback_attempts + 1")
                 .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
+                .set("post_swap_pending = ?", !ctx.plan().validateAfterRollback().isEmpty())
+                .set("catalog_check = NULL")
                 .phase(m, MigrationPhase.RolledBack, ctx.now())
                 .execute(c, ctx.now());
             ctx.ledger()
@@ -97,6 +101,9 @@ final class RollingBackPhase implements Phase {
         .update(m.id())
         .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
         .execute(ctx.conn(), ctx.now());
+    ctx.reload();
+    PostSwap.validate(ctx, true);
+    CatalogCheck.record(ctx, true);
     return new StepResult.Done(
         MigrationPhase.RolledBack, "rolled back; writes waited at most " + blocked + "ms");
   }

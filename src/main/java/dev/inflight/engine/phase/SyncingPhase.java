@@ -103,6 +103,22 @@ final class SyncingPhase implements Phase {
         Replays.forward(ctx, all);
       }
     }
+    if (!m.extrasBuilt() && !ctx.plan().syncExtras().isEmpty()) {
+      // Built last, from the verified shadow, so they are as fresh as possible at the swap.
+      Tx.run(
+          ctx.conn(),
+          ctx.lockTimeout(),
+          ctx.settings().indexBuildTimeout(),
+          c -> {
+            for (String sql : ctx.plan().syncExtras()) {
+              Tx.execute(c, sql);
+            }
+            ctx.ledger().update(m.id()).set("extras_built = true").execute(c, ctx.now());
+            return null;
+          });
+      ctx.reload();
+      return new StepResult.Progress(phase(), "materialized views built over the new table");
+    }
     long backlog = Tx.queryLong(ctx.conn(), ctx.plan().logBacklog());
     if (backlog > ctx.settings().cutoverBacklog()) {
       return new StepResult.Progress(

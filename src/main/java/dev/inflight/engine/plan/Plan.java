@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every statement a migration runs, computed once at Planning and stored in the ledger, so the
@@ -17,6 +18,14 @@ import java.util.List;
  * @param key the primary key, on the original and the new table
  * @param archivedIndexes the names the original table's indexes take while archived, in the order
  *     of {@code sourceIndexes}
+ * @param syncExtras built on the shadow once it is verified (materialized views over it)
+ * @param validateAfterSwap run after the cut-over commits, outside it: foreign keys validated
+ * @param validateAfterRollback the same after the rollback swap
+ * @param otherTables tables the swaps also lock (tables whose foreign keys are re-pointed)
+ * @param originalSnapshot the table as planned ({@link dev.inflight.engine.catalog.TableSnapshot});
+ *     after a rollback the live table must equal it
+ * @param expectedSnapshot what the live table must equal after the cut-over
+ * @param locksFirst the locks both swaps take before the table's, in deadlock-free order
  */
 public record Plan(
     String hash,
@@ -49,7 +58,22 @@ public record Plan(
     String rollbackLock,
     List<String> rollbackSwap,
     List<String> cancel,
-    List<String> finalizeStatements) {
+    List<String> finalizeStatements,
+    List<String> syncExtras,
+    List<String> validateAfterSwap,
+    List<String> otherTables,
+    Map<String, List<String>> originalSnapshot,
+    Map<String, List<String>> expectedSnapshot,
+    List<String> locksFirst,
+    List<String> validateAfterRollback) {
+
+  public Plan {
+    validateAfterRollback = validateAfterRollback == null ? List.of() : validateAfterRollback;
+    locksFirst = locksFirst == null ? List.of() : locksFirst;
+    syncExtras = syncExtras == null ? List.of() : syncExtras;
+    validateAfterSwap = validateAfterSwap == null ? List.of() : validateAfterSwap;
+    otherTables = otherTables == null ? List.of() : otherTables;
+  }
 
   /** The statements in execution order, each preceded by a comment naming its phase. */
   public List<String> display() {
@@ -66,18 +90,27 @@ public record Plan(
         out,
         "Syncing: verification per key range (original, then new)",
         List.of(verifySourceDigest, verifyShadowDigest));
-    List<String> swap = new ArrayList<>();
+    if (!syncExtras.isEmpty()) {
+      section(out, "Syncing: materialized views over the new table", syncExtras);
+    }
+    List<String> swap = new ArrayList<>(locksFirst);
     swap.add(cutoverLock);
     swap.add("-- replay until the change log is empty, compare the table's fingerprint");
     swap.addAll(cutover);
     swap.addAll(reverseCapture);
     section(out, "CuttingOver: one transaction", swap);
+    if (!validateAfterSwap.isEmpty()) {
+      section(
+          out,
+          "Completed and RolledBack: foreign keys validated again, without blocking writes",
+          validateAfterSwap);
+    }
     if (rollbackRetained) {
       section(
           out,
           "Completed: reverse replay into the archived table (repeated)",
           List.of(reverseReplayBatch));
-      List<String> back = new ArrayList<>();
+      List<String> back = new ArrayList<>(locksFirst);
       back.add(rollbackLock);
       back.addAll(rollbackSwap);
       section(out, "RollingBack: one transaction", back);
@@ -151,7 +184,14 @@ public record Plan(
         rollbackLock,
         rollbackSwap,
         cancel,
-        finalizeStatements);
+        finalizeStatements,
+        syncExtras,
+        validateAfterSwap,
+        otherTables,
+        originalSnapshot,
+        expectedSnapshot,
+        locksFirst,
+        validateAfterRollback);
   }
 
   /** The names derived for this plan's table. */

@@ -7,8 +7,11 @@ import dev.inflight.engine.PlanRejectedException;
 import dev.inflight.engine.catalog.CatalogReader;
 import dev.inflight.engine.catalog.ColumnInfo;
 import dev.inflight.engine.catalog.IndexInfo;
+import dev.inflight.engine.catalog.PropertyReader;
 import dev.inflight.engine.catalog.TableInfo;
+import dev.inflight.engine.catalog.TableProperties;
 import dev.inflight.engine.catalog.TableRef;
+import dev.inflight.engine.catalog.TableSnapshot;
 import dev.inflight.engine.change.ChangeOp;
 import dev.inflight.engine.change.ChangeOps;
 import dev.inflight.engine.change.ShadowDesign;
@@ -78,6 +81,21 @@ public final class Planner {
     requireFree(conn, source.schema(), names.archived(), "the archived table");
     String s = ref.sql();
     String h = Sql.qualified(source.schema(), names.shadow());
+    TableProperties props = new PropertyReader(conn).read(source.oid());
+    Carryover carry =
+        new Carryover(
+            props,
+            names,
+            source.schema(),
+            printed(conn, source.schema(), source.name()),
+            printed(conn, source.schema(), names.shadow()));
+    Map<String, List<String>> originalSnapshot = TableSnapshot.read(conn, source.oid(), x -> x);
+    if (!carry.refusals().isEmpty()) {
+      throw new PlanRejectedException(
+          carry.refusals().stream()
+              .map(r -> source.schema() + "." + source.name() + ": " + r)
+              .toList());
+    }
 
     List<String> base = baseShadow(source, names, s, h);
     DryRun dry = new DryRun(conn);
@@ -85,10 +103,16 @@ public final class Planner {
     for (String sql : base) {
       dry.run("create the shadow table", sql);
     }
+    for (String sql : carry.shadowSettings()) {
+      dry.run("copy storage settings", sql);
+    }
     for (IndexInfo ix : source.indexes()) {
       for (String sql : recreate(ix, names.shadowIndex(ix.name()), h, source.schema(), false)) {
         dry.run("copy index " + ix.name(), sql);
       }
+    }
+    for (Carryover.Check c : carry.beforeChanges()) {
+      dry.run("copy " + c.what(), c.sql());
     }
     ShadowDesign design = new ShadowDesign(source, names, retained, conn);
     int executed = 0;
@@ -102,7 +126,9 @@ public final class Planner {
         throw new PlanRejectedException("spec.changes[" + i + "] " + e.getMessage());
       }
       for (; executed < design.ddl().size(); executed++) {
-        dry.run(at, design.ddl().get(executed).sql());
+        if (!design.ddl().get(executed).executed()) {
+          dry.run(at, design.ddl().get(executed).sql());
+        }
       }
     }
     List<String> postLike = new ArrayList<>();
@@ -117,13 +143,24 @@ public final class Planner {
       dry.run("copy ownership and privileges", sql);
     }
 
-    TableInfo shadow =
-        catalog.read(new TableRef(source.schema(), names.shadow(), tableOid(conn, h)));
+    long shadowOid = tableOid(conn, h);
+    TableInfo shadow = catalog.read(new TableRef(source.schema(), names.shadow(), shadowOid));
+    try {
+      carry.afterChanges(
+          new PropertyReader(conn).read(shadowOid), finalColumns(design), design.scratchParents());
+      for (Carryover.Check c : carry.validations()) {
+        dry.run(c.what() + " against the new table", c.sql());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new PlanRejectedException(e.getMessage());
+    }
     List<String> warnings = new ArrayList<>(design.warnings());
+    warnings.addAll(carry.warnings());
     List<KeyColumn> key = keyColumns(source, shadow, design);
     Map<String, IndexInfo> shadowIndexes =
         shadow.indexes().stream().collect(Collectors.toMap(IndexInfo::name, Function.identity()));
     List<String> createShadow = new ArrayList<>(base);
+    createShadow.addAll(carry.shadowSettings());
     design.ddl().stream()
         .filter(d -> !d.dryRunOnly())
         .map(ShadowDesign.Ddl::sql)
@@ -139,6 +176,23 @@ public final class Planner {
       }
       List<String> stmts = recreate(built, ix.shadowName(), h, source.schema(), true);
       String comment = ix.source() == null ? null : ix.source().comment();
+      String constraintComment =
+          ix.source() == null || !ix.source().backsConstraint()
+              ? null
+              : props.constraintComments().stream()
+                  .filter(c -> c.name().equals(ix.source().name()))
+                  .map(TableProperties.Named::text)
+                  .findFirst()
+                  .orElse(null);
+      if (constraintComment != null) {
+        stmts.add(
+            "COMMENT ON CONSTRAINT "
+                + Sql.ident(ix.shadowName())
+                + " ON "
+                + h
+                + " IS "
+                + Sql.literal(constraintComment));
+      }
       if (comment != null) {
         stmts.add(
             "COMMENT ON INDEX "
@@ -146,7 +200,9 @@ public final class Planner {
                 + " IS "
                 + Sql.literal(comment));
       }
-      if (built.primary()) {
+      // The key index is built with the shadow: the copy's and replay's upserts need it.
+      if (built.primary()
+          || shadow.keyIndex().map(k -> k.name().equals(built.name())).orElse(false)) {
         createShadow.addAll(stmts);
       } else {
         builds.add(
@@ -168,6 +224,24 @@ public final class Planner {
               + Sql.ident(ix.shadowName()));
     }
     requireIndexNamesFree(conn, source, design);
+    // The comments the real build adds to indexes and constraints, so the expected shape has them.
+    for (IndexBuild b : builds) {
+      for (String sql : b.statements()) {
+        if (sql.startsWith("COMMENT ON")) {
+          dry.run("copy comments", sql);
+        }
+      }
+    }
+    for (String sql : createShadow) {
+      if (sql.startsWith("COMMENT ON INDEX") || sql.startsWith("COMMENT ON CONSTRAINT")) {
+        dry.run("copy comments", sql);
+      }
+    }
+    for (String sql : carry.shadowComments()) {
+      dry.run("copy comments", sql);
+    }
+    Map<String, List<String>> expectedSnapshot =
+        expectation(conn, source, names, design, carry, shadowOid, originalSnapshot);
     createShadow.addAll(postLike);
 
     // Row movement in both directions.
@@ -282,13 +356,17 @@ public final class Planner {
       rollbackSwap.add(
           "ALTER SEQUENCE " + seqSql + " OWNED BY " + s + "." + Sql.ident(seq.column()));
     }
+    cutover.addAll(carry.cutover());
+    rollbackSwap.addAll(carry.rollback());
     rollbackSwap.add("DROP TABLE " + h);
 
     List<String> cancel =
         new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger, true));
+    cancel.addAll(carry.dropMaterializedViews(Names.NEW));
     cancel.add("DROP TABLE IF EXISTS " + h);
     List<String> finalize =
         new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger, true));
+    finalize.addAll(carry.dropMaterializedViews(Names.OLD));
     finalize.add("DROP TABLE IF EXISTS " + a);
 
     if (!source.columns().stream()
@@ -303,6 +381,12 @@ public final class Planner {
     if (!retained) {
       warnings.add("rollback.retainFor is 0: the original table is dropped right after cut-over");
     }
+    // PostgreSQL does not report free disk space through SQL; say what the copy needs.
+    warnings.add(
+        "the copy needs about "
+            + humanBytes(source.totalBytes())
+            + " of free disk in the table's tablespace (the table and its indexes once more),"
+            + (retained ? " kept until the migration is finalized" : " until the cut-over"));
 
     return new Plan(
             null,
@@ -335,7 +419,14 @@ public final class Planner {
             "LOCK TABLE " + s + ", " + a + " IN ACCESS EXCLUSIVE MODE",
             List.copyOf(rollbackSwap),
             List.copyOf(cancel),
-            List.copyOf(finalize))
+            List.copyOf(finalize),
+            syncExtras(design, carry),
+            carry.validateAfterCutover(),
+            carry.otherTables(),
+            originalSnapshot,
+            expectedSnapshot,
+            carry.locksFirst(),
+            carry.validateAfterRollback())
         .withComputedHash();
   }
 
@@ -364,13 +455,13 @@ public final class Planner {
       reasons.add(name + " uses table inheritance, which is not supported yet");
     }
     if (t.primaryKey().isEmpty()) {
-      reasons.add(name + " has no primary key; rows cannot be tracked without one");
+      reasons.add(
+          name
+              + " has no primary key and no unique index on NOT NULL columns; rows cannot be tracked"
+              + " without one");
     }
     if (Names.isDerived(t.name())) {
       reasons.add(name + " is a table Inflight created for another migration");
-    }
-    for (String d : t.dependents()) {
-      reasons.add(name + " cannot be swapped yet because " + d);
     }
     if (!reasons.isEmpty()) {
       throw new PlanRejectedException(reasons);
@@ -409,6 +500,17 @@ public final class Planner {
           "cannot read the definition of index " + ix.name() + ": " + ix.definition());
     }
     List<String> out = new ArrayList<>();
+    if ("x".equals(ix.constraintType())) {
+      // An exclusion constraint builds its own index; it has no USING INDEX form.
+      out.add(
+          "ALTER TABLE "
+              + table
+              + " ADD CONSTRAINT "
+              + Sql.ident(name)
+              + " "
+              + ix.constraintDefinition());
+      return out;
+    }
     out.add(
         "CREATE "
             + (ix.unique() ? "UNIQUE " : "")
@@ -553,7 +655,7 @@ public final class Planner {
       throws SQLException {
     List<String> sourceNames = source.indexes().stream().map(IndexInfo::name).toList();
     for (ShadowDesign.Index ix : design.indexes()) {
-      if (ix.source() != null || sourceNames.contains(ix.finalName())) {
+      if (sourceNames.contains(ix.finalName())) {
         continue;
       }
       try (PreparedStatement ps =
@@ -574,6 +676,97 @@ public final class Planner {
         }
       }
     }
+  }
+
+  static String humanBytes(long b) {
+    if (b < 1024) {
+      return b + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = b;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
+  /** Checks of the verified shadow first (a new key's orphans), then what is built over it. */
+  private static List<String> syncExtras(ShadowDesign design, Carryover carry) {
+    List<String> out = new ArrayList<>(design.preSwapChecks());
+    out.addAll(carry.syncing());
+    return out;
+  }
+
+  /**
+   * A relation's name as PostgreSQL prints it in definitions ({@code schema.name}, quoted as
+   * needed).
+   */
+  private static String printed(Connection conn, String schema, String name) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT quote_ident(?) || '.' || quote_ident(?)")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  /** The live table's snapshot after the cut-over, from the planning shadow with final names. */
+  private static Map<String, List<String>> expectation(
+      Connection conn,
+      TableInfo source,
+      Names names,
+      ShadowDesign design,
+      Carryover carry,
+      long shadowOid,
+      Map<String, List<String>> original)
+      throws SQLException {
+    SnapshotExpectation e = new SnapshotExpectation();
+    e.rename(
+        printed(conn, source.schema(), names.shadow()),
+        printed(conn, source.schema(), source.name()));
+    List<ShadowDesign.Index> byLength = new ArrayList<>(design.indexes());
+    byLength.sort((x, y) -> y.shadowName().length() - x.shadowName().length());
+    for (ShadowDesign.Index ix : byLength) {
+      e.rename(ix.shadowName(), ix.finalName());
+    }
+    for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
+      e.rename(Names.suffixed(seq.name(), Names.NEW), seq.name());
+    }
+    carry.scratchParents().forEach(e::rename);
+    design.scratchParents().forEach(e::rename);
+    Map<String, String> quotedRenames = new java.util.HashMap<>();
+    for (Map.Entry<String, String> c : finalColumns(design).entrySet()) {
+      if (!c.getKey().equals(c.getValue())) {
+        quotedRenames.put(quoteIdent(conn, c.getKey()), quoteIdent(conn, c.getValue()));
+      }
+    }
+    return e.compute(conn, shadowOid, original, quotedRenames, carry.checkViews());
+  }
+
+  private static String quoteIdent(Connection conn, String name) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT quote_ident(?)")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  /** Each original column's name on the new table; dropped columns are absent. */
+  private static Map<String, String> finalColumns(ShadowDesign design) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (ShadowDesign.Column c : design.columns().values()) {
+      if (c.source() != null) {
+        out.put(c.source(), c.name());
+      }
+    }
+    return out;
   }
 
   private static long tableOid(Connection conn, String qualified) throws SQLException {

@@ -85,6 +85,9 @@ public final class Tx {
       // A backend whose client died (a killed process) stops its statement instead of holding
       // locks, including the migration's advisory lock, until the statement would have ended.
       st.execute("SET client_connection_check_interval = '1s'");
+      // Row-level security must never filter what the engine copies: with this off, a policy
+      // that would hide rows makes the statement fail instead.
+      st.execute("SET row_security = off");
     }
   }
 }

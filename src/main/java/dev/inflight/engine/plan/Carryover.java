@@ -1,0 +1,762 @@
+package dev.inflight.engine.plan;
+
+import dev.inflight.engine.catalog.TableProperties;
+import dev.inflight.engine.catalog.TableProperties.DependentView;
+import dev.inflight.engine.catalog.TableProperties.ForeignKey;
+import dev.inflight.engine.catalog.TableProperties.Policy;
+import dev.inflight.engine.catalog.TableProperties.Publication;
+import dev.inflight.engine.catalog.TableProperties.Trigger;
+import dev.inflight.engine.sql.Sql;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the swap carries besides rows, columns and indexes: storage settings, foreign keys in both
+ * directions, dependent views and materialized views, user triggers, row-level security, replica
+ * identity and publications; the same statements backwards for a rollback.
+ *
+ * <p>Objects whose definitions name columns (foreign keys, policies, triggers) are created on the
+ * shadow during planning before the changes run, so PostgreSQL itself follows renames and refuses
+ * drops that would break them; their final definitions are read back from the shadow. Objects that
+ * enforce something against other rows (foreign keys, RLS, triggers) are attached only inside the
+ * swap transaction: on the shadow they would make the application's own statements fail against
+ * rows the replay has not caught up with yet.
+ */
+final class Carryover {
+  /** A planning statement and what it checks, for refusals. */
+  record Check(String what, String sql) {}
+
+  private final TableProperties props;
+  private final Names names;
+  private final String schema;
+  private final String s;
+  private final String h;
+  private final String a;
+  private final String sPrinted;
+  private final String hPrinted;
+  private TableProperties shadowProps;
+  private Map<String, String> finalColumn = Map.of();
+  private final Map<String, String> scratchParents = new java.util.HashMap<>();
+  private final List<String> warnings = new ArrayList<>();
+
+  /**
+   * @param sPrinted the table as PostgreSQL prints it in definitions ({@code public.users})
+   * @param hPrinted the shadow the same way
+   */
+  Carryover(TableProperties props, Names names, String schema, String sPrinted, String hPrinted) {
+    this.props = props;
+    this.names = names;
+    this.schema = schema;
+    this.s = Sql.qualified(schema, names.table());
+    this.h = Sql.qualified(schema, names.shadow());
+    this.a = Sql.qualified(schema, names.archived());
+    this.sPrinted = sPrinted;
+    this.hPrinted = hPrinted;
+  }
+
+  /** Reasons the table cannot be swapped (yet); empty when it can. */
+  List<String> refusals() {
+    List<String> out = new ArrayList<>();
+    for (String rule : props.rules()) {
+      out.add("rule " + rule + " is defined on the table; rules are not carried across the swap");
+    }
+    for (DependentView v : props.views()) {
+      if (v.materialized() && !Definitions.mentions(v.definition(), sPrinted)) {
+        out.add(
+            "materialized view "
+                + v.schema()
+                + "."
+                + v.name()
+                + " depends on the table through another view; only materialized views that read the table"
+                + " directly are carried across the swap");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Storage parameters and statistics targets of the shadow; before the changes, real and dry run.
+   */
+  List<String> shadowSettings() {
+    List<String> out = new ArrayList<>();
+    if (!props.reloptions().isEmpty()) {
+      out.add("ALTER TABLE " + h + " SET (" + String.join(", ", props.reloptions()) + ")");
+    }
+    if (!props.toastOptions().isEmpty()) {
+      out.add(
+          "ALTER TABLE "
+              + h
+              + " SET ("
+              + String.join(", ", props.toastOptions().stream().map(o -> "toast." + o).toList())
+              + ")");
+    }
+    for (String target : props.statisticsTargets()) {
+      int eq = target.lastIndexOf('=');
+      out.add(
+          "ALTER TABLE "
+              + h
+              + " ALTER COLUMN "
+              + target.substring(0, eq)
+              + " SET STATISTICS "
+              + target.substring(eq + 1));
+    }
+    return out;
+  }
+
+  /** Planning only, before the changes: the column-naming objects, on the empty shadow. */
+  List<Check> beforeChanges() {
+    List<Check> out = new ArrayList<>();
+    int n = 0;
+    for (ForeignKey fk : props.outgoingForeignKeys()) {
+      // The key is checked against a copy of its parent (or the shadow itself when the table
+      // references itself): adding it to the real parent would lock the parent's writers.
+      String target;
+      if (fk.referencedTable().equals(sPrinted)) {
+        target = h;
+      } else {
+        String scratch = "fkparent_" + (n++);
+        target = Sql.qualified(Names.LEDGER_SCHEMA, scratch);
+        scratchParents.put(Names.LEDGER_SCHEMA + "." + scratch, fk.referencedTable());
+        out.add(
+            new Check(
+                "foreign key " + fk.name(),
+                "CREATE TABLE "
+                    + target
+                    + " (LIKE "
+                    + fk.referencedTable()
+                    + " INCLUDING INDEXES)"));
+      }
+      String def =
+          Definitions.replaceOnce(
+              Definitions.withoutNotValid(fk.definition()),
+              "REFERENCES " + fk.referencedTable() + "(",
+              "REFERENCES " + target + "(");
+      out.add(
+          new Check(
+              "foreign key " + fk.name(),
+              "ALTER TABLE "
+                  + h
+                  + " ADD CONSTRAINT "
+                  + Sql.ident(fk.name())
+                  + " "
+                  + def
+                  + " NOT VALID"));
+    }
+    for (Policy p : props.policies()) {
+      out.add(new Check("policy " + p.name(), createPolicy(p, h)));
+    }
+    for (Trigger t : props.triggers()) {
+      out.add(
+          new Check(
+              "trigger " + t.name(),
+              Definitions.replaceOnce(
+                  t.definition(), " ON " + sPrinted + " ", " ON " + hPrinted + " ")));
+      if (!"O".equals(t.enabled())) {
+        List<String> state = new ArrayList<>();
+        enabled(state, h, t.name(), t.enabled());
+        out.add(new Check("trigger " + t.name(), state.get(0)));
+      }
+    }
+    List<String> identity = new ArrayList<>();
+    replicaIdentity(identity, h, true);
+    identity.forEach(sql -> out.add(new Check("replica identity", sql)));
+    return out;
+  }
+
+  /** Comments of the foreign keys the changes left on the planning shadow. */
+  List<String> shadowComments() {
+    List<String> out = new ArrayList<>();
+    for (ForeignKey fk : shadowProps.outgoingForeignKeys()) {
+      comment(out, fk.name(), h, original(fk.name()));
+    }
+    return out;
+  }
+
+  /** The name of each check view built by {@link #validations}, with the view it stands for. */
+  Map<String, DependentView> checkViews() {
+    Map<String, DependentView> out = new java.util.HashMap<>();
+    int n = props.incomingForeignKeys().size();
+    for (DependentView v : props.views()) {
+      if (Definitions.mentions(v.definition(), sPrinted)) {
+        out.put(Names.LEDGER_SCHEMA + ".viewcheck_" + (n++), v);
+      }
+    }
+    return out;
+  }
+
+  /** Scratch parents of the planning checks, by printed name, with the parent they copy. */
+  Map<String, String> scratchParents() {
+    return scratchParents;
+  }
+
+  /** Takes the definitions the changes left on the shadow, and the final name of each column. */
+  void afterChanges(
+      TableProperties shadow,
+      Map<String, String> finalColumn,
+      Map<String, String> moreScratchParents) {
+    this.shadowProps = shadow;
+    this.finalColumn = finalColumn;
+    this.scratchParents.putAll(moreScratchParents);
+    for (ForeignKey fk : props.outgoingForeignKeys()) {
+      if (shadow.outgoingForeignKeys().stream().noneMatch(x -> x.name().equals(fk.name()))) {
+        warnings.add(
+            "foreign key " + fk.name() + " is dropped because a column it uses is dropped");
+      }
+    }
+    for (Trigger t : props.triggers()) {
+      if (shadow.triggers().stream().noneMatch(x -> x.name().equals(t.name()))) {
+        warnings.add("trigger " + t.name() + " is dropped because a column it uses is dropped");
+      }
+    }
+    if (!props.allTablesPublications().isEmpty()) {
+      warnings.add(
+          "publication(s) "
+              + String.join(", ", props.allTablesPublications())
+              + " publish all tables: they also publish"
+              + " the shadow table's copy and the archived table's reverse replay");
+    }
+  }
+
+  /**
+   * Planning checks after the changes: incoming foreign keys can reference the new table, views and
+   * materialized views still compile against it, publication column lists survive.
+   */
+  List<Check> validations() {
+    List<Check> out = new ArrayList<>();
+    int n = 0;
+    for (ForeignKey fk : props.incomingForeignKeys()) {
+      String scratch = Sql.qualified(Names.LEDGER_SCHEMA, "fkcheck_" + (n++));
+      out.add(
+          new Check(
+              "foreign key " + fk.name() + " of " + fk.table(),
+              "CREATE TABLE "
+                  + scratch
+                  + " AS SELECT "
+                  + Sql.idents(fk.columns())
+                  + " FROM "
+                  + fk.table()
+                  + " WITH NO DATA"));
+      out.add(
+          new Check(
+              "foreign key " + fk.name() + " of " + fk.table(),
+              "ALTER TABLE "
+                  + scratch
+                  + " ADD FOREIGN KEY ("
+                  + Sql.idents(fk.columns())
+                  + ") REFERENCES "
+                  + h
+                  + " ("
+                  + String.join(", ", mapped(fk.referencedColumns(), fk))
+                  + ") NOT VALID"));
+    }
+    for (DependentView v : props.views()) {
+      if (!Definitions.mentions(v.definition(), sPrinted)) {
+        continue;
+      }
+      String check = Sql.qualified(Names.LEDGER_SCHEMA, "viewcheck_" + (n++));
+      out.add(
+          new Check(
+              (v.materialized() ? "materialized view " : "view ") + v.schema() + "." + v.name(),
+              "CREATE VIEW " + check + " AS " + overShadow(v)));
+    }
+    for (Publication p : props.publications()) {
+      if (p.columns() != null) {
+        columnList(p);
+      }
+    }
+    return out;
+  }
+
+  /** Syncing: each materialized view built again over the shadow, with its indexes. */
+  List<String> syncing() {
+    List<String> out = new ArrayList<>();
+    for (DependentView v : materialized()) {
+      String fresh = Sql.qualified(v.schema(), Names.suffixed(v.name(), Names.NEW));
+      out.add(
+          "CREATE MATERIALIZED VIEW " + fresh + options(v) + " AS " + overShadow(v) + " WITH DATA");
+      for (String ix : v.indexDefinitions()) {
+        out.add(matviewIndex(ix, v, fresh));
+      }
+      out.addAll(viewDetails(v, fresh, true));
+    }
+    return out;
+  }
+
+  /** Inside the cut-over transaction, after the table and index renames. */
+  List<String> cutover() {
+    List<String> out = new ArrayList<>();
+    for (ForeignKey fk : props.outgoingForeignKeys()) {
+      out.add("ALTER TABLE " + a + " DROP CONSTRAINT " + Sql.ident(fk.name()));
+    }
+    for (ForeignKey fk : shadowProps.outgoingForeignKeys()) {
+      String def = Definitions.withoutNotValid(fk.definition());
+      String parent = scratchParents.getOrDefault(fk.referencedTable(), sPrinted);
+      def =
+          Definitions.replaceOnce(
+              def, "REFERENCES " + fk.referencedTable() + "(", "REFERENCES " + parent + "(");
+      out.add(
+          "ALTER TABLE "
+              + s
+              + " ADD CONSTRAINT "
+              + Sql.ident(fk.name())
+              + " "
+              + def
+              + " NOT VALID");
+      comment(out, fk.name(), s, original(fk.name()));
+    }
+    for (ForeignKey fk : props.incomingForeignKeys()) {
+      out.add("ALTER TABLE " + fk.table() + " DROP CONSTRAINT " + Sql.ident(fk.name()));
+      String def =
+          Definitions.withReferencedColumns(
+              Definitions.withoutNotValid(fk.definition()),
+              sPrinted,
+              mapped(fk.referencedColumns(), fk));
+      out.add(
+          "ALTER TABLE "
+              + fk.table()
+              + " ADD CONSTRAINT "
+              + Sql.ident(fk.name())
+              + " "
+              + def
+              + " NOT VALID");
+      comment(out, fk.name(), fk.table(), fk.comment());
+    }
+    swapViews(out, true);
+    for (Trigger t : props.triggers()) {
+      if (!"D".equals(t.enabled())) {
+        // The archived table is written by the reverse replay only; its triggers stay quiet.
+        out.add("ALTER TABLE " + a + " DISABLE TRIGGER " + Sql.ident(t.name()));
+      }
+    }
+    for (Trigger t : shadowProps.triggers()) {
+      out.add(
+          Definitions.replaceOnce(
+              t.definition(), " ON " + hPrinted + " ", " ON " + sPrinted + " "));
+      enabled(out, s, t.name(), original(props.triggers(), t.name()));
+    }
+    if (props.rowSecurity()) {
+      out.add("ALTER TABLE " + s + " ENABLE ROW LEVEL SECURITY");
+    }
+    if (props.forceRowSecurity()) {
+      out.add("ALTER TABLE " + s + " FORCE ROW LEVEL SECURITY");
+      out.add("ALTER TABLE " + a + " NO FORCE ROW LEVEL SECURITY");
+    }
+    for (Policy p : shadowProps.policies()) {
+      out.add(createPolicy(p, s));
+    }
+    replicaIdentity(out, s, false);
+    for (Publication p : props.publications()) {
+      out.add("ALTER PUBLICATION " + Sql.ident(p.name()) + " DROP TABLE " + a);
+      out.add(
+          "ALTER PUBLICATION "
+              + Sql.ident(p.name())
+              + " ADD TABLE "
+              + s
+              + publicationTail(p, true));
+    }
+    return out;
+  }
+
+  /**
+   * Inside the rollback transaction, after the renames back and before the new table is dropped.
+   */
+  List<String> rollback() {
+    List<String> out = new ArrayList<>();
+    for (ForeignKey fk : props.outgoingForeignKeys()) {
+      out.add(
+          "ALTER TABLE "
+              + s
+              + " ADD CONSTRAINT "
+              + Sql.ident(fk.name())
+              + " "
+              + Definitions.withoutNotValid(fk.definition())
+              + " NOT VALID");
+      comment(out, fk.name(), s, fk.comment());
+    }
+    for (ForeignKey fk : props.incomingForeignKeys()) {
+      out.add("ALTER TABLE " + fk.table() + " DROP CONSTRAINT " + Sql.ident(fk.name()));
+      out.add(
+          "ALTER TABLE "
+              + fk.table()
+              + " ADD CONSTRAINT "
+              + Sql.ident(fk.name())
+              + " "
+              + Definitions.withoutNotValid(fk.definition())
+              + " NOT VALID");
+      comment(out, fk.name(), fk.table(), fk.comment());
+    }
+    swapViews(out, false);
+    for (DependentView v : materialized()) {
+      out.add(
+          "DROP MATERIALIZED VIEW "
+              + Sql.qualified(v.schema(), Names.suffixed(v.name(), Names.NEW)));
+    }
+    for (Trigger t : props.triggers()) {
+      if (!"D".equals(t.enabled())) {
+        enabled(out, s, t.name(), t.enabled());
+      }
+    }
+    if (props.forceRowSecurity()) {
+      out.add("ALTER TABLE " + s + " FORCE ROW LEVEL SECURITY");
+    }
+    for (Publication p : props.publications()) {
+      out.add(
+          "ALTER PUBLICATION "
+              + Sql.ident(p.name())
+              + " ADD TABLE "
+              + s
+              + publicationTail(p, false));
+    }
+    return out;
+  }
+
+  /**
+   * After either swap, outside its transaction: foreign keys that were valid are validated again (a
+   * scan that does not block writers). The names are the same after cut-over and rollback.
+   */
+  List<String> validateAfterCutover() {
+    List<String> out = new ArrayList<>();
+    for (ForeignKey fk : shadowProps.outgoingForeignKeys()) {
+      boolean wasNotValid =
+          props.outgoingForeignKeys().stream()
+              .anyMatch(o -> o.name().equals(fk.name()) && !o.validated());
+      if (!wasNotValid) {
+        out.add("ALTER TABLE " + s + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
+      }
+    }
+    incomingValidations(out);
+    return out;
+  }
+
+  /** The same after a rollback: the original table's own keys, and the re-pointed ones. */
+  List<String> validateAfterRollback() {
+    List<String> out = new ArrayList<>();
+    for (ForeignKey fk : props.outgoingForeignKeys()) {
+      if (fk.validated()) {
+        out.add("ALTER TABLE " + s + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
+      }
+    }
+    incomingValidations(out);
+    return out;
+  }
+
+  private void incomingValidations(List<String> out) {
+    for (ForeignKey fk : props.incomingForeignKeys()) {
+      if (fk.validated()) {
+        out.add("ALTER TABLE " + fk.table() + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
+      }
+    }
+  }
+
+  /**
+   * Drops the materialized views built over the shadow ({@code NEW}) or left on the archived table
+   * ({@code OLD}).
+   */
+  List<String> dropMaterializedViews(String suffix) {
+    return materialized().stream()
+        .map(
+            v ->
+                "DROP MATERIALIZED VIEW IF EXISTS "
+                    + Sql.qualified(v.schema(), Names.suffixed(v.name(), suffix)))
+        .toList();
+  }
+
+  /** Other tables the swaps lock: referenced parents and referencing children. */
+  List<String> otherTables() {
+    List<String> out = new ArrayList<>();
+    for (DependentView v : props.views()) {
+      out.add(Sql.qualified(v.schema(), v.name()));
+    }
+    for (ForeignKey fk : props.incomingForeignKeys()) {
+      if (!out.contains(fk.table())) {
+        out.add(fk.table());
+      }
+    }
+    for (ForeignKey fk : props.outgoingForeignKeys()) {
+      if (!fk.referencedTable().equals(sPrinted) && !out.contains(fk.referencedTable())) {
+        out.add(fk.referencedTable());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The locks a swap takes before the table's own, in the order an application takes them, so that
+   * an application statement either waits holding nothing or finishes first, and never deadlocks
+   * with the swap: a query on a view locks the view before the table (so the most dependent views
+   * come first), a write to a referencing table locks it before its foreign-key check reads the
+   * table, and a referenced table gets the SHARE ROW EXCLUSIVE lock that adding a foreign key
+   * needs, which lets the application's key checks through.
+   */
+  List<String> locksFirst() {
+    List<String> out = new ArrayList<>();
+    // Materialized views cannot be locked with LOCK TABLE, and need not be: their readers never
+    // hold the table's lock.
+    List<DependentView> reversed =
+        new ArrayList<>(props.views().stream().filter(v -> !v.materialized()).toList());
+    Collections.reverse(reversed);
+    if (!reversed.isEmpty()) {
+      out.add(
+          "LOCK TABLE "
+              + String.join(
+                  ", ", reversed.stream().map(v -> Sql.qualified(v.schema(), v.name())).toList())
+              + " IN ACCESS EXCLUSIVE MODE");
+    }
+    List<String> related = new ArrayList<>();
+    for (ForeignKey fk : props.incomingForeignKeys()) {
+      if (!related.contains(fk.table())) {
+        related.add(fk.table());
+      }
+    }
+    for (ForeignKey fk : props.outgoingForeignKeys()) {
+      if (!fk.referencedTable().equals(sPrinted) && !related.contains(fk.referencedTable())) {
+        related.add(fk.referencedTable());
+      }
+    }
+    if (!related.isEmpty()) {
+      out.add("LOCK TABLE " + String.join(", ", related) + " IN SHARE ROW EXCLUSIVE MODE");
+    }
+    return out;
+  }
+
+  List<String> warnings() {
+    return warnings;
+  }
+
+  boolean hasMaterializedViews() {
+    return !materialized().isEmpty();
+  }
+
+  private void swapViews(List<String> out, boolean forward) {
+    List<DependentView> reversed = new ArrayList<>(props.views());
+    Collections.reverse(reversed);
+    for (DependentView v : reversed) {
+      if (!v.materialized()) {
+        out.add("DROP VIEW " + Sql.qualified(v.schema(), v.name()));
+      }
+    }
+    for (DependentView v : materialized()) {
+      String current = Sql.qualified(v.schema(), v.name());
+      String fresh = Names.suffixed(v.name(), Names.NEW);
+      String old = Names.suffixed(v.name(), Names.OLD);
+      List<String> ixNames = v.indexDefinitions().stream().map(Carryover::indexName).toList();
+      if (forward) {
+        out.add("ALTER MATERIALIZED VIEW " + current + " RENAME TO " + Sql.ident(old));
+        ixNames.forEach(
+            ix ->
+                out.add(
+                    "ALTER INDEX "
+                        + Sql.qualified(v.schema(), ix)
+                        + " RENAME TO "
+                        + Sql.ident(Names.suffixed(ix, Names.OLD))));
+        out.add(
+            "ALTER MATERIALIZED VIEW "
+                + Sql.qualified(v.schema(), fresh)
+                + " RENAME TO "
+                + Sql.ident(v.name()));
+        ixNames.forEach(
+            ix ->
+                out.add(
+                    "ALTER INDEX "
+                        + Sql.qualified(v.schema(), Names.suffixed(ix, Names.NEW))
+                        + " RENAME TO "
+                        + Sql.ident(ix)));
+      } else {
+        out.add("ALTER MATERIALIZED VIEW " + current + " RENAME TO " + Sql.ident(fresh));
+        ixNames.forEach(
+            ix ->
+                out.add(
+                    "ALTER INDEX "
+                        + Sql.qualified(v.schema(), ix)
+                        + " RENAME TO "
+                        + Sql.ident(Names.suffixed(ix, Names.NEW))));
+        out.add(
+            "ALTER MATERIALIZED VIEW "
+                + Sql.qualified(v.schema(), old)
+                + " RENAME TO "
+                + Sql.ident(v.name()));
+        ixNames.forEach(
+            ix ->
+                out.add(
+                    "ALTER INDEX "
+                        + Sql.qualified(v.schema(), Names.suffixed(ix, Names.OLD))
+                        + " RENAME TO "
+                        + Sql.ident(ix)));
+      }
+    }
+    for (DependentView v : props.views()) {
+      if (!v.materialized()) {
+        String name = Sql.qualified(v.schema(), v.name());
+        out.add("CREATE VIEW " + name + options(v) + " AS " + v.definition());
+        out.addAll(viewDetails(v, name, false));
+      }
+    }
+  }
+
+  private List<String> viewDetails(DependentView v, String name, boolean materialized) {
+    List<String> out = new ArrayList<>();
+    String kind = materialized ? "MATERIALIZED VIEW " : "VIEW ";
+    out.add("ALTER " + kind + name + " OWNER TO " + Sql.ident(v.owner()));
+    if (v.comment() != null) {
+      out.add("COMMENT ON " + kind + name + " IS " + Sql.literal(v.comment()));
+    }
+    for (String g : v.grants()) {
+      out.add(g.replace("{{view}}", name));
+    }
+    return out;
+  }
+
+  private static String options(DependentView v) {
+    return v.options().isEmpty() ? "" : " WITH (" + String.join(", ", v.options()) + ")";
+  }
+
+  /** The view's definition reading the shadow instead of the table. */
+  private String overShadow(DependentView v) {
+    return Definitions.replaceRelation(
+        v.definition(), sPrinted, hPrinted, Sql.ident(names.table()));
+  }
+
+  private String matviewIndex(String def, DependentView v, String fresh) {
+    String ix = indexName(def);
+    String body = def.substring(def.indexOf(" USING ") + 1);
+    return "CREATE "
+        + (def.startsWith("CREATE UNIQUE") ? "UNIQUE " : "")
+        + "INDEX "
+        + Sql.ident(Names.suffixed(ix, Names.NEW))
+        + " ON "
+        + fresh
+        + " "
+        + body;
+  }
+
+  /** The unquoted name in {@code CREATE [UNIQUE] INDEX name ON ...}. */
+  static String indexName(String def) {
+    String rest = def.substring(def.indexOf("INDEX ") + 6);
+    if (rest.startsWith("\"")) {
+      int end = rest.indexOf("\" ON ");
+      return rest.substring(1, end).replace("\"\"", "\"");
+    }
+    return rest.substring(0, rest.indexOf(' '));
+  }
+
+  private List<DependentView> materialized() {
+    return props.views().stream().filter(DependentView::materialized).toList();
+  }
+
+  private List<String> mapped(List<String> columns, ForeignKey fk) {
+    List<String> out = new ArrayList<>();
+    for (String c : columns) {
+      String to = finalColumn.get(c);
+      if (to == null) {
+        throw new IllegalArgumentException(
+            "foreign key "
+                + fk.name()
+                + " of "
+                + fk.table()
+                + " references column "
+                + c
+                + ", which the changes drop");
+      }
+      out.add(Sql.ident(to));
+    }
+    return out;
+  }
+
+  private String columnList(Publication p) {
+    List<String> out = new ArrayList<>();
+    for (String quoted : p.columns().split(", ")) {
+      String c =
+          quoted.startsWith("\"")
+              ? quoted.substring(1, quoted.length() - 1).replace("\"\"", "\"")
+              : quoted;
+      String to = finalColumn.get(c);
+      if (to == null) {
+        throw new IllegalArgumentException(
+            "publication " + p.name() + " publishes column " + c + ", which the changes drop");
+      }
+      out.add(Sql.ident(to));
+    }
+    return String.join(", ", out);
+  }
+
+  private String publicationTail(Publication p, boolean forward) {
+    String cols = p.columns() == null ? "" : " (" + (forward ? columnList(p) : p.columns()) + ")";
+    return cols + (p.rowFilter() == null ? "" : " WHERE (" + p.rowFilter() + ")");
+  }
+
+  private void replicaIdentity(List<String> out, String table, boolean onShadow) {
+    switch (props.replicaIdentity()) {
+      case "f" -> out.add("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+      case "n" -> out.add("ALTER TABLE " + table + " REPLICA IDENTITY NOTHING");
+      case "i" -> {
+        String idx = props.replicaIndex();
+        String bare = idx.contains(".") ? idx.substring(idx.lastIndexOf('.') + 1) : idx;
+        bare =
+            bare.startsWith("\"")
+                ? bare.substring(1, bare.length() - 1).replace("\"\"", "\"")
+                : bare;
+        out.add(
+            "ALTER TABLE "
+                + table
+                + " REPLICA IDENTITY USING INDEX "
+                + Sql.ident(onShadow ? names.shadowIndex(bare) : bare));
+      }
+      default -> {}
+    }
+  }
+
+  private String original(String constraint) {
+    return props.outgoingForeignKeys().stream()
+        .filter(f -> f.name().equals(constraint))
+        .findFirst()
+        .map(ForeignKey::comment)
+        .orElse(null);
+  }
+
+  private static String original(List<Trigger> triggers, String name) {
+    return triggers.stream()
+        .filter(t -> t.name().equals(name))
+        .map(Trigger::enabled)
+        .findFirst()
+        .orElse("O");
+  }
+
+  private static void comment(List<String> out, String constraint, String table, String comment) {
+    if (comment != null) {
+      out.add(
+          "COMMENT ON CONSTRAINT "
+              + Sql.ident(constraint)
+              + " ON "
+              + table
+              + " IS "
+              + Sql.literal(comment));
+    }
+  }
+
+  private static void enabled(List<String> out, String table, String trigger, String state) {
+    String t = Sql.ident(trigger);
+    switch (state) {
+      case "D" -> out.add("ALTER TABLE " + table + " DISABLE TRIGGER " + t);
+      case "R" -> out.add("ALTER TABLE " + table + " ENABLE REPLICA TRIGGER " + t);
+      case "A" -> out.add("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + t);
+      default -> out.add("ALTER TABLE " + table + " ENABLE TRIGGER " + t);
+    }
+  }
+
+  private static String createPolicy(Policy p, String table) {
+    return "CREATE POLICY "
+        + Sql.ident(p.name())
+        + " ON "
+        + table
+        + " AS "
+        + (p.permissive() ? "PERMISSIVE" : "RESTRICTIVE")
+        + " FOR "
+        + p.command()
+        + " TO "
+        + String.join(", ", p.roles())
+        + (p.using() == null ? "" : " USING (" + p.using() + ")")
+        + (p.withCheck() == null ? "" : " WITH CHECK (" + p.withCheck() + ")");
+  }
+}
