@@ -79,7 +79,7 @@ class LeaderElectionOnRealServerTest {
   @Test
   void standbyTakesOverWhenTheLeaderStopsAndTheMigrationFinishesOnce(Cluster k8s, TestDatabase db)
       throws Exception {
-    OperatorOnRealServerTest.users(db, 40_000);
+    Apps.users(db, 40_000);
     Operators.secret(k8s, ns, db);
     first = Operators.start(k8s, "inflight-operator-a", true);
     await().atMost(Duration.ofSeconds(30)).until(() -> "inflight-operator-a".equals(holder(k8s)));

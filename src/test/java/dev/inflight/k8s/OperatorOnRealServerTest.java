@@ -9,7 +9,6 @@ import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.Resource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,9 +16,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,9 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RealKubernetes
 @ExtendWith(PostgresExtension.class)
 class OperatorOnRealServerTest {
-  private static final Duration LONG = Duration.ofSeconds(120);
-
   private String ns;
+  private Apps apps;
   private Operators.Running operator;
 
   @BeforeAll
@@ -47,6 +43,7 @@ class OperatorOnRealServerTest {
   @BeforeEach
   void namespace(Cluster k8s) {
     ns = k8s.namespace("apps");
+    apps = new Apps(k8s, ns);
   }
 
   @AfterEach
@@ -58,61 +55,10 @@ class OperatorOnRealServerTest {
     Operators.assertNothingForbidden(k8s);
   }
 
-  /** The demo's table: what examples/users-*.yaml migrate. */
-  static void users(TestDatabase db, int rows) {
-    db.exec(
-        "CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL, email text NOT NULL,"
-            + " status text NOT NULL DEFAULT 'active', last_login timestamptz,"
-            + " flag integer NOT NULL DEFAULT 0)",
-        "INSERT INTO users (name, email, status, last_login, flag) SELECT 'user ' || g,"
-            + " 'user' || g || '@example.com', CASE WHEN g % 4 = 0 THEN 'inactive' ELSE 'active'"
-            + " END, now() - g * interval '1 minute', (g % 3 = 0)::int"
-            + " FROM generate_series(1, "
-            + rows
-            + ") g");
-  }
-
-  private Resource<SchemaMigration> migration(Cluster k8s, String name) {
-    return k8s.admin().resources(SchemaMigration.class).inNamespace(ns).withName(name);
-  }
-
-  private MigrationStatus awaitStatus(
-      Cluster k8s, String name, Predicate<MigrationStatus> condition) {
-    return await()
-        .atMost(LONG)
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              SchemaMigration m = migration(k8s, name).get();
-              return m == null ? null : m.getStatus();
-            },
-            s -> s != null && condition.test(s));
-  }
-
-  private static Predicate<MigrationStatus> stalled(String reason) {
-    return s ->
-        s.conditions().stream()
-            .anyMatch(
-                c ->
-                    c.type().equals("Stalled")
-                        && c.status().equals("True")
-                        && c.reason().equals(reason));
-  }
-
-  private static Predicate<MigrationStatus> phase(String phase) {
-    return s -> phase.equals(s.phase());
-  }
-
-  private List<Event> events(Cluster k8s, String name) {
-    return k8s.admin().events().v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> name.equals(e.getRegarding().getName()))
-        .toList();
-  }
-
   @Test
   void exampleRunsToCompletionUnderTheServiceAccountsRbac(Cluster k8s, TestDatabase db)
       throws Exception {
-    users(db, 20_000);
+    Apps.users(db, 20_000);
     Operators.secret(k8s, ns, db);
     operator = Operators.start(k8s, "inflight-operator-0", true);
 
@@ -123,7 +69,7 @@ class OperatorOnRealServerTest {
     Kubectl.Result waited =
         k8s.kubectl()
             .run(
-                LONG,
+                Apps.LONG,
                 "wait",
                 "-n",
                 ns,
@@ -133,7 +79,7 @@ class OperatorOnRealServerTest {
     assertThat(waited.ok()).as("kubectl wait: %s", waited.err()).isTrue();
     assertThat(waited.out()).contains("condition met");
 
-    SchemaMigration m = migration(k8s, "users-add-phone").get();
+    SchemaMigration m = apps.migration("users-add-phone").get();
     MigrationStatus s = m.getStatus();
     assertThat(s.phase()).as("Ready is the intent reached").isEqualTo("Completed");
     assertThat(s.observedGeneration()).isEqualTo(m.getMetadata().getGeneration());
@@ -145,10 +91,10 @@ class OperatorOnRealServerTest {
         .isEqualTo(20_000);
 
     // Events pass the server's validation of events.k8s.io/v1 (the mock checks nothing).
-    assertThat(events(k8s, "users-add-phone"))
+    assertThat(apps.events("users-add-phone"))
         .extracting(Event::getReason)
         .contains("CreatingShadow", "Backfilling", "Syncing", "CuttingOver", "Completed");
-    assertThat(events(k8s, "users-add-phone"))
+    assertThat(apps.events("users-add-phone"))
         .allSatisfy(
             e -> {
               assertThat(e.getReportingController()).isEqualTo("inflight.dev/operator");
@@ -198,7 +144,7 @@ class OperatorOnRealServerTest {
   @Test
   void operatorRestartMidBackfillResumesAndStatusSurvivesConcurrentEdits(
       Cluster k8s, TestDatabase db) throws Exception {
-    users(db, 40_000);
+    Apps.users(db, 40_000);
     Operators.secret(k8s, ns, db);
     operator = Operators.start(k8s, "inflight-operator-0", false);
     assertThat(
@@ -206,33 +152,32 @@ class OperatorOnRealServerTest {
                 .run("apply", "-n", ns, "-f", "src/test/resources/k8s/throttled-migration.yaml")
                 .ok())
         .isTrue();
-    awaitStatus(k8s, "users-throttled", s -> s.progress() != null && s.progress().rowsCopied() > 0);
+    apps.awaitStatus("users-throttled", s -> s.progress() != null && s.progress().rowsCopied() > 0);
 
     // A person edits the spec while the operator writes status: status patches do not carry a
     // resourceVersion, so neither side conflicts, and the edit is a new generation.
-    SchemaMigration before = migration(k8s, "users-throttled").get();
-    migration(k8s, "users-throttled")
+    SchemaMigration before = apps.migration("users-throttled").get();
+    apps.migration("users-throttled")
         .edit(
             x -> {
               x.getMetadata().setLabels(Map.of("team", "accounts"));
               return x;
             });
     var edited =
-        migration(k8s, "users-throttled")
+        apps.migration("users-throttled")
             .patch(
                 io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
                     io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
                 "{\"spec\":{\"backfill\":{\"maxRowsPerSecond\":2000}}}");
     assertThat(edited.getMetadata().getGeneration())
         .isEqualTo(before.getMetadata().getGeneration() + 1);
-    awaitStatus(
-        k8s,
+    apps.awaitStatus(
         "users-throttled",
         s -> edited.getMetadata().getGeneration().equals(s.observedGeneration()));
 
     // A write based on a stale copy is refused by the server, not silently merged.
-    SchemaMigration stale = migration(k8s, "users-throttled").get();
-    awaitStatus(k8s, "users-throttled", s -> !s.progress().equals(stale.getStatus().progress()));
+    SchemaMigration stale = apps.migration("users-throttled").get();
+    apps.awaitStatus("users-throttled", s -> !s.progress().equals(stale.getStatus().progress()));
     stale.getMetadata().setLabels(Map.of("team", "payments"));
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
@@ -247,22 +192,22 @@ class OperatorOnRealServerTest {
     // Stopped mid-backfill; a new instance resumes from the ledger's cursor.
     operator.close();
     operator = null;
-    MigrationStatus atStop = migration(k8s, "users-throttled").get().getStatus();
+    MigrationStatus atStop = apps.migration("users-throttled").get().getStatus();
     assertThat(atStop.phase()).isEqualTo("Backfilling");
     assertThat(atStop.progress().rowsCopied()).isBetween(1L, 39_999L);
     operator = Operators.start(k8s, "inflight-operator-1", false);
-    MigrationStatus done = awaitStatus(k8s, "users-throttled", phase("Completed"));
+    MigrationStatus done = apps.awaitStatus("users-throttled", Apps.phase("Completed"));
     assertThat(done.progress().rowsCopied()).isEqualTo(40_000);
     assertThat(db.count("SELECT count(*) FROM users WHERE phone = ''")).isEqualTo(40_000);
     assertThat(db.count("SELECT count(*) FROM inflight.history")).isEqualTo(1);
-    assertThat(migration(k8s, "users-throttled").get().getMetadata().getLabels())
+    assertThat(apps.migration("users-throttled").get().getMetadata().getLabels())
         .containsEntry("team", "accounts");
   }
 
   @Test
   void deletionWaitsForTheOperatorWhichCleansUpAndRemovesItsFinalizer(Cluster k8s, TestDatabase db)
       throws Exception {
-    users(db, 2_000);
+    Apps.users(db, 2_000);
     Operators.secret(k8s, ns, db);
     operator = Operators.start(k8s, "inflight-operator-0", false);
     assertThat(
@@ -270,7 +215,7 @@ class OperatorOnRealServerTest {
                 .run("apply", "-n", ns, "-f", "src/test/resources/k8s/manual-cleanup.yaml")
                 .ok())
         .isTrue();
-    awaitStatus(k8s, "users-manual", phase("AwaitingCutover"));
+    apps.awaitStatus("users-manual", Apps.phase("AwaitingCutover"));
     assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname = 'users__ifl_new'"))
         .isEqualTo(1);
 
@@ -279,101 +224,14 @@ class OperatorOnRealServerTest {
     Kubectl.Result deleted =
         k8s.kubectl().run("delete", "-n", ns, "smig/users-manual", "--wait=false");
     assertThat(deleted.ok()).as(deleted.err()).isTrue();
-    SchemaMigration terminating = migration(k8s, "users-manual").get();
+    SchemaMigration terminating = apps.migration("users-manual").get();
     assertThat(terminating.getMetadata().getDeletionTimestamp()).isNotNull();
     assertThat(terminating.getMetadata().getFinalizers()).containsExactly("inflight.dev/cleanup");
 
     operator = Operators.start(k8s, "inflight-operator-1", false);
-    await().atMost(LONG).until(() -> migration(k8s, "users-manual").get() == null);
+    await().atMost(Apps.LONG).until(() -> apps.migration("users-manual").get() == null);
     assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'users__ifl%'")).isZero();
     assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(2_000);
-    assertThat(events(k8s, "users-manual")).extracting(Event::getReason).contains("CleanedUp");
-  }
-
-  /**
-   * The CRD makes spec.table and spec.changes immutable with CEL rules, which servers before 1.25
-   * do not evaluate; there the operator refuses the change instead, and the database is untouched.
-   */
-  @Test
-  void changedTableIsRefusedByTheServerOrByTheOperator(Cluster k8s, TestDatabase db)
-      throws Exception {
-    users(db, 2_000);
-    db.exec("CREATE TABLE customers (id bigint PRIMARY KEY, name text)");
-    Operators.secret(k8s, ns, db);
-    operator = Operators.start(k8s, "inflight-operator-0", false);
-    assertThat(
-            k8s.kubectl()
-                .run("apply", "-n", ns, "-f", "src/test/resources/k8s/manual-cleanup.yaml")
-                .ok())
-        .isTrue();
-    awaitStatus(k8s, "users-manual", phase("AwaitingCutover"));
-
-    Kubectl.Result patched =
-        k8s.kubectl()
-            .run(
-                "patch",
-                "-n",
-                ns,
-                "smig/users-manual",
-                "--type=merge",
-                "-p",
-                "{\"spec\":{\"table\":\"public.customers\"}}");
-    if (k8s.enforcesCelRules()) {
-      assertThat(patched.ok()).isFalse();
-      assertThat(patched.err()).contains("spec.table is immutable");
-      return;
-    }
-    assertThat(patched.ok()).as(patched.err()).isTrue();
-    MigrationStatus refused = awaitStatus(k8s, "users-manual", stalled("PlanRejected"));
-    assertThat(refused.phase()).isEqualTo("AwaitingCutover");
-    assertThat(refused.message()).contains("on public.users, not public.customers");
-    assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'customers__ifl%'"))
-        .isZero();
-
-    // Restoring the spec lets the migration go on where it was.
-    assertThat(
-            k8s.kubectl()
-                .run(
-                    "patch",
-                    "-n",
-                    ns,
-                    "smig/users-manual",
-                    "--type=merge",
-                    "-p",
-                    "{\"spec\":{\"table\":\"public.users\",\"control\":{\"cutover\":\"Proceed\"}}}")
-                .ok())
-        .isTrue();
-    awaitStatus(k8s, "users-manual", phase("Completed"));
-    assertThat(db.count("SELECT count(*) FROM users WHERE phone = ''")).isEqualTo(2_000);
-  }
-
-  /**
-   * What only the CRD's CEL rules refuse (a change with no operation, or with two) reaches the
-   * operator on servers before 1.25; it refuses it before touching the database.
-   */
-  @Test
-  void whatOnlyCelRulesRefuseIsRefusedByTheOperatorWhereTheServerAcceptsIt(
-      Cluster k8s, TestDatabase db) throws Exception {
-    Assumptions.assumeFalse(
-        k8s.enforcesCelRules(), "the server refuses these itself (SchemaOnRealServerTest)");
-    users(db, 100);
-    Operators.secret(k8s, ns, db);
-    operator = Operators.start(k8s, "inflight-operator-0", false);
-    for (Documents.Case c : Documents.cases("/k8s/cel-rules.yaml")) {
-      c.resource().getAdditionalProperties().put("spec", withDatabase(c));
-      k8s.admin().resource(c.resource()).inNamespace(ns).create();
-      MigrationStatus s = awaitStatus(k8s, c.name(), stalled("InvalidSpec"));
-      assertThat(s.message()).as(c.name()).contains("exactly one operation per change");
-    }
-    assertThat(db.count("SELECT count(*) FROM pg_namespace WHERE nspname = 'inflight'")).isZero();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> withDatabase(Documents.Case c) {
-    Map<String, Object> spec =
-        new LinkedHashMap<>(
-            (Map<String, Object>) c.resource().getAdditionalProperties().get("spec"));
-    spec.put("database", Map.of("secretRef", Map.of("name", "app-db")));
-    return spec;
+    assertThat(apps.events("users-manual")).extracting(Event::getReason).contains("CleanedUp");
   }
 }
