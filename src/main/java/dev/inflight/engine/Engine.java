@@ -227,6 +227,25 @@ public final class Engine {
    * result, and are recorded in the ledger.
    */
   public StepResult step(long id, MigrationSpec current) throws SQLException {
+    try {
+      return stepOnce(id, current);
+    } catch (SQLException e) {
+      if (!Errors.retryable(e)) {
+        throw e;
+      }
+      // The session broke before the step could record anything (the server restarted, an
+      // administrator ended the connection): a wait, not a failure. The pool has discarded the
+      // connection; if the database is really gone, reading the phase fails too and says so.
+      MigrationRecord m = get(id);
+      return new StepResult.Waiting(
+          m.phase(),
+          WaitReason.RetryingAfterError,
+          backoff.delay(1),
+          Errors.wrap("connection", e).getMessage());
+    }
+  }
+
+  private StepResult stepOnce(long id, MigrationSpec current) throws SQLException {
     try (Connection conn = session()) {
       if (!AdvisoryLocks.tryLock(conn, id)) {
         MigrationRecord m = ledger.get(conn, id);

@@ -181,6 +181,39 @@ class MoreChangeOperationsTest {
   }
 
   @Test
+  void exclusionConstraintIsRebuiltUnderItsNameAndStillExcludes(TestDatabase db) throws Exception {
+    db.exec(
+        "CREATE TABLE bookings (id bigint PRIMARY KEY, room integer NOT NULL, during tsrange NOT NULL,"
+            + " CONSTRAINT bookings_no_overlap EXCLUDE USING gist (during WITH &&))",
+        "INSERT INTO bookings SELECT g, g % 5, tsrange(timestamp '2026-01-01' + g * interval '1 hour',"
+            + " timestamp '2026-01-01' + (g + 1) * interval '1 hour') FROM generate_series(1, 500) g");
+    MigrationDocument doc =
+        Migrations.document(
+            "bookings-note", "public.bookings", "- addColumn: {name: note, type: text}\n", null);
+    Engine engine = Migrations.engine(db.dataSource());
+    MigrationRecord m = engine.submit("bookings-note", doc.spec());
+    assertThat(Migrations.run(engine, m.id(), doc.spec()).phase())
+        .isEqualTo(MigrationPhase.Completed);
+    Migrations.run(engine, m.id(), doc.spec());
+    assertThat(engine.verify(m.id()).differences()).isEmpty();
+    assertThat(
+            db.strings(
+                "SELECT contype::text FROM pg_constraint WHERE conname = 'bookings_no_overlap'"
+                    + " AND conrelid = 'bookings'::regclass"))
+        .containsExactly("x");
+    assertThatThrownBy(
+            () ->
+                db.exec(
+                    "INSERT INTO bookings VALUES (9999, 1, tsrange('2026-01-01 03:30', '2026-01-01 04:30'))"))
+        .hasMessageContaining("bookings_no_overlap");
+    assertThat(
+            Migrations.run(engine, m.id(), Migrations.withAction(doc.spec(), Action.Rollback))
+                .phase())
+        .isEqualTo(MigrationPhase.RolledBack);
+    assertThat(engine.verify(m.id()).differences()).isEmpty();
+  }
+
+  @Test
   void sqlMustBeOneAlterTableOfTheTable(TestDatabase db) throws Exception {
     schema(db);
     Engine engine = Migrations.engine(db.dataSource());

@@ -15,7 +15,8 @@ public record IndexInfo(
     String constraintType,
     String constraintDefinition,
     String comment,
-    java.util.List<String> columns) {
+    java.util.List<String> columns,
+    String tablespace) {
 
   public boolean backsConstraint() {
     return !constraintType.isEmpty();

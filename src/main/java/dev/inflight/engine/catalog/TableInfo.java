@@ -11,6 +11,7 @@ public record TableInfo(
     String kind,
     String persistence,
     String owner,
+    String tablespace,
     String comment,
     boolean inheritance,
     List<ColumnInfo> columns,

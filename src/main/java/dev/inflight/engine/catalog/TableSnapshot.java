@@ -91,6 +91,8 @@ public final class TableSnapshot {
           "SELECT 'index ' || pg_get_indexdef(i.indexrelid)"
               + " || CASE WHEN i.indisreplident THEN ' replica identity' ELSE '' END"
               + " || coalesce(' comment ' || obj_description(i.indexrelid, 'pg_class'), '')"
+              + " || coalesce(' tablespace ' || (SELECT t.spcname FROM pg_class ic JOIN pg_tablespace t"
+              + "   ON t.oid = ic.reltablespace WHERE ic.oid = i.indexrelid), '')"
               + " FROM pg_index i WHERE i.indrelid = ?");
       put(
           out,
@@ -133,6 +135,8 @@ public final class TableSnapshot {
           "SELECT 'owner ' || quote_ident(pg_get_userbyid(relowner)) FROM pg_class WHERE oid = ?"
               + " UNION ALL SELECT 'comment ' || obj_description(?, 'pg_class') WHERE obj_description(?, 'pg_class') IS NOT NULL"
               + " UNION ALL SELECT 'option ' || o FROM pg_class c CROSS JOIN LATERAL unnest(c.reloptions) o WHERE c.oid = ?"
+              + " UNION ALL SELECT 'tablespace ' || t.spcname FROM pg_class c JOIN pg_tablespace t"
+              + "   ON t.oid = c.reltablespace WHERE c.oid = ?"
               + " UNION ALL SELECT 'toast option ' || o FROM pg_class c JOIN pg_class t ON t.oid = c.reltoastrelid"
               + "   CROSS JOIN LATERAL unnest(t.reloptions) o WHERE c.oid = ?");
       put(

@@ -538,53 +538,12 @@ final class Carryover {
       }
     }
     for (DependentView v : materialized()) {
-      String current = Sql.qualified(v.schema(), v.name());
-      String fresh = Names.suffixed(v.name(), Names.NEW);
-      String old = Names.suffixed(v.name(), Names.OLD);
-      List<String> ixNames = v.indexDefinitions().stream().map(Carryover::indexName).toList();
-      if (forward) {
-        out.add("ALTER MATERIALIZED VIEW " + current + " RENAME TO " + Sql.ident(old));
-        ixNames.forEach(
-            ix ->
-                out.add(
-                    "ALTER INDEX "
-                        + Sql.qualified(v.schema(), ix)
-                        + " RENAME TO "
-                        + Sql.ident(Names.suffixed(ix, Names.OLD))));
-        out.add(
-            "ALTER MATERIALIZED VIEW "
-                + Sql.qualified(v.schema(), fresh)
-                + " RENAME TO "
-                + Sql.ident(v.name()));
-        ixNames.forEach(
-            ix ->
-                out.add(
-                    "ALTER INDEX "
-                        + Sql.qualified(v.schema(), Names.suffixed(ix, Names.NEW))
-                        + " RENAME TO "
-                        + Sql.ident(ix)));
-      } else {
-        out.add("ALTER MATERIALIZED VIEW " + current + " RENAME TO " + Sql.ident(fresh));
-        ixNames.forEach(
-            ix ->
-                out.add(
-                    "ALTER INDEX "
-                        + Sql.qualified(v.schema(), ix)
-                        + " RENAME TO "
-                        + Sql.ident(Names.suffixed(ix, Names.NEW))));
-        out.add(
-            "ALTER MATERIALIZED VIEW "
-                + Sql.qualified(v.schema(), old)
-                + " RENAME TO "
-                + Sql.ident(v.name()));
-        ixNames.forEach(
-            ix ->
-                out.add(
-                    "ALTER INDEX "
-                        + Sql.qualified(v.schema(), Names.suffixed(ix, Names.OLD))
-                        + " RENAME TO "
-                        + Sql.ident(ix)));
-      }
+      // Forward: the original goes to the archived name, the fresh one takes the name; back:
+      // the reverse, with the fresh one set aside under its shadow name.
+      String away = forward ? Names.OLD : Names.NEW;
+      String back = forward ? Names.NEW : Names.OLD;
+      renameMatview(out, v, null, away);
+      renameMatview(out, v, back, null);
     }
     for (DependentView v : props.views()) {
       if (!v.materialized()) {
@@ -593,6 +552,26 @@ final class Carryover {
         out.addAll(viewDetails(v, name, false));
       }
     }
+  }
+
+  /** Renames a materialized view and its indexes from one suffix (null: none) to another. */
+  private static void renameMatview(List<String> out, DependentView v, String from, String to) {
+    out.add(
+        "ALTER MATERIALIZED VIEW "
+            + Sql.qualified(v.schema(), named(v.name(), from))
+            + " RENAME TO "
+            + Sql.ident(named(v.name(), to)));
+    for (String ix : v.indexDefinitions().stream().map(Carryover::indexName).toList()) {
+      out.add(
+          "ALTER INDEX "
+              + Sql.qualified(v.schema(), named(ix, from))
+              + " RENAME TO "
+              + Sql.ident(named(ix, to)));
+    }
+  }
+
+  private static String named(String name, String suffix) {
+    return suffix == null ? name : Names.suffixed(name, suffix);
   }
 
   private List<String> viewDetails(DependentView v, String name, boolean materialized) {
