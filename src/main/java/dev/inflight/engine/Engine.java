@@ -122,8 +122,8 @@ public final class Engine {
   }
 
   /**
-   * A name identifies one migration: resuming it with another table or other changes would run the
-   * old plan while reporting success for the new file, so it is refused.
+   * A name identifies one migration: resuming or stepping it with another table or other changes
+   * would run the old plan while reporting success for the new spec, so it is refused.
    */
   private void requireSameMigration(MigrationRecord active, MigrationSpec spec) {
     try {
@@ -136,8 +136,13 @@ public final class Engine {
                 + active.name()
                 + " is active ("
                 + active.phase()
-                + ") with a different table or different changes; finish, cancel or roll it back, or give"
-                + " the new migration another name");
+                + ") on "
+                + stored.table()
+                + (stored.table().equals(spec.table())
+                    ? " with other changes"
+                    : ", not " + spec.table())
+                + "; restore its spec, finish, cancel or roll it back, or give the new migration"
+                + " another name");
       }
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
@@ -272,6 +277,10 @@ public final class Engine {
           ? new StepResult.Failed(m.phase(), m.failure())
           : new StepResult.Done(m.phase(), m.phase().name());
     }
+    // Before the failure handling below: a spec that no longer describes this migration (its
+    // table or changes edited where nothing made them immutable) is refused, and the migration
+    // waits as it is until the spec is restored.
+    requireSameMigration(m, current);
     StepContext ctx = context(conn, m, current);
     try {
       StepResult result = dispatch(ctx, current.control().action());
