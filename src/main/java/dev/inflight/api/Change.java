@@ -16,7 +16,9 @@ import java.util.List;
     value =
         "[has(self.addColumn), has(self.dropColumn), has(self.renameColumn), has(self.alterColumnType),"
             + " has(self.setNotNull), has(self.dropNotNull), has(self.setDefault), has(self.dropDefault),"
-            + " has(self.createIndex), has(self.dropIndex), has(self.addCheck)].filter(x, x).size() == 1",
+            + " has(self.createIndex), has(self.dropIndex), has(self.addCheck), has(self.addForeignKey),"
+            + " has(self.dropConstraint), has(self.addUnique), has(self.renameIndex),"
+            + " has(self.sql)].filter(x, x).size() == 1",
     message = "each change has exactly one operation")
 public record Change(
     AddColumn addColumn,
@@ -29,7 +31,12 @@ public record Change(
     DropDefault dropDefault,
     CreateIndex createIndex,
     DropIndex dropIndex,
-    AddCheck addCheck) {
+    AddCheck addCheck,
+    AddForeignKey addForeignKey,
+    DropConstraint dropConstraint,
+    AddUnique addUnique,
+    RenameIndex renameIndex,
+    RawSql sql) {
 
   /** Adds a column; existing rows get {@code default} (or NULL). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -90,6 +97,38 @@ public record Change(
   /** Adds a CHECK constraint; a row that violates it fails the backfill, not the application. */
   public record AddCheck(@Required String name, @Required String expression) {}
 
+  /**
+   * Adds a foreign key to another table. It is attached in the swap (NOT VALID) and validated right
+   * after; rows that would violate it stop the migration before the swap.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record AddForeignKey(
+      @Required String name,
+      @Required List<String> columns,
+      @Required References references,
+      String onDelete,
+      String onUpdate) {}
+
+  /** The referenced side of a foreign key. */
+  public record References(@Required String table, @Required List<String> columns) {}
+
+  /** Drops a constraint (check, unique, foreign key or exclusion) by name. */
+  public record DropConstraint(@Required String name) {}
+
+  /** Adds a unique constraint, built as an index after the copy and then attached. */
+  public record AddUnique(@Required String name, @Required List<String> columns) {}
+
+  /** Renames an index (and the constraint it backs). */
+  public record RenameIndex(@Required String from, @Required String to) {}
+
+  /**
+   * One {@code ALTER TABLE {{table}} ...} statement applied to the new table, for what the other
+   * operations do not cover. Column values follow by name; {@code columns} maps a new column to an
+   * expression over the old ones (for a column the statement renames or computes).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record RawSql(@Required String statement, java.util.Map<String, String> columns) {}
+
   /** The operations that are set, in declaration order; a valid change has exactly one. */
   public List<Object> operations() {
     List<Object> set = new ArrayList<>();
@@ -105,7 +144,12 @@ public record Change(
           dropDefault,
           createIndex,
           dropIndex,
-          addCheck
+          addCheck,
+          addForeignKey,
+          dropConstraint,
+          addUnique,
+          renameIndex,
+          sql
         }) {
       if (o != null) {
         set.add(o);
@@ -116,6 +160,9 @@ public record Change(
 
   /** The YAML key of an operation value, e.g. {@code addColumn}. */
   public static String kindOf(Object operation) {
+    if (operation instanceof RawSql) {
+      return "sql";
+    }
     String simple = operation.getClass().getSimpleName();
     return Character.toLowerCase(simple.charAt(0)) + simple.substring(1);
   }

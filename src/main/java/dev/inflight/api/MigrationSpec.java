@@ -54,6 +54,25 @@ public record MigrationSpec(
     deletionPolicy = deletionPolicy == null ? DeletionPolicy.Retain : deletionPolicy;
   }
 
+  /** This spec with other control fields (what people change while it runs). */
+  public MigrationSpec withControl(ControlSpec newControl) {
+    return new MigrationSpec(
+        database,
+        table,
+        changes,
+        backfill,
+        cutover,
+        rollback,
+        approval,
+        newControl,
+        deletionPolicy);
+  }
+
+  /** This spec with another action. */
+  public MigrationSpec withAction(Action newAction) {
+    return withControl(new ControlSpec(control.approvedPlanHash(), control.cutover(), newAction));
+  }
+
   /** Where the database credentials come from when running in Kubernetes. */
   public record DatabaseRef(@Required SecretRef secretRef) {}
 

@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * The migration as people and GitOps tools see it: a mirror of the database ledger, which is the
- * source of truth. {@code inflight status --output json} prints exactly this shape.
+ * source of truth. {@code inflight status --output json} prints exactly this shape. {@code
+ * catalogCheck} says whether the live table looked exactly as planned after the last swap ({@code
+ * identical}) or lists the differences.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MigrationStatus(
@@ -17,6 +19,7 @@ public record MigrationStatus(
     CutoverStatus cutover,
     RollbackStatus rollback,
     String lastError,
+    String catalogCheck,
     List<Condition> conditions) {
 
   /** The SQL the engine runs, the hash an approver signs off, and what to watch out for. */

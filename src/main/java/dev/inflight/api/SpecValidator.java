@@ -15,6 +15,8 @@ public final class SpecValidator {
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Pattern PLAN_HASH = Pattern.compile("sha256:[0-9a-f]{64}");
   private static final int MAX_CHANGES = 100;
+  private static final Pattern FK_ACTIONS =
+      Pattern.compile("(?i)NO ACTION|RESTRICT|CASCADE|SET NULL|SET DEFAULT");
 
   private SpecValidator() {}
 
@@ -174,6 +176,44 @@ public final class SpecValidator {
     } else if (op instanceof Change.AddCheck k) {
       need(errors, at + ".name", k.name());
       need(errors, at + ".expression", k.expression());
+    } else if (op instanceof Change.AddForeignKey f) {
+      need(errors, at + ".name", f.name());
+      if (f.columns() == null || f.columns().isEmpty()) {
+        errors.add(at + ".columns: at least one column");
+      }
+      if (f.references() == null) {
+        errors.add(at + ".references: required");
+      } else {
+        need(errors, at + ".references.table", f.references().table());
+        if (f.references().columns() == null
+            || f.columns() == null
+            || f.references().columns().size() != f.columns().size()) {
+          errors.add(at + ".references.columns: one per column of the key");
+        }
+      }
+      for (String action : new String[] {f.onDelete(), f.onUpdate()}) {
+        if (action != null && !FK_ACTIONS.matcher(action).matches()) {
+          errors.add(
+              at
+                  + ": '"
+                  + action
+                  + "' is not NO ACTION, RESTRICT, CASCADE, SET NULL or SET DEFAULT");
+        }
+      }
+    } else if (op instanceof Change.DropConstraint d) {
+      need(errors, at + ".name", d.name());
+    } else if (op instanceof Change.AddUnique u) {
+      need(errors, at + ".name", u.name());
+      if (u.columns() == null
+          || u.columns().isEmpty()
+          || u.columns().stream().anyMatch(SpecValidator::blank)) {
+        errors.add(at + ".columns: at least one column name");
+      }
+    } else if (op instanceof Change.RenameIndex r) {
+      need(errors, at + ".from", r.from());
+      need(errors, at + ".to", r.to());
+    } else if (op instanceof Change.RawSql q) {
+      need(errors, at + ".statement", q.statement());
     } else {
       errors.add(at + ": unsupported operation");
     }

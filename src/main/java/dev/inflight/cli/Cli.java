@@ -32,18 +32,4 @@ final class Cli {
   static ObjectMapper json() {
     return Json.mapper().enable(SerializationFeature.INDENT_OUTPUT);
   }
-
-  static String bytes(long b) {
-    if (b < 1024) {
-      return b + " B";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    double v = b;
-    int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return String.format("%.1f %s", v, units[u]);
-  }
 }

@@ -16,15 +16,6 @@ final class Controls {
             approve == null ? c.approvedPlanHash() : approve,
             proceed == null ? c.cutover() : proceed ? CutoverControl.Proceed : c.cutover(),
             action);
-    return new MigrationSpec(
-        s.database(),
-        s.table(),
-        s.changes(),
-        s.backfill(),
-        s.cutover(),
-        s.rollback(),
-        s.approval(),
-        next,
-        s.deletionPolicy());
+    return s.withControl(next);
   }
 }

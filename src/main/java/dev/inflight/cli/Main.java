@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       CancelCommand.class,
       FinalizeCommand.class,
       HistoryCommand.class,
+      VerifyCommand.class,
       DemoCommand.class,
       OperatorCommand.class,
       dev.inflight.cli.bench.BenchCommand.class,

@@ -36,7 +36,10 @@ final class PlanCommand implements Callable<Integer> {
       System.out.println();
       System.out.printf(
           "table:     %s.%s (about %d rows, %s)%n",
-          plan.schema(), plan.table(), plan.estimatedRows(), Cli.bytes(plan.tableBytes()));
+          plan.schema(),
+          plan.table(),
+          plan.estimatedRows(),
+          dev.inflight.engine.plan.Planner.humanBytes(plan.tableBytes()));
       for (String w : plan.warnings()) {
         System.out.println("warning:   " + w);
       }

@@ -18,6 +18,7 @@ import dev.inflight.engine.phase.StepContext;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.engine.plan.Planner;
 import dev.inflight.engine.sql.Errors;
+import dev.inflight.engine.sql.Sql;
 import dev.inflight.engine.sql.Tx;
 import dev.inflight.engine.sync.Backoff;
 import java.sql.Connection;
@@ -121,8 +122,8 @@ public final class Engine {
   }
 
   /**
-   * A name identifies one migration: resuming it with another table or other changes would run the
-   * old plan while reporting success for the new file, so it is refused.
+   * A name identifies one migration: resuming or stepping it with another table or other changes
+   * would run the old plan while reporting success for the new spec, so it is refused.
    */
   private void requireSameMigration(MigrationRecord active, MigrationSpec spec) {
     try {
@@ -135,8 +136,13 @@ public final class Engine {
                 + active.name()
                 + " is active ("
                 + active.phase()
-                + ") with a different table or different changes; finish, cancel or roll it back, or give"
-                + " the new migration another name");
+                + ") on "
+                + stored.table()
+                + (stored.table().equals(spec.table())
+                    ? " with other changes"
+                    : ", not " + spec.table())
+                + "; restore its spec, finish, cancel or roll it back, or give the new migration"
+                + " another name");
       }
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
@@ -182,6 +188,32 @@ public final class Engine {
     }
   }
 
+  /** What {@link #verify} compared the live table with, and the differences it found. */
+  public record Verification(String expected, List<String> differences) {}
+
+  /**
+   * Compares the live table with what it must be now: the planned shape once cut over (Completed,
+   * Finalized), the original shape otherwise. Read only.
+   */
+  public Verification verify(long id) throws SQLException {
+    try (Connection conn = session()) {
+      MigrationRecord m = ledger.get(conn, id);
+      Plan plan = json.readValue(m.planJson(), Plan.class);
+      boolean newShape =
+          m.phase() == MigrationPhase.Completed
+              || m.phase() == MigrationPhase.Finalized
+              || m.phase() == MigrationPhase.RollingBack;
+      var expected = newShape ? plan.expectedSnapshot() : plan.originalSnapshot();
+      long oid = new CatalogReader(conn).resolve(Sql.qualified(plan.schema(), plan.table())).oid();
+      var actual = dev.inflight.engine.catalog.TableSnapshot.read(conn, oid, x -> x);
+      return new Verification(
+          newShape ? "the planned shape (after cut-over)" : "the original shape",
+          dev.inflight.engine.catalog.TableSnapshot.differences(expected, actual));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The status as the resource shows it, read without taking the migration's lock. */
   public MigrationStatus status(long id, MigrationSpec current) throws SQLException {
     try (Connection conn = session()) {
@@ -195,6 +227,25 @@ public final class Engine {
    * result, and are recorded in the ledger.
    */
   public StepResult step(long id, MigrationSpec current) throws SQLException {
+    try {
+      return stepOnce(id, current);
+    } catch (SQLException e) {
+      if (!Errors.retryable(e)) {
+        throw e;
+      }
+      // The session broke before the step could record anything (the server restarted, an
+      // administrator ended the connection): a wait, not a failure. The pool has discarded the
+      // connection; if the database is really gone, reading the phase fails too and says so.
+      MigrationRecord m = get(id);
+      return new StepResult.Waiting(
+          m.phase(),
+          WaitReason.RetryingAfterError,
+          backoff.delay(1),
+          Errors.wrap("connection", e).getMessage());
+    }
+  }
+
+  private StepResult stepOnce(long id, MigrationSpec current) throws SQLException {
     try (Connection conn = session()) {
       if (!AdvisoryLocks.tryLock(conn, id)) {
         MigrationRecord m = ledger.get(conn, id);
@@ -226,6 +277,10 @@ public final class Engine {
           ? new StepResult.Failed(m.phase(), m.failure())
           : new StepResult.Done(m.phase(), m.phase().name());
     }
+    // Before the failure handling below: a spec that no longer describes this migration (its
+    // table or changes edited where nothing made them immutable) is refused, and the migration
+    // waits as it is until the spec is restored.
+    requireSameMigration(m, current);
     StepContext ctx = context(conn, m, current);
     try {
       StepResult result = dispatch(ctx, current.control().action());

@@ -26,7 +26,7 @@ public record EngineSettings(
     return new EngineSettings(
         Duration.ofSeconds(2),
         5_000,
-        50_000,
+        200_000,
         2_000,
         Duration.ofMinutes(5),
         Duration.ofHours(12),

@@ -74,6 +74,7 @@ final class StatusView {
         m.failure() != null
             ? m.failure()
             : m.lastError() != null ? m.lastError() : m.rollbackError(),
+        m.catalogCheck(),
         Conditions.of(m, current, plan, rollbackAvailable, now));
   }
 

@@ -1,6 +1,5 @@
 package dev.inflight.operator;
 
-import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
 import dev.inflight.api.MigrationSpec.DeletionPolicy;
 import dev.inflight.api.MigrationStatus;
@@ -210,7 +209,7 @@ public final class SchemaMigrationReconciler
           m.phase() == MigrationPhase.RollingBack
               ? Action.Rollback
               : m.phase().beforeCutover() ? Action.Cancel : Action.Finalize;
-      StepResult result = engine.step(m.id(), withAction(r.getSpec(), action));
+      StepResult result = engine.step(m.id(), r.getSpec().withAction(action));
       if (result.phase().terminal()) {
         events.emit(
             r,
@@ -240,20 +239,6 @@ public final class SchemaMigrationReconciler
           e.getMessage());
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(DATABASE_RETRY);
     }
-  }
-
-  static MigrationSpec withAction(MigrationSpec s, Action action) {
-    return new MigrationSpec(
-        s.database(),
-        s.table(),
-        s.changes(),
-        s.backfill(),
-        s.cutover(),
-        s.rollback(),
-        s.approval(),
-        new MigrationSpec.ControlSpec(
-            s.control().approvedPlanHash(), s.control().cutover(), action),
-        s.deletionPolicy());
   }
 
   /** The migration's name in the database ledger. */

@@ -57,51 +57,35 @@ final class StatusWriter {
             s.cutover(),
             s.rollback(),
             s.lastError(),
+            s.catalogCheck(),
             conditions),
         now);
   }
 
   /** A status for a resource the engine cannot act on yet (invalid, no Secret, no database). */
   MigrationStatus problem(SchemaMigration r, String reason, String message, Instant now) {
-    MigrationStatus prev = r.getStatus();
-    String t = now.toString();
-    List<Condition> conditions = new ArrayList<>();
-    for (String type : TYPES) {
-      boolean stalled = type.equals("Stalled");
-      conditions.add(
-          new Condition(
-              type,
-              stalled ? "True" : "False",
-              reason,
-              stalled || type.equals("Ready") ? message : "",
-              t,
-              null));
-    }
-    return finish(
-        r,
-        new MigrationStatus(
-            null,
-            prev == null || prev.phase() == null ? "Pending" : prev.phase(),
-            message,
-            prev == null ? null : prev.plan(),
-            prev == null ? null : prev.progress(),
-            prev == null ? null : prev.cutover(),
-            prev == null ? null : prev.rollback(),
-            message,
-            conditions),
-        now);
+    return without(r, "Stalled", reason, message, now);
   }
 
   /** The same status, waiting on a transient problem (a database that does not answer). */
   MigrationStatus retrying(SchemaMigration r, String reason, String message, Instant now) {
+    return without(r, "Reconciling", reason, message, now);
+  }
+
+  /**
+   * A status when the engine has no answer: the previous status kept, {@code trueCondition} True
+   * with the reason, every other condition False.
+   */
+  private static MigrationStatus without(
+      SchemaMigration r, String trueCondition, String reason, String message, Instant now) {
     MigrationStatus prev = r.getStatus();
     String t = now.toString();
     List<Condition> conditions = new ArrayList<>();
     for (String type : TYPES) {
-      boolean reconciling = type.equals("Reconciling");
+      boolean on = type.equals(trueCondition);
+      boolean says = on || (trueCondition.equals("Stalled") && type.equals("Ready"));
       conditions.add(
-          new Condition(
-              type, reconciling ? "True" : "False", reason, reconciling ? message : "", t, null));
+          new Condition(type, on ? "True" : "False", reason, says ? message : "", t, null));
     }
     return finish(
         r,
@@ -114,6 +98,7 @@ final class StatusWriter {
             prev == null ? null : prev.cutover(),
             prev == null ? null : prev.rollback(),
             message,
+            prev == null ? null : prev.catalogCheck(),
             conditions),
         now);
   }
@@ -143,6 +128,7 @@ final class StatusWriter {
         s.cutover(),
         s.rollback(),
         s.lastError(),
+        s.catalogCheck(),
         merged);
   }
 

@@ -268,7 +268,9 @@ class BadInputCorpusTest {
   }
 
   private static Change change(Change.AddColumn add, Change.DropColumn drop) {
-    return new Change(add, drop, null, null, null, null, null, null, null, null, null);
+    return new Change(
+        add, drop, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
   }
 
   private static void submit(Path file, TestDatabase db) throws Exception {

@@ -99,7 +99,7 @@ class KillAndResumeTest {
 
     System.out.println("kills: " + kills);
     assertThat(kills).as("processes killed while running").hasSizeGreaterThanOrEqualTo(10);
-    assertThat(kills.stream().filter(k -> k.startsWith("CuttingOver")).count())
+    assertThat(kills.stream().filter(k -> k.startsWith("CuttingOver (inside")).count())
         .as("kills inside cut-over")
         .isPositive();
   }
@@ -164,11 +164,15 @@ class KillAndResumeTest {
         Thread.sleep(random.nextInt(target == MigrationPhase.Backfilling ? 600 : 150));
       }
       if (p.isAlive()) {
+        boolean inSwap = swap && lockWaiting(db);
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        // Labelled after the kill, from the ledger: a swap that committed first shows Completed.
         MigrationPhase now = phase(db);
         String at =
             (now == null ? "Planning (before the ledger existed)" : now.name())
-                + (swap && lockWaiting(db) ? " (waiting for the swap lock)" : "");
-        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                + (inSwap && now == target
+                    ? " (inside the swap transaction, waiting for its lock)"
+                    : "");
         kills.add(at);
       }
     } finally {
@@ -207,7 +211,10 @@ class KillAndResumeTest {
         .start();
   }
 
-  /** Keeps taking short ACCESS SHARE locks on the table, each held 700ms, until told to stop. */
+  /**
+   * Keeps taking ACCESS SHARE locks on the table, each held 1.5s (longer than the lock timeout),
+   * until told to stop.
+   */
   private static Thread lockHolder(TestDatabase db, AtomicBoolean holding) {
     Thread t =
         new Thread(
@@ -217,7 +224,7 @@ class KillAndResumeTest {
                 while (holding.get()) {
                   c.setAutoCommit(false);
                   st.execute("LOCK TABLE items IN ACCESS SHARE MODE");
-                  st.execute("SELECT pg_sleep(0.7)");
+                  st.execute("SELECT pg_sleep(1.5)");
                   c.commit();
                   c.setAutoCommit(true);
                 }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Tag("pg15")
 @ExtendWith(PostgresExtension.class)
 class LockContentionTest {
-  private static final long LOCK_TIMEOUT_MS = 800;
+  private static final long LOCK_TIMEOUT_MS = 3000;
 
   @Test
   void blockerDelaysCutoverIsReportedAndWritersWaitAtMostTheLockTimeout(TestDatabase db)

@@ -101,6 +101,8 @@ class OperatorTest {
     awaitPhase("parts-code", "Completed");
     SchemaMigration m = get(client, "parts-code");
     MigrationStatus s = m.getStatus();
+    System.out.println(
+        "completed resource:\n" + io.fabric8.kubernetes.client.utils.Serialization.asYaml(m));
     assertThat(s.observedGeneration()).isEqualTo(m.getMetadata().getGeneration());
     assertThat(s.plan().hash()).startsWith("sha256:");
     assertThat(s.plan().statements())

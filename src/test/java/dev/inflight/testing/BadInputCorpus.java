@@ -103,6 +103,11 @@ public final class BadInputCorpus {
         "CREATE TRIGGER audited_touch BEFORE UPDATE ON audited FOR EACH ROW EXECUTE FUNCTION touch()",
         "CREATE TABLE secrets (id bigint PRIMARY KEY, value text)",
         "ALTER TABLE secrets ENABLE ROW LEVEL SECURITY",
-        "CREATE TABLE sessions__ifl_old (id bigint PRIMARY KEY)");
+        "CREATE TABLE sessions__ifl_old (id bigint PRIMARY KEY)",
+        "CREATE TABLE ruled (id bigint PRIMARY KEY, n integer)",
+        "CREATE RULE ruled_never_delete AS ON DELETE TO ruled DO INSTEAD NOTHING",
+        "CREATE TABLE summarized (id bigint PRIMARY KEY, total numeric NOT NULL)",
+        "CREATE VIEW summarized_big AS SELECT id, total FROM summarized WHERE total > 10",
+        "CREATE MATERIALIZED VIEW summarized_count AS SELECT count(*) AS n FROM summarized_big");
   }
 }

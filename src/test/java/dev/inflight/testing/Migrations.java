@@ -38,30 +38,11 @@ public final class Migrations {
   }
 
   public static MigrationSpec withAction(MigrationSpec s, Action action) {
-    return new MigrationSpec(
-        s.database(),
-        s.table(),
-        s.changes(),
-        s.backfill(),
-        s.cutover(),
-        s.rollback(),
-        s.approval(),
-        new MigrationSpec.ControlSpec(
-            s.control().approvedPlanHash(), s.control().cutover(), action),
-        s.deletionPolicy());
+    return s.withAction(action);
   }
 
   public static MigrationSpec withControl(MigrationSpec s, MigrationSpec.ControlSpec control) {
-    return new MigrationSpec(
-        s.database(),
-        s.table(),
-        s.changes(),
-        s.backfill(),
-        s.cutover(),
-        s.rollback(),
-        s.approval(),
-        control,
-        s.deletionPolicy());
+    return s.withControl(control);
   }
 
   public static Engine engine(DataSource ds) {

@@ -116,7 +116,7 @@ public final class Demo {
       Thread.sleep(1500);
 
       out.println("\nrolling back");
-      MigrationSpec rollback = withAction(spec, MigrationSpec.Action.Rollback);
+      MigrationSpec rollback = spec.withAction(MigrationSpec.Action.Rollback);
       PhaseClock back = new PhaseClock(engine, m.id(), out);
       StepResult rb = runner.run(m.id(), rollback, Duration.ofMinutes(10), back);
       long rollbackMs =
@@ -133,7 +133,9 @@ public final class Demo {
 
       report.phases(done, rolled);
       boolean ok =
-          rb instanceof StepResult.Done
+          "identical".equals(done.catalogCheck())
+              && "identical".equals(rolled.catalogCheck())
+              && rb instanceof StepResult.Done
               && rb.phase() == MigrationPhase.RolledBack
               && differences == 0
               && shape
@@ -220,20 +222,6 @@ public final class Demo {
         return rs.getLong(1);
       }
     }
-  }
-
-  private static MigrationSpec withAction(MigrationSpec s, MigrationSpec.Action action) {
-    return new MigrationSpec(
-        s.database(),
-        s.table(),
-        s.changes(),
-        s.backfill(),
-        s.cutover(),
-        s.rollback(),
-        s.approval(),
-        new MigrationSpec.ControlSpec(
-            s.control().approvedPlanHash(), s.control().cutover(), action),
-        s.deletionPolicy());
   }
 
   private static String example() throws IOException {

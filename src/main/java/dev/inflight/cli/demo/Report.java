@@ -69,9 +69,13 @@ final class Report {
             .mapToLong(e -> e.getValue().get())
             .sum());
     out.printf(
+        "catalog check:        %s after cut-over, %s after rollback%n",
+        done.catalogCheck() == null ? "not run" : done.catalogCheck(),
+        rolled.catalogCheck() == null ? "not run" : rolled.catalogCheck());
+    out.printf(
         "verification:         %s%n",
         ok
-            ? "passed (content digests before cut-over, row-by-row after cut-over and after rollback)"
+            ? "passed (content digests before cut-over, row-by-row and catalog after cut-over and after rollback)"
             : "FAILED");
     out.printf("total demo time:      %.1f s%n", totalSeconds);
   }

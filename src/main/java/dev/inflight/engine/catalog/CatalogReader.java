@@ -50,6 +50,7 @@ public final class CatalogReader {
     String kind;
     String persistence;
     String owner;
+    String tablespace;
     String comment;
     boolean inheritance;
     long rows;
@@ -57,6 +58,7 @@ public final class CatalogReader {
     try (PreparedStatement ps =
         conn.prepareStatement(
             "SELECT c.relkind::text, c.relpersistence::text, pg_get_userbyid(c.relowner),"
+                + " (SELECT spcname FROM pg_tablespace WHERE oid = c.reltablespace),"
                 + " c.reltuples::bigint, pg_total_relation_size(c.oid), obj_description(c.oid, 'pg_class'),"
                 + " EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid OR h.inhparent = c.oid)"
                 + " FROM pg_class c WHERE c.oid = ?")) {
@@ -68,10 +70,11 @@ public final class CatalogReader {
         kind = rs.getString(1);
         persistence = rs.getString(2);
         owner = rs.getString(3);
-        rows = rs.getLong(4);
-        bytes = rs.getLong(5);
-        comment = rs.getString(6);
-        inheritance = rs.getBoolean(7);
+        tablespace = rs.getString(4);
+        rows = rs.getLong(5);
+        bytes = rs.getLong(6);
+        comment = rs.getString(7);
+        inheritance = rs.getBoolean(8);
       }
     }
     List<ColumnInfo> columns = columns(oid);
@@ -84,6 +87,7 @@ public final class CatalogReader {
         kind,
         persistence,
         owner,
+        tablespace,
         comment,
         inheritance,
         columns,
@@ -126,11 +130,17 @@ public final class CatalogReader {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps =
         conn.prepareStatement(
-            "SELECT a.attname FROM pg_index i"
-                + " CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)"
-                + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-                + " WHERE i.indrelid = ? AND i.indisprimary ORDER BY k.ord")) {
+            // The primary key; without one, the narrowest unique index on NOT NULL columns
+            // (no predicate, no expression, not deferrable) identifies rows just as well.
+            "WITH key AS (SELECT i.indexrelid, i.indkey FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+                + " WHERE i.indrelid = ? AND i.indisunique AND i.indimmediate AND i.indpred IS NULL"
+                + " AND i.indexprs IS NULL AND (i.indisprimary OR NOT EXISTS (SELECT 1 FROM pg_attribute a"
+                + "   WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND NOT a.attnotnull))"
+                + " ORDER BY i.indisprimary DESC, i.indnkeyatts, ic.relname LIMIT 1)"
+                + " SELECT a.attname FROM key CROSS JOIN LATERAL unnest(key.indkey) WITH ORDINALITY AS k(attnum, ord)"
+                + " JOIN pg_attribute a ON a.attrelid = ? AND a.attnum = k.attnum ORDER BY k.ord")) {
       ps.setLong(1, oid);
+      ps.setLong(2, oid);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(rs.getString(1));
@@ -150,7 +160,11 @@ public final class CatalogReader {
                 + "   || quote_ident(c.relname) || ' ') + 1),"
                 + " i.indisprimary, i.indisunique,"
                 + " coalesce(con.contype::text, ''), coalesce(pg_get_constraintdef(con.oid), ''),"
-                + " obj_description(i.indexrelid, 'pg_class')"
+                + " obj_description(i.indexrelid, 'pg_class'),"
+                + " CASE WHEN i.indexprs IS NULL THEN ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY"
+                + "   AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                + "   WHERE k.ord <= i.indnkeyatts ORDER BY k.ord) ELSE '{}' END,"
+                + " (SELECT spcname FROM pg_tablespace WHERE oid = ic.reltablespace)"
                 + " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
                 + " JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid"
@@ -168,7 +182,9 @@ public final class CatalogReader {
                   rs.getBoolean(5),
                   rs.getString(6),
                   rs.getString(7),
-                  rs.getString(8)));
+                  rs.getString(8),
+                  java.util.List.of((String[]) rs.getArray(9).getArray()),
+                  rs.getString(10)));
         }
       }
     }

@@ -3,7 +3,8 @@ package dev.inflight.engine.catalog;
 /**
  * An index on the table. {@code definition} is {@code pg_get_indexdef}; {@code constraintType} is
  * {@code p}, {@code u}, {@code x} when the index backs a constraint, else empty. {@code body} is
- * the definition after the table name ({@code USING btree (id)}), to recreate it elsewhere.
+ * the definition after the table name ({@code USING btree (id)}), to recreate it elsewhere; {@code
+ * columns} its key columns when they are all plain columns, else empty.
  */
 public record IndexInfo(
     String name,
@@ -13,7 +14,9 @@ public record IndexInfo(
     boolean unique,
     String constraintType,
     String constraintDefinition,
-    String comment) {
+    String comment,
+    java.util.List<String> columns,
+    String tablespace) {
 
   public boolean backsConstraint() {
     return !constraintType.isEmpty();

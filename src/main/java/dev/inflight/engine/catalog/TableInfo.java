@@ -11,6 +11,7 @@ public record TableInfo(
     String kind,
     String persistence,
     String owner,
+    String tablespace,
     String comment,
     boolean inheritance,
     List<ColumnInfo> columns,
@@ -24,6 +25,17 @@ public record TableInfo(
 
   public Optional<ColumnInfo> column(String name) {
     return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  /**
+   * The index whose columns identify rows: the primary key's, else a unique index on NOT NULL
+   * columns.
+   */
+  public Optional<IndexInfo> keyIndex() {
+    return indexes.stream()
+        .filter(i -> i.unique() && i.columns().equals(primaryKey))
+        .sorted((a, b) -> Boolean.compare(b.primary(), a.primary()))
+        .findFirst();
   }
 
   public Optional<IndexInfo> index(String name) {

@@ -49,6 +49,16 @@ public final class ChangeOps {
       return new DropIndexOp(x);
     } else if (op instanceof Change.AddCheck x) {
       return new AddCheckOp(x);
+    } else if (op instanceof Change.AddForeignKey x) {
+      return new AddForeignKeyOp(x);
+    } else if (op instanceof Change.DropConstraint x) {
+      return new DropConstraintOp(x);
+    } else if (op instanceof Change.AddUnique x) {
+      return new AddUniqueOp(x);
+    } else if (op instanceof Change.RenameIndex x) {
+      return new RenameIndexOp(x);
+    } else if (op instanceof Change.RawSql x) {
+      return new SqlOp(x);
     }
     throw new IllegalArgumentException("unsupported operation " + Change.kindOf(op));
   }

@@ -41,6 +41,12 @@ final class DropIndexOp implements ChangeOp {
     if (index.source() != null && index.source().primary()) {
       throw new IllegalArgumentException(describe() + ": the primary key index cannot be dropped");
     }
+    if (index.source() != null
+        && d.table().keyIndex().map(k -> k.name().equals(name)).orElse(false)) {
+      throw new IllegalArgumentException(
+          describe()
+              + ": the table has no primary key and this index identifies its rows; it cannot be dropped");
+    }
     if (index.source() != null && index.source().backsConstraint()) {
       d.dryRunDdl(
           "ALTER TABLE " + d.shadowSql() + " DROP CONSTRAINT " + Sql.ident(index.shadowName()));

@@ -49,8 +49,11 @@ public final class ShadowDesign {
   /** An index of the design: its final name, its name on the shadow, and where it came from. */
   public record Index(String finalName, String shadowName, IndexInfo source) {}
 
-  /** A statement for the shadow; {@code dryRunOnly} statements shape indexes during planning. */
-  public record Ddl(String sql, boolean dryRunOnly) {}
+  /**
+   * A statement for the shadow; {@code dryRunOnly} statements shape indexes during planning; {@code
+   * executed} ones already ran in the planning transaction.
+   */
+  public record Ddl(String sql, boolean dryRunOnly, boolean executed) {}
 
   private final TableInfo table;
   private final Names names;
@@ -63,6 +66,8 @@ public final class ShadowDesign {
   private final List<Ddl> ddl = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private List<ChangeOp> later = List.of();
+  private final Map<String, String> scratchParents = new LinkedHashMap<>();
+  private final List<String> preSwapChecks = new ArrayList<>();
 
   public ShadowDesign(
       TableInfo table, Names names, boolean rollbackRetained, Connection connection) {
@@ -145,6 +150,10 @@ public final class ShadowDesign {
     columns.put(name, new Column(name, type, notNull, defaultExpr, null));
   }
 
+  void setType(String name, String type) {
+    columns.get(name).type = type;
+  }
+
   void removeColumn(String name) {
     columns.remove(name);
   }
@@ -198,11 +207,16 @@ public final class ShadowDesign {
   }
 
   void ddl(String sql) {
-    ddl.add(new Ddl(sql, false));
+    ddl.add(new Ddl(sql, false, false));
   }
 
   void dryRunDdl(String sql) {
-    ddl.add(new Ddl(sql, true));
+    ddl.add(new Ddl(sql, true, false));
+  }
+
+  /** A statement for the real shadow that the operation already ran on the planning one. */
+  void executedDdl(String sql) {
+    ddl.add(new Ddl(sql, false, true));
   }
 
   public List<Ddl> ddl() {
@@ -215,6 +229,40 @@ public final class ShadowDesign {
 
   public List<String> warnings() {
     return warnings;
+  }
+
+  /**
+   * A table to check a new foreign key against during planning: a copy (with its unique indexes) of
+   * the referenced table, created once, so planning never locks the real one.
+   */
+  String scratchParent(String parentPrinted) {
+    String existing =
+        scratchParents.entrySet().stream()
+            .filter(e -> e.getValue().equals(parentPrinted))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElse(null);
+    if (existing != null) {
+      return existing;
+    }
+    String scratch = Names.LEDGER_SCHEMA + ".fkref_" + scratchParents.size();
+    dryRunDdl("CREATE TABLE " + scratch + " (LIKE " + parentPrinted + " INCLUDING INDEXES)");
+    scratchParents.put(scratch, parentPrinted);
+    return scratch;
+  }
+
+  /** Scratch copies of referenced tables (by printed name) with the table each stands for. */
+  public Map<String, String> scratchParents() {
+    return scratchParents;
+  }
+
+  void preSwapCheck(String sql) {
+    preSwapChecks.add(sql);
+  }
+
+  /** Checks run on the verified shadow before the swap (a new foreign key has no orphans). */
+  public List<String> preSwapChecks() {
+    return preSwapChecks;
   }
 
   /** The operations after the one being applied, for look-ahead (a later setDefault). */

@@ -27,7 +27,7 @@ public final class Ledger {
   private static final String COLUMNS =
       "id, name, table_schema, table_name, phase, plan_hash, plan::text, spec::text, failure,"
           + " backfill_cursor, backfill_high, backfill_done, batch_size, rows_estimated, rows_copied,"
-          + " rows_replayed, indexes_built, analyzed, extras_built, post_swap_pending, verify_cursor, verify_done, rows_verified,"
+          + " rows_replayed, indexes_built, analyzed, extras_built, post_swap_pending, catalog_check, verify_cursor, verify_done, rows_verified,"
           + " cutover_attempts, cutover_last_error, cutover_blocked_by, writes_blocked_ms, cutover_at,"
           + " rollback_until, rollback_error, rows_replayed_back, rollback_attempts, rollback_blocked_ms, last_error,"
           + " consecutive_errors, phase_millis::text, created_at, phase_started_at, updated_at, finished_at";
@@ -319,6 +319,7 @@ public final class Ledger {
         rs.getBoolean(i++),
         rs.getBoolean(i++),
         rs.getBoolean(i++),
+        rs.getString(i++),
         list(rs.getArray(i++)),
         rs.getBoolean(i++),
         rs.getLong(i++),

@@ -44,6 +44,7 @@ public final class LedgerSchema {
                   + " analyzed boolean NOT NULL DEFAULT false,"
                   + " extras_built boolean NOT NULL DEFAULT false,"
                   + " post_swap_pending boolean NOT NULL DEFAULT false,"
+                  + " catalog_check text,"
                   + " verify_cursor text[],"
                   + " verify_done boolean NOT NULL DEFAULT false,"
                   + " rows_verified bigint NOT NULL DEFAULT 0,"

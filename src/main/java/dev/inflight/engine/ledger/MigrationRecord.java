@@ -27,6 +27,7 @@ public record MigrationRecord(
     boolean analyzed,
     boolean extrasBuilt,
     boolean postSwapPending,
+    String catalogCheck,
     List<String> verifyCursor,
     boolean verifyDone,
     long rowsVerified,

@@ -35,7 +35,8 @@ final class CompletedPhase implements Phase {
 
   @Override
   public StepResult advance(StepContext ctx) throws SQLException {
-    PostSwap.validate(ctx);
+    PostSwap.validate(ctx, false);
+    CatalogCheck.record(ctx, false);
     MigrationRecord m = ctx.record();
     if (!ctx.plan().rollbackRetained()
         || (m.rollbackUntil() != null && !ctx.now().isBefore(m.rollbackUntil()))) {

@@ -72,7 +72,8 @@ final class CuttingOverPhase implements Phase {
                 c,
                 "idle_in_transaction_session_timeout",
                 Math.max(10_000, lockTimeout.toMillis() * 5) + "ms");
-            Tx.execute(c, ctx.plan().cutoverLock());
+            SwapLocks.acquire(
+                c, ctx.plan().locksFirst(), ctx.plan().cutoverLock(), ctx.lockTimeout());
             Replays.all(
                 c,
                 ctx.plan().replayBatch(),
@@ -104,6 +105,7 @@ final class CuttingOverPhase implements Phase {
                 .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked)
                 .set("cutover_blocked_by = '{}'")
                 .set("post_swap_pending = ?", !ctx.plan().validateAfterSwap().isEmpty())
+                .set("catalog_check = NULL")
                 .phase(m, MigrationPhase.Completed, now)
                 .execute(c, now);
             ctx.ledger()

@@ -11,11 +11,12 @@ import java.sql.SQLException;
 final class PostSwap {
   private PostSwap() {}
 
-  static void validate(StepContext ctx) throws SQLException {
+  static void validate(StepContext ctx, boolean afterRollback) throws SQLException {
     if (!ctx.record().postSwapPending()) {
       return;
     }
-    for (String sql : ctx.plan().validateAfterSwap()) {
+    for (String sql :
+        afterRollback ? ctx.plan().validateAfterRollback() : ctx.plan().validateAfterSwap()) {
       Tx.run(
           ctx.conn(),
           ctx.lockTimeout(),

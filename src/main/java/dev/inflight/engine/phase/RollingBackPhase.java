@@ -58,7 +58,8 @@ final class RollingBackPhase implements Phase {
                 c,
                 "idle_in_transaction_session_timeout",
                 Math.max(10_000, ctx.lockTimeout().toMillis() * 5) + "ms");
-            Tx.execute(c, ctx.plan().rollbackLock());
+            SwapLocks.acquire(
+                c, ctx.plan().locksFirst(), ctx.plan().rollbackLock(), ctx.lockTimeout());
             Replays.all(
                 c,
                 ctx.plan().reverseReplayBatch(),
@@ -73,7 +74,8 @@ final class RollingBackPhase implements Phase {
                 .update(m.id())
                 .set("rollback_attempts = rollback_attempts + 1")
                 .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
-                .set("post_swap_pending = ?", !ctx.plan().validateAfterSwap().isEmpty())
+                .set("post_swap_pending = ?", !ctx.plan().validateAfterRollback().isEmpty())
+                .set("catalog_check = NULL")
                 .phase(m, MigrationPhase.RolledBack, ctx.now())
                 .execute(c, ctx.now());
             ctx.ledger()
@@ -100,7 +102,8 @@ final class RollingBackPhase implements Phase {
         .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
         .execute(ctx.conn(), ctx.now());
     ctx.reload();
-    PostSwap.validate(ctx);
+    PostSwap.validate(ctx, true);
+    CatalogCheck.record(ctx, true);
     return new StepResult.Done(
         MigrationPhase.RolledBack, "rolled back; writes waited at most " + blocked + "ms");
   }

@@ -63,7 +63,7 @@ final class Carryover {
       out.add("rule " + rule + " is defined on the table; rules are not carried across the swap");
     }
     for (DependentView v : props.views()) {
-      if (v.materialized() && !v.definition().contains(sPrinted)) {
+      if (v.materialized() && !Definitions.mentions(v.definition(), sPrinted)) {
         out.add(
             "materialized view "
                 + v.schema()
@@ -153,14 +153,52 @@ final class Carryover {
               "trigger " + t.name(),
               Definitions.replaceOnce(
                   t.definition(), " ON " + sPrinted + " ", " ON " + hPrinted + " ")));
+      if (!"O".equals(t.enabled())) {
+        List<String> state = new ArrayList<>();
+        enabled(state, h, t.name(), t.enabled());
+        out.add(new Check("trigger " + t.name(), state.get(0)));
+      }
+    }
+    List<String> identity = new ArrayList<>();
+    replicaIdentity(identity, h, true);
+    identity.forEach(sql -> out.add(new Check("replica identity", sql)));
+    return out;
+  }
+
+  /** Comments of the foreign keys the changes left on the planning shadow. */
+  List<String> shadowComments() {
+    List<String> out = new ArrayList<>();
+    for (ForeignKey fk : shadowProps.outgoingForeignKeys()) {
+      comment(out, fk.name(), h, original(fk.name()));
     }
     return out;
   }
 
+  /** The name of each check view built by {@link #validations}, with the view it stands for. */
+  Map<String, DependentView> checkViews() {
+    Map<String, DependentView> out = new java.util.HashMap<>();
+    int n = props.incomingForeignKeys().size();
+    for (DependentView v : props.views()) {
+      if (Definitions.mentions(v.definition(), sPrinted)) {
+        out.put(Names.LEDGER_SCHEMA + ".viewcheck_" + (n++), v);
+      }
+    }
+    return out;
+  }
+
+  /** Scratch parents of the planning checks, by printed name, with the parent they copy. */
+  Map<String, String> scratchParents() {
+    return scratchParents;
+  }
+
   /** Takes the definitions the changes left on the shadow, and the final name of each column. */
-  void afterChanges(TableProperties shadow, Map<String, String> finalColumn) {
+  void afterChanges(
+      TableProperties shadow,
+      Map<String, String> finalColumn,
+      Map<String, String> moreScratchParents) {
     this.shadowProps = shadow;
     this.finalColumn = finalColumn;
+    this.scratchParents.putAll(moreScratchParents);
     for (ForeignKey fk : props.outgoingForeignKeys()) {
       if (shadow.outgoingForeignKeys().stream().noneMatch(x -> x.name().equals(fk.name()))) {
         warnings.add(
@@ -214,7 +252,7 @@ final class Carryover {
                   + ") NOT VALID"));
     }
     for (DependentView v : props.views()) {
-      if (!v.definition().contains(sPrinted)) {
+      if (!Definitions.mentions(v.definition(), sPrinted)) {
         continue;
       }
       String check = Sql.qualified(Names.LEDGER_SCHEMA, "viewcheck_" + (n++));
@@ -308,7 +346,7 @@ final class Carryover {
     for (Policy p : shadowProps.policies()) {
       out.add(createPolicy(p, s));
     }
-    replicaIdentity(out);
+    replicaIdentity(out, s, false);
     for (Publication p : props.publications()) {
       out.add("ALTER PUBLICATION " + Sql.ident(p.name()) + " DROP TABLE " + a);
       out.add(
@@ -378,19 +416,38 @@ final class Carryover {
    * After either swap, outside its transaction: foreign keys that were valid are validated again (a
    * scan that does not block writers). The names are the same after cut-over and rollback.
    */
-  List<String> validateAfterSwap() {
+  List<String> validateAfterCutover() {
+    List<String> out = new ArrayList<>();
+    for (ForeignKey fk : shadowProps.outgoingForeignKeys()) {
+      boolean wasNotValid =
+          props.outgoingForeignKeys().stream()
+              .anyMatch(o -> o.name().equals(fk.name()) && !o.validated());
+      if (!wasNotValid) {
+        out.add("ALTER TABLE " + s + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
+      }
+    }
+    incomingValidations(out);
+    return out;
+  }
+
+  /** The same after a rollback: the original table's own keys, and the re-pointed ones. */
+  List<String> validateAfterRollback() {
     List<String> out = new ArrayList<>();
     for (ForeignKey fk : props.outgoingForeignKeys()) {
       if (fk.validated()) {
         out.add("ALTER TABLE " + s + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
       }
     }
+    incomingValidations(out);
+    return out;
+  }
+
+  private void incomingValidations(List<String> out) {
     for (ForeignKey fk : props.incomingForeignKeys()) {
       if (fk.validated()) {
         out.add("ALTER TABLE " + fk.table() + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
       }
     }
-    return out;
   }
 
   /**
@@ -409,10 +466,57 @@ final class Carryover {
   /** Other tables the swaps lock: referenced parents and referencing children. */
   List<String> otherTables() {
     List<String> out = new ArrayList<>();
+    for (DependentView v : props.views()) {
+      out.add(Sql.qualified(v.schema(), v.name()));
+    }
     for (ForeignKey fk : props.incomingForeignKeys()) {
       if (!out.contains(fk.table())) {
         out.add(fk.table());
       }
+    }
+    for (ForeignKey fk : props.outgoingForeignKeys()) {
+      if (!fk.referencedTable().equals(sPrinted) && !out.contains(fk.referencedTable())) {
+        out.add(fk.referencedTable());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The locks a swap takes before the table's own, in the order an application takes them, so that
+   * an application statement either waits holding nothing or finishes first, and never deadlocks
+   * with the swap: a query on a view locks the view before the table (so the most dependent views
+   * come first), a write to a referencing table locks it before its foreign-key check reads the
+   * table, and a referenced table gets the SHARE ROW EXCLUSIVE lock that adding a foreign key
+   * needs, which lets the application's key checks through.
+   */
+  List<String> locksFirst() {
+    List<String> out = new ArrayList<>();
+    // Materialized views cannot be locked with LOCK TABLE, and need not be: their readers never
+    // hold the table's lock.
+    List<DependentView> reversed =
+        new ArrayList<>(props.views().stream().filter(v -> !v.materialized()).toList());
+    Collections.reverse(reversed);
+    if (!reversed.isEmpty()) {
+      out.add(
+          "LOCK TABLE "
+              + String.join(
+                  ", ", reversed.stream().map(v -> Sql.qualified(v.schema(), v.name())).toList())
+              + " IN ACCESS EXCLUSIVE MODE");
+    }
+    List<String> related = new ArrayList<>();
+    for (ForeignKey fk : props.incomingForeignKeys()) {
+      if (!related.contains(fk.table())) {
+        related.add(fk.table());
+      }
+    }
+    for (ForeignKey fk : props.outgoingForeignKeys()) {
+      if (!fk.referencedTable().equals(sPrinted) && !related.contains(fk.referencedTable())) {
+        related.add(fk.referencedTable());
+      }
+    }
+    if (!related.isEmpty()) {
+      out.add("LOCK TABLE " + String.join(", ", related) + " IN SHARE ROW EXCLUSIVE MODE");
     }
     return out;
   }
@@ -434,53 +538,12 @@ final class Carryover {
       }
     }
     for (DependentView v : materialized()) {
-      String current = Sql.qualified(v.schema(), v.name());
-      String fresh = Names.suffixed(v.name(), Names.NEW);
-      String old = Names.suffixed(v.name(), Names.OLD);
-      List<String> ixNames = v.indexDefinitions().stream().map(Carryover::indexName).toList();
-      if (forward) {
-        out.add("ALTER MATERIALIZED VIEW " + current + " RENAME TO " + Sql.ident(old));
-        ixNames.forEach(
-            ix ->
-                out.add(
-                    "ALTER INDEX "
-                        + Sql.qualified(v.schema(), ix)
-                        + " RENAME TO "
-                        + Sql.ident(Names.suffixed(ix, Names.OLD))));
-        out.add(
-            "ALTER MATERIALIZED VIEW "
-                + Sql.qualified(v.schema(), fresh)
-                + " RENAME TO "
-                + Sql.ident(v.name()));
-        ixNames.forEach(
-            ix ->
-                out.add(
-                    "ALTER INDEX "
-                        + Sql.qualified(v.schema(), Names.suffixed(ix, Names.NEW))
-                        + " RENAME TO "
-                        + Sql.ident(ix)));
-      } else {
-        out.add("ALTER MATERIALIZED VIEW " + current + " RENAME TO " + Sql.ident(fresh));
-        ixNames.forEach(
-            ix ->
-                out.add(
-                    "ALTER INDEX "
-                        + Sql.qualified(v.schema(), ix)
-                        + " RENAME TO "
-                        + Sql.ident(Names.suffixed(ix, Names.NEW))));
-        out.add(
-            "ALTER MATERIALIZED VIEW "
-                + Sql.qualified(v.schema(), old)
-                + " RENAME TO "
-                + Sql.ident(v.name()));
-        ixNames.forEach(
-            ix ->
-                out.add(
-                    "ALTER INDEX "
-                        + Sql.qualified(v.schema(), Names.suffixed(ix, Names.OLD))
-                        + " RENAME TO "
-                        + Sql.ident(ix)));
-      }
+      // Forward: the original goes to the archived name, the fresh one takes the name; back:
+      // the reverse, with the fresh one set aside under its shadow name.
+      String away = forward ? Names.OLD : Names.NEW;
+      String back = forward ? Names.NEW : Names.OLD;
+      renameMatview(out, v, null, away);
+      renameMatview(out, v, back, null);
     }
     for (DependentView v : props.views()) {
       if (!v.materialized()) {
@@ -489,6 +552,26 @@ final class Carryover {
         out.addAll(viewDetails(v, name, false));
       }
     }
+  }
+
+  /** Renames a materialized view and its indexes from one suffix (null: none) to another. */
+  private static void renameMatview(List<String> out, DependentView v, String from, String to) {
+    out.add(
+        "ALTER MATERIALIZED VIEW "
+            + Sql.qualified(v.schema(), named(v.name(), from))
+            + " RENAME TO "
+            + Sql.ident(named(v.name(), to)));
+    for (String ix : v.indexDefinitions().stream().map(Carryover::indexName).toList()) {
+      out.add(
+          "ALTER INDEX "
+              + Sql.qualified(v.schema(), named(ix, from))
+              + " RENAME TO "
+              + Sql.ident(named(ix, to)));
+    }
+  }
+
+  private static String named(String name, String suffix) {
+    return suffix == null ? name : Names.suffixed(name, suffix);
   }
 
   private List<String> viewDetails(DependentView v, String name, boolean materialized) {
@@ -582,10 +665,10 @@ final class Carryover {
     return cols + (p.rowFilter() == null ? "" : " WHERE (" + p.rowFilter() + ")");
   }
 
-  private void replicaIdentity(List<String> out) {
+  private void replicaIdentity(List<String> out, String table, boolean onShadow) {
     switch (props.replicaIdentity()) {
-      case "f" -> out.add("ALTER TABLE " + s + " REPLICA IDENTITY FULL");
-      case "n" -> out.add("ALTER TABLE " + s + " REPLICA IDENTITY NOTHING");
+      case "f" -> out.add("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+      case "n" -> out.add("ALTER TABLE " + table + " REPLICA IDENTITY NOTHING");
       case "i" -> {
         String idx = props.replicaIndex();
         String bare = idx.contains(".") ? idx.substring(idx.lastIndexOf('.') + 1) : idx;
@@ -593,7 +676,11 @@ final class Carryover {
             bare.startsWith("\"")
                 ? bare.substring(1, bare.length() - 1).replace("\"\"", "\"")
                 : bare;
-        out.add("ALTER TABLE " + s + " REPLICA IDENTITY USING INDEX " + Sql.ident(bare));
+        out.add(
+            "ALTER TABLE "
+                + table
+                + " REPLICA IDENTITY USING INDEX "
+                + Sql.ident(onShadow ? names.shadowIndex(bare) : bare));
       }
       default -> {}
     }
@@ -602,8 +689,8 @@ final class Carryover {
   private String original(String constraint) {
     return props.outgoingForeignKeys().stream()
         .filter(f -> f.name().equals(constraint))
-        .map(ForeignKey::comment)
         .findFirst()
+        .map(ForeignKey::comment)
         .orElse(null);
   }
 

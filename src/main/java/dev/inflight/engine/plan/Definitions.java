@@ -73,6 +73,11 @@ final class Definitions {
     return out.toString();
   }
 
+  /** True when the relation occurs in the SQL as a whole name, outside literals. */
+  static boolean mentions(String sql, String relation) {
+    return !replaceRelation(sql, relation, "\u0000", null).equals(sql);
+  }
+
   /** Replaces the first {@code marker} by {@code replacement}, or fails if it is absent. */
   static String replaceOnce(String text, String marker, String replacement) {
     int i = text.indexOf(marker);

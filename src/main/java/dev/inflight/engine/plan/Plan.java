@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every statement a migration runs, computed once at Planning and stored in the ledger, so the
@@ -18,8 +19,13 @@ import java.util.List;
  * @param archivedIndexes the names the original table's indexes take while archived, in the order
  *     of {@code sourceIndexes}
  * @param syncExtras built on the shadow once it is verified (materialized views over it)
- * @param validateAfterSwap run after a swap commits, outside it: foreign keys validated again
+ * @param validateAfterSwap run after the cut-over commits, outside it: foreign keys validated
+ * @param validateAfterRollback the same after the rollback swap
  * @param otherTables tables the swaps also lock (tables whose foreign keys are re-pointed)
+ * @param originalSnapshot the table as planned ({@link dev.inflight.engine.catalog.TableSnapshot});
+ *     after a rollback the live table must equal it
+ * @param expectedSnapshot what the live table must equal after the cut-over
+ * @param locksFirst the locks both swaps take before the table's, in deadlock-free order
  */
 public record Plan(
     String hash,
@@ -55,9 +61,15 @@ public record Plan(
     List<String> finalizeStatements,
     List<String> syncExtras,
     List<String> validateAfterSwap,
-    List<String> otherTables) {
+    List<String> otherTables,
+    Map<String, List<String>> originalSnapshot,
+    Map<String, List<String>> expectedSnapshot,
+    List<String> locksFirst,
+    List<String> validateAfterRollback) {
 
   public Plan {
+    validateAfterRollback = validateAfterRollback == null ? List.of() : validateAfterRollback;
+    locksFirst = locksFirst == null ? List.of() : locksFirst;
     syncExtras = syncExtras == null ? List.of() : syncExtras;
     validateAfterSwap = validateAfterSwap == null ? List.of() : validateAfterSwap;
     otherTables = otherTables == null ? List.of() : otherTables;
@@ -81,7 +93,7 @@ public record Plan(
     if (!syncExtras.isEmpty()) {
       section(out, "Syncing: materialized views over the new table", syncExtras);
     }
-    List<String> swap = new ArrayList<>();
+    List<String> swap = new ArrayList<>(locksFirst);
     swap.add(cutoverLock);
     swap.add("-- replay until the change log is empty, compare the table's fingerprint");
     swap.addAll(cutover);
@@ -98,7 +110,7 @@ public record Plan(
           out,
           "Completed: reverse replay into the archived table (repeated)",
           List.of(reverseReplayBatch));
-      List<String> back = new ArrayList<>();
+      List<String> back = new ArrayList<>(locksFirst);
       back.add(rollbackLock);
       back.addAll(rollbackSwap);
       section(out, "RollingBack: one transaction", back);
@@ -175,7 +187,11 @@ public record Plan(
         finalizeStatements,
         syncExtras,
         validateAfterSwap,
-        otherTables);
+        otherTables,
+        originalSnapshot,
+        expectedSnapshot,
+        locksFirst,
+        validateAfterRollback);
   }
 
   /** The names derived for this plan's table. */

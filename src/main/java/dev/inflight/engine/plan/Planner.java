@@ -11,18 +11,14 @@ import dev.inflight.engine.catalog.PropertyReader;
 import dev.inflight.engine.catalog.TableInfo;
 import dev.inflight.engine.catalog.TableProperties;
 import dev.inflight.engine.catalog.TableRef;
+import dev.inflight.engine.catalog.TableSnapshot;
 import dev.inflight.engine.change.ChangeOp;
 import dev.inflight.engine.change.ChangeOps;
 import dev.inflight.engine.change.ShadowDesign;
-import dev.inflight.engine.sql.Errors;
 import dev.inflight.engine.sql.Sql;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,9 +33,6 @@ import java.util.stream.Collectors;
  * in both directions.
  */
 public final class Planner {
-  private static final String LIKE_OPTIONS =
-      "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE"
-          + " INCLUDING COMMENTS INCLUDING COMPRESSION";
 
   /** Plans the migration; the connection is left in auto-commit mode with nothing changed. */
   public Plan plan(Connection conn, MigrationSpec spec) throws SQLException {
@@ -74,10 +67,10 @@ public final class Planner {
     CatalogReader catalog = new CatalogReader(conn);
     TableRef ref = catalog.resolve(spec.table());
     TableInfo source = catalog.read(ref);
-    refuseUnsupported(source);
+    CatalogChecks.refuseUnsupported(source);
     Names names = new Names(source.schema(), source.name());
-    requireFree(conn, source.schema(), names.shadow(), "the shadow table");
-    requireFree(conn, source.schema(), names.archived(), "the archived table");
+    CatalogChecks.requireFree(conn, source.schema(), names.shadow(), "the shadow table");
+    CatalogChecks.requireFree(conn, source.schema(), names.archived(), "the archived table");
     String s = ref.sql();
     String h = Sql.qualified(source.schema(), names.shadow());
     TableProperties props = new PropertyReader(conn).read(source.oid());
@@ -86,8 +79,9 @@ public final class Planner {
             props,
             names,
             source.schema(),
-            printed(conn, source.schema(), source.name()),
-            printed(conn, source.schema(), names.shadow()));
+            CatalogChecks.printed(conn, source.schema(), source.name()),
+            CatalogChecks.printed(conn, source.schema(), names.shadow()));
+    Map<String, List<String>> originalSnapshot = TableSnapshot.read(conn, source.oid(), x -> x);
     if (!carry.refusals().isEmpty()) {
       throw new PlanRejectedException(
           carry.refusals().stream()
@@ -95,7 +89,7 @@ public final class Planner {
               .toList());
     }
 
-    List<String> base = baseShadow(source, names, s, h);
+    List<String> base = ShadowStatements.baseShadow(source, names, s, h);
     DryRun dry = new DryRun(conn);
     dry.run("create schema", "CREATE SCHEMA IF NOT EXISTS " + Sql.ident(Names.LEDGER_SCHEMA));
     for (String sql : base) {
@@ -105,7 +99,11 @@ public final class Planner {
       dry.run("copy storage settings", sql);
     }
     for (IndexInfo ix : source.indexes()) {
-      for (String sql : recreate(ix, names.shadowIndex(ix.name()), h, source.schema(), false)) {
+      for (String sql :
+          ShadowStatements.inTablespace(
+              ShadowStatements.recreate(
+                  ix, names.shadowIndex(ix.name()), h, source.schema(), false),
+              ix.tablespace())) {
         dry.run("copy index " + ix.name(), sql);
       }
     }
@@ -124,7 +122,9 @@ public final class Planner {
         throw new PlanRejectedException("spec.changes[" + i + "] " + e.getMessage());
       }
       for (; executed < design.ddl().size(); executed++) {
-        dry.run(at, design.ddl().get(executed).sql());
+        if (!design.ddl().get(executed).executed()) {
+          dry.run(at, design.ddl().get(executed).sql());
+        }
       }
     }
     List<String> postLike = new ArrayList<>();
@@ -139,10 +139,11 @@ public final class Planner {
       dry.run("copy ownership and privileges", sql);
     }
 
-    long shadowOid = tableOid(conn, h);
+    long shadowOid = CatalogChecks.tableOid(conn, h);
     TableInfo shadow = catalog.read(new TableRef(source.schema(), names.shadow(), shadowOid));
     try {
-      carry.afterChanges(new PropertyReader(conn).read(shadowOid), finalColumns(design));
+      carry.afterChanges(
+          new PropertyReader(conn).read(shadowOid), finalColumns(design), design.scratchParents());
       for (Carryover.Check c : carry.validations()) {
         dry.run(c.what() + " against the new table", c.sql());
       }
@@ -169,7 +170,11 @@ public final class Planner {
         warnings.add("index " + ix.finalName() + " is dropped because a column it uses is dropped");
         continue;
       }
-      List<String> stmts = recreate(built, ix.shadowName(), h, source.schema(), true);
+      List<String> stmts =
+          new ArrayList<>(
+              ShadowStatements.inTablespace(
+                  ShadowStatements.recreate(built, ix.shadowName(), h, source.schema(), true),
+                  ix.source() == null ? null : ix.source().tablespace()));
       String comment = ix.source() == null ? null : ix.source().comment();
       String constraintComment =
           ix.source() == null || !ix.source().backsConstraint()
@@ -195,7 +200,9 @@ public final class Planner {
                 + " IS "
                 + Sql.literal(comment));
       }
-      if (built.primary()) {
+      // The key index is built with the shadow: the copy's and replay's upserts need it.
+      if (built.primary()
+          || shadow.keyIndex().map(k -> k.name().equals(built.name())).orElse(false)) {
         createShadow.addAll(stmts);
       } else {
         builds.add(
@@ -216,7 +223,25 @@ public final class Planner {
               + " RENAME TO "
               + Sql.ident(ix.shadowName()));
     }
-    requireIndexNamesFree(conn, source, design);
+    CatalogChecks.requireIndexNamesFree(conn, source, design);
+    // The comments the real build adds to indexes and constraints, so the expected shape has them.
+    for (IndexBuild b : builds) {
+      for (String sql : b.statements()) {
+        if (sql.startsWith("COMMENT ON")) {
+          dry.run("copy comments", sql);
+        }
+      }
+    }
+    for (String sql : createShadow) {
+      if (sql.startsWith("COMMENT ON INDEX") || sql.startsWith("COMMENT ON CONSTRAINT")) {
+        dry.run("copy comments", sql);
+      }
+    }
+    for (String sql : carry.shadowComments()) {
+      dry.run("copy comments", sql);
+    }
+    Map<String, List<String>> expectedSnapshot =
+        expectation(conn, source, names, design, carry, shadowOid, originalSnapshot);
     createShadow.addAll(postLike);
 
     // Row movement in both directions.
@@ -225,6 +250,7 @@ public final class Planner {
         design.forward().mappedColumns().stream().filter(shadowCols::contains).toList();
     Map<String, String> shadowTypes =
         shadow.columns().stream().collect(Collectors.toMap(ColumnInfo::name, ColumnInfo::type));
+    boolean recordHash = CatalogChecks.hashable(conn, shadowOid, forwardCols);
     String log = Sql.qualified(Names.LEDGER_SCHEMA, names.log());
     ReplaySql.Direction fwd =
         new ReplaySql.Direction(
@@ -270,8 +296,8 @@ public final class Planner {
     dry.run("create the change log", capture.get(0));
     dry.explain("the copy", ReplaySql.backfillBatch(fwd));
     dry.explain("the replay", ReplaySql.replayBatch(fwd, true));
-    dry.explain("the verification", ReplaySql.sourceDigest(fwd, shadowTypes));
-    dry.explain("the verification", ReplaySql.targetDigest(fwd));
+    dry.explain("the verification", ReplaySql.sourceDigest(fwd, shadowTypes, recordHash));
+    dry.explain("the verification", ReplaySql.targetDigest(fwd, recordHash));
     if (retained) {
       // The reverse statements run against the new table once it carries the original name; here
       // the shadow plays the new table and the original plays the archived one.
@@ -305,7 +331,7 @@ public final class Planner {
               + Sql.ident(archivedIndexNames.get(i)));
     }
     rollbackSwap.addAll(shadowIndexRenames);
-    sequenceSwap(source, shadow, design, names, cutover, rollbackSwap);
+    ShadowStatements.sequenceSwap(source, shadow, design, names, cutover, rollbackSwap);
     cutover.add("ALTER TABLE " + h + " RENAME TO " + Sql.ident(source.name()));
     rollbackSwap.add("ALTER TABLE " + a + " RENAME TO " + Sql.ident(source.name()));
     cutover.addAll(finalIndexRenames);
@@ -356,6 +382,12 @@ public final class Planner {
     if (!retained) {
       warnings.add("rollback.retainFor is 0: the original table is dropped right after cut-over");
     }
+    // PostgreSQL does not report free disk space through SQL; say what the copy needs.
+    warnings.add(
+        "the copy needs about "
+            + humanBytes(source.totalBytes())
+            + " of free disk in the table's tablespace (the table and its indexes once more),"
+            + (retained ? " kept until the migration is finalized" : " until the cut-over"));
 
     return new Plan(
             null,
@@ -378,8 +410,8 @@ public final class Planner {
             List.copyOf(builds),
             "ANALYZE " + h,
             ReplaySql.nextChunk(fwd),
-            ReplaySql.sourceDigest(fwd, shadowTypes),
-            ReplaySql.targetDigest(fwd),
+            ReplaySql.sourceDigest(fwd, shadowTypes, recordHash),
+            ReplaySql.targetDigest(fwd, recordHash),
             "LOCK TABLE " + s + ", " + h + " IN ACCESS EXCLUSIVE MODE",
             List.copyOf(cutover),
             List.copyOf(reverseCapture),
@@ -389,116 +421,14 @@ public final class Planner {
             List.copyOf(rollbackSwap),
             List.copyOf(cancel),
             List.copyOf(finalize),
-            carry.syncing(),
-            carry.validateAfterSwap(),
-            carry.otherTables())
+            syncExtras(design, carry),
+            carry.validateAfterCutover(),
+            carry.otherTables(),
+            originalSnapshot,
+            expectedSnapshot,
+            carry.locksFirst(),
+            carry.validateAfterRollback())
         .withComputedHash();
-  }
-
-  private static void refuseUnsupported(TableInfo t) {
-    List<String> reasons = new ArrayList<>();
-    String name = t.schema() + "." + t.name();
-    if (Names.LEDGER_SCHEMA.equals(t.schema())) {
-      throw new PlanRejectedException(
-          name
-              + " is Inflight's own state (schema "
-              + Names.LEDGER_SCHEMA
-              + "), not an application table");
-    }
-    if (List.of("pg_catalog", "information_schema", "pg_toast").contains(t.schema())) {
-      throw new PlanRejectedException(name + " is a system catalog");
-    }
-    switch (t.kind()) {
-      case "r" -> {}
-      case "p" -> reasons.add(name + " is partitioned; partitioned tables are not supported yet");
-      default -> reasons.add(name + " is not a table (relkind " + t.kind() + ")");
-    }
-    if ("t".equals(t.persistence())) {
-      reasons.add(name + " is a temporary table");
-    }
-    if (t.inheritance()) {
-      reasons.add(name + " uses table inheritance, which is not supported yet");
-    }
-    if (t.primaryKey().isEmpty()) {
-      reasons.add(name + " has no primary key; rows cannot be tracked without one");
-    }
-    if (Names.isDerived(t.name())) {
-      reasons.add(name + " is a table Inflight created for another migration");
-    }
-    if (!reasons.isEmpty()) {
-      throw new PlanRejectedException(reasons);
-    }
-  }
-
-  private static List<String> baseShadow(TableInfo source, Names names, String s, String h) {
-    List<String> out = new ArrayList<>();
-    out.add("CREATE TABLE " + h + " (LIKE " + s + " " + LIKE_OPTIONS + ")");
-    for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
-      if (!seq.identity()) {
-        continue;
-      }
-      ColumnInfo c = source.column(seq.column()).orElseThrow();
-      out.add(
-          "ALTER TABLE "
-              + h
-              + " ALTER COLUMN "
-              + Sql.ident(c.name())
-              + " ADD GENERATED "
-              + ("a".equals(c.identity()) ? "ALWAYS" : "BY DEFAULT")
-              + " AS IDENTITY (SEQUENCE NAME "
-              + Sql.qualified(seq.schema(), Names.suffixed(seq.name(), Names.NEW))
-              + " "
-              + seq.options()
-              + ")");
-    }
-    return out;
-  }
-
-  /** Statements recreating an index (and the constraint it backs) on another table. */
-  private static List<String> recreate(
-      IndexInfo ix, String name, String table, String schema, boolean fromShadow) {
-    if (!ix.body().startsWith("USING ")) {
-      throw new PlanRejectedException(
-          "cannot read the definition of index " + ix.name() + ": " + ix.definition());
-    }
-    List<String> out = new ArrayList<>();
-    if ("x".equals(ix.constraintType())) {
-      // An exclusion constraint builds its own index; it has no USING INDEX form.
-      out.add(
-          "ALTER TABLE "
-              + table
-              + " ADD CONSTRAINT "
-              + Sql.ident(name)
-              + " "
-              + ix.constraintDefinition());
-      return out;
-    }
-    out.add(
-        "CREATE "
-            + (ix.unique() ? "UNIQUE " : "")
-            + "INDEX "
-            + Sql.ident(name)
-            + " ON "
-            + table
-            + " "
-            + ix.body());
-    if (ix.primary() || "u".equals(ix.constraintType())) {
-      String def = ix.constraintDefinition();
-      String deferrable =
-          def.contains("INITIALLY DEFERRED")
-              ? " DEFERRABLE INITIALLY DEFERRED"
-              : def.contains("DEFERRABLE") ? " DEFERRABLE" : "";
-      out.add(
-          "ALTER TABLE "
-              + table
-              + " ADD CONSTRAINT "
-              + Sql.ident(name)
-              + (ix.primary() ? " PRIMARY KEY" : " UNIQUE")
-              + " USING INDEX "
-              + Sql.ident(name)
-              + deferrable);
-    }
-    return out;
   }
 
   private static List<KeyColumn> keyColumns(
@@ -537,123 +467,61 @@ public final class Planner {
         .anyMatch(c -> target.column(c).map(x -> "a".equals(x.identity())).orElse(false));
   }
 
-  /** Identity sequences: the new table's own sequence takes over the position and the name. */
-  private static void sequenceSwap(
+  /** A size for people: 1.5 GiB. */
+  public static String humanBytes(long b) {
+    if (b < 1024) {
+      return b + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = b;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
+  /** Checks of the verified shadow first (a new key's orphans), then what is built over it. */
+  private static List<String> syncExtras(ShadowDesign design, Carryover carry) {
+    List<String> out = new ArrayList<>(design.preSwapChecks());
+    out.addAll(carry.syncing());
+    return out;
+  }
+
+  /** The live table's snapshot after the cut-over, from the planning shadow with final names. */
+  private static Map<String, List<String>> expectation(
+      Connection conn,
       TableInfo source,
-      TableInfo shadow,
-      ShadowDesign design,
       Names names,
-      List<String> cutover,
-      List<String> rollback) {
+      ShadowDesign design,
+      Carryover carry,
+      long shadowOid,
+      Map<String, List<String>> original)
+      throws SQLException {
+    SnapshotExpectation e = new SnapshotExpectation();
+    e.rename(
+        CatalogChecks.printed(conn, source.schema(), names.shadow()),
+        CatalogChecks.printed(conn, source.schema(), source.name()));
+    List<ShadowDesign.Index> byLength = new ArrayList<>(design.indexes());
+    byLength.sort((x, y) -> y.shadowName().length() - x.shadowName().length());
+    for (ShadowDesign.Index ix : byLength) {
+      e.rename(ix.shadowName(), ix.finalName());
+    }
     for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
-      if (!seq.identity()) {
-        continue;
-      }
-      boolean survives =
-          design.columns().values().stream().anyMatch(c -> seq.column().equals(c.source()));
-      if (!survives) {
-        continue;
-      }
-      String oldName = seq.name();
-      String newName = Names.suffixed(oldName, Names.NEW);
-      String archivedName = names.archivedSequence(oldName);
-      String schema = seq.schema();
-      cutover.add(
-          "SELECT setval("
-              + Sql.literal(Sql.qualified(schema, newName))
-              + "::regclass, s.last_value, s.is_called)"
-              + " FROM "
-              + Sql.qualified(schema, oldName)
-              + " AS s");
-      cutover.add(
-          "ALTER SEQUENCE "
-              + Sql.qualified(schema, oldName)
-              + " RENAME TO "
-              + Sql.ident(archivedName));
-      cutover.add(
-          "ALTER SEQUENCE " + Sql.qualified(schema, newName) + " RENAME TO " + Sql.ident(oldName));
-      rollback.add(
-          "SELECT setval("
-              + Sql.literal(Sql.qualified(schema, archivedName))
-              + "::regclass, s.last_value, s.is_called)"
-              + " FROM "
-              + Sql.qualified(schema, oldName)
-              + " AS s");
-      rollback.add(
-          "ALTER SEQUENCE " + Sql.qualified(schema, oldName) + " RENAME TO " + Sql.ident(newName));
-      rollback.add(
-          "ALTER SEQUENCE "
-              + Sql.qualified(schema, archivedName)
-              + " RENAME TO "
-              + Sql.ident(oldName));
+      e.rename(Names.suffixed(seq.name(), Names.NEW), seq.name());
     }
-  }
-
-  private static void requireFree(Connection conn, String schema, String name, String what)
-      throws SQLException {
-    try (PreparedStatement ps =
-        conn.prepareStatement(
-            "SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname = ? AND c.relname = ?")) {
-      ps.setString(1, schema);
-      ps.setString(2, name);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          throw new PlanRejectedException(
-              schema
-                  + "."
-                  + name
-                  + " ("
-                  + what
-                  + ") already exists; it may be left from an earlier migration:"
-                  + " run cancel (before cut-over) or finalize (after) for it, or drop it");
-        }
+    carry.scratchParents().forEach(e::rename);
+    design.scratchParents().forEach(e::rename);
+    Map<String, String> quotedRenames = new java.util.HashMap<>();
+    for (Map.Entry<String, String> c : finalColumns(design).entrySet()) {
+      if (!c.getKey().equals(c.getValue())) {
+        quotedRenames.put(
+            CatalogChecks.quoteIdent(conn, c.getKey()),
+            CatalogChecks.quoteIdent(conn, c.getValue()));
       }
     }
-  }
-
-  /** A new index may not take a name that another relation in the schema has. */
-  private static void requireIndexNamesFree(Connection conn, TableInfo source, ShadowDesign design)
-      throws SQLException {
-    List<String> sourceNames = source.indexes().stream().map(IndexInfo::name).toList();
-    for (ShadowDesign.Index ix : design.indexes()) {
-      if (ix.source() != null || sourceNames.contains(ix.finalName())) {
-        continue;
-      }
-      try (PreparedStatement ps =
-          conn.prepareStatement(
-              "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
-        ps.setString(1, source.schema());
-        ps.setString(2, ix.finalName());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            throw new PlanRejectedException(
-                "createIndex "
-                    + ix.finalName()
-                    + ": a relation named "
-                    + ix.finalName()
-                    + " already exists in schema "
-                    + source.schema());
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * A relation's name as PostgreSQL prints it in definitions ({@code schema.name}, quoted as
-   * needed).
-   */
-  private static String printed(Connection conn, String schema, String name) throws SQLException {
-    try (PreparedStatement ps =
-        conn.prepareStatement("SELECT quote_ident(?) || '.' || quote_ident(?)")) {
-      ps.setString(1, schema);
-      ps.setString(2, name);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getString(1);
-      }
-    }
+    return e.compute(conn, shadowOid, original, quotedRenames, carry.checkViews());
   }
 
   /** Each original column's name on the new table; dropped columns are absent. */
@@ -665,65 +533,5 @@ public final class Planner {
       }
     }
     return out;
-  }
-
-  private static long tableOid(Connection conn, String qualified) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement("SELECT ?::regclass::oid")) {
-      ps.setString(1, qualified);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
-
-  /** Runs planning statements, turning a failure into a refusal that names its cause. */
-  private static final class DryRun {
-    private final Connection conn;
-
-    DryRun(Connection conn) {
-      this.conn = conn;
-    }
-
-    void run(String what, String sql) throws SQLException {
-      Savepoint sp = conn.setSavepoint();
-      try (PreparedStatement ps = conn.prepareStatement(sql)) {
-        ps.execute();
-        conn.releaseSavepoint(sp);
-      } catch (SQLException e) {
-        undo(sp);
-        throw refusal(what, e);
-      }
-    }
-
-    void explain(String what, String sql) throws SQLException {
-      Savepoint sp = conn.setSavepoint();
-      try (PreparedStatement ps = conn.prepareStatement("EXPLAIN " + sql)) {
-        int n = ps.getParameterMetaData().getParameterCount();
-        for (int i = 1; i <= n; i++) {
-          ps.setNull(i, Types.OTHER);
-        }
-        ps.executeQuery().close();
-        conn.releaseSavepoint(sp);
-      } catch (SQLException e) {
-        undo(sp);
-        throw refusal(what, e);
-      }
-    }
-
-    /** Back to the savepoint, unless the pool closed the connection on the error (see plan). */
-    private void undo(Savepoint sp) throws SQLException {
-      if (!conn.isClosed()) {
-        conn.rollback(sp);
-      }
-    }
-
-    private static RuntimeException refusal(String what, SQLException e) {
-      if (Errors.lockTimeout(e)) {
-        return Errors.wrap("planning (" + what + ") waited too long for a lock", e);
-      }
-      return new PlanRejectedException(
-          what + ": " + Errors.firstLine(String.valueOf(e.getMessage())));
-    }
   }
 }

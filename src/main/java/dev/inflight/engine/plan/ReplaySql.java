@@ -316,15 +316,20 @@ final class ReplaySql {
     return "(? OR " + r + " > " + p + ") AND (? OR " + r + " <= " + p + ")";
   }
 
-  private static final String DIGEST =
-      "count(*), coalesce(sum(('x' || substr(md5(ROW(%s)::text), 1, 16))::bit(64)::bigint), 0)";
+  // A 64-bit hash of each row, summed: order-independent. The record hash uses each type's own
+  // hash function (about five times faster than md5 of the row's text); it needs every compared
+  // type to have one, otherwise the text form is hashed.
+  private static final String RECORD_DIGEST =
+      "count(*), coalesce(sum(hash_record_extended(ROW(%s), 0)), 0)";
+  private static final String TEXT_DIGEST =
+      "count(*), coalesce(sum(hashtextextended(ROW(%s)::text, 0)), 0)";
 
   /**
    * Row count and content digest of the source's rows in a key range, transformed and cast to the
    * target's column types, leaving out keys still waiting in the log. Parameters: no-lower flag,
    * lower key, no-upper flag, upper key.
    */
-  static String sourceDigest(Direction d, Map<String, String> targetTypes) {
+  static String sourceDigest(Direction d, Map<String, String> targetTypes, boolean recordHash) {
     List<String> k = d.fromKey();
     String rows =
         "(SELECT * FROM "
@@ -337,16 +342,16 @@ final class ReplaySql {
             + Sql.joinOn("l", k, "s", k)
             + "))";
     return "SELECT "
-        + DIGEST.formatted(Sql.idents("t", d.columns))
+        + (recordHash ? RECORD_DIGEST : TEXT_DIGEST).formatted(Sql.idents("t", d.columns))
         + " FROM ("
         + d.projection.select(d.columns, rows, targetTypes)
         + ") AS t";
   }
 
   /** The same digest over the target's rows. Parameters as {@link #sourceDigest}. */
-  static String targetDigest(Direction d) {
+  static String targetDigest(Direction d, boolean recordHash) {
     return "SELECT "
-        + DIGEST.formatted(Sql.idents("t", d.columns))
+        + (recordHash ? RECORD_DIGEST : TEXT_DIGEST).formatted(Sql.idents("t", d.columns))
         + " FROM "
         + d.to
         + " AS t WHERE "

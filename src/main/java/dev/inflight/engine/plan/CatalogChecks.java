@@ -1,0 +1,159 @@
+package dev.inflight.engine.plan;
+
+import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.catalog.IndexInfo;
+import dev.inflight.engine.catalog.TableInfo;
+import dev.inflight.engine.change.ShadowDesign;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Planning's questions to the catalog: can this table and these names be used. */
+final class CatalogChecks {
+  private CatalogChecks() {}
+
+  static void refuseUnsupported(TableInfo t) {
+    List<String> reasons = new ArrayList<>();
+    String name = t.schema() + "." + t.name();
+    if (Names.LEDGER_SCHEMA.equals(t.schema())) {
+      throw new PlanRejectedException(
+          name
+              + " is Inflight's own state (schema "
+              + Names.LEDGER_SCHEMA
+              + "), not an application table");
+    }
+    if (List.of("pg_catalog", "information_schema", "pg_toast").contains(t.schema())) {
+      throw new PlanRejectedException(name + " is a system catalog");
+    }
+    switch (t.kind()) {
+      case "r" -> {}
+      case "p" -> reasons.add(name + " is partitioned; partitioned tables are not supported yet");
+      default -> reasons.add(name + " is not a table (relkind " + t.kind() + ")");
+    }
+    if ("t".equals(t.persistence())) {
+      reasons.add(name + " is a temporary table");
+    }
+    if (t.inheritance()) {
+      reasons.add(name + " uses table inheritance, which is not supported yet");
+    }
+    if (t.primaryKey().isEmpty()) {
+      reasons.add(
+          name
+              + " has no primary key and no unique index on NOT NULL columns; rows cannot be tracked"
+              + " without one");
+    }
+    if (Names.isDerived(t.name())) {
+      reasons.add(name + " is a table Inflight created for another migration");
+    }
+    if (!reasons.isEmpty()) {
+      throw new PlanRejectedException(reasons);
+    }
+  }
+
+  static void requireFree(Connection conn, String schema, String name, String what)
+      throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ?")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new PlanRejectedException(
+              schema
+                  + "."
+                  + name
+                  + " ("
+                  + what
+                  + ") already exists; it may be left from an earlier migration:"
+                  + " run cancel (before cut-over) or finalize (after) for it, or drop it");
+        }
+      }
+    }
+  }
+
+  /** A new index may not take a name that another relation in the schema has. */
+  static void requireIndexNamesFree(Connection conn, TableInfo source, ShadowDesign design)
+      throws SQLException {
+    List<String> sourceNames = source.indexes().stream().map(IndexInfo::name).toList();
+    for (ShadowDesign.Index ix : design.indexes()) {
+      if (sourceNames.contains(ix.finalName())) {
+        continue;
+      }
+      try (PreparedStatement ps =
+          conn.prepareStatement(
+              "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+        ps.setString(1, source.schema());
+        ps.setString(2, ix.finalName());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            throw new PlanRejectedException(
+                "createIndex "
+                    + ix.finalName()
+                    + ": a relation named "
+                    + ix.finalName()
+                    + " already exists in schema "
+                    + source.schema());
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A relation's name as PostgreSQL prints it in definitions ({@code schema.name}, quoted as
+   * needed).
+   */
+  static String printed(Connection conn, String schema, String name) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT quote_ident(?) || '.' || quote_ident(?)")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  static String quoteIdent(Connection conn, String name) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT quote_ident(?)")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  static long tableOid(Connection conn, String qualified) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT ?::regclass::oid")) {
+      ps.setString(1, qualified);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** True when every one of the table's columns has a default hash operator class. */
+  static boolean hashable(Connection conn, long table, List<String> columns) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT count(*) FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                + " WHERE a.attrelid = ? AND a.attname = ANY (?) AND NOT EXISTS (SELECT 1 FROM pg_opclass o"
+                + "   JOIN pg_am am ON am.oid = o.opcmethod WHERE am.amname = 'hash' AND o.opcdefault"
+                + "   AND o.opcintype = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)")) {
+      ps.setLong(1, table);
+      ps.setArray(2, conn.createArrayOf("text", columns.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) == 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.inflight.engine.plan;
+
+import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.sql.Errors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Types;
+
+/** Runs planning statements, turning a failure into a refusal that names its cause. */
+final class DryRun {
+  private final Connection conn;
+
+  DryRun(Connection conn) {
+    this.conn = conn;
+  }
+
+  void run(String what, String sql) throws SQLException {
+    Savepoint sp = conn.setSavepoint();
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      ps.execute();
+      conn.releaseSavepoint(sp);
+    } catch (SQLException e) {
+      undo(sp);
+      throw refusal(what, e);
+    }
+  }
+
+  void explain(String what, String sql) throws SQLException {
+    Savepoint sp = conn.setSavepoint();
+    try (PreparedStatement ps = conn.prepareStatement("EXPLAIN " + sql)) {
+      int n = ps.getParameterMetaData().getParameterCount();
+      for (int i = 1; i <= n; i++) {
+        ps.setNull(i, Types.OTHER);
+      }
+      ps.executeQuery().close();
+      conn.releaseSavepoint(sp);
+    } catch (SQLException e) {
+      undo(sp);
+      throw refusal(what, e);
+    }
+  }
+
+  /** Back to the savepoint, unless the pool closed the connection on the error (see plan). */
+  private void undo(Savepoint sp) throws SQLException {
+    if (!conn.isClosed()) {
+      conn.rollback(sp);
+    }
+  }
+
+  private static RuntimeException refusal(String what, SQLException e) {
+    if (Errors.lockTimeout(e)) {
+      return Errors.wrap("planning (" + what + ") waited too long for a lock", e);
+    }
+    return new PlanRejectedException(
+        what + ": " + Errors.firstLine(String.valueOf(e.getMessage())));
+  }
+}

@@ -1,0 +1,165 @@
+package dev.inflight.engine.plan;
+
+import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.catalog.ColumnInfo;
+import dev.inflight.engine.catalog.IndexInfo;
+import dev.inflight.engine.catalog.TableInfo;
+import dev.inflight.engine.change.ShadowDesign;
+import dev.inflight.engine.sql.Sql;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Statements that build the shadow from the original table: its base, indexes, sequences. */
+final class ShadowStatements {
+  private ShadowStatements() {}
+
+  static final String LIKE_OPTIONS =
+      "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE"
+          + " INCLUDING COMMENTS INCLUDING COMPRESSION";
+
+  static List<String> baseShadow(TableInfo source, Names names, String s, String h) {
+    List<String> out = new ArrayList<>();
+    out.add(
+        "CREATE TABLE "
+            + h
+            + " (LIKE "
+            + s
+            + " "
+            + LIKE_OPTIONS
+            + ")"
+            + (source.tablespace() == null ? "" : " TABLESPACE " + Sql.ident(source.tablespace())));
+    for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
+      if (!seq.identity()) {
+        continue;
+      }
+      ColumnInfo c = source.column(seq.column()).orElseThrow();
+      out.add(
+          "ALTER TABLE "
+              + h
+              + " ALTER COLUMN "
+              + Sql.ident(c.name())
+              + " ADD GENERATED "
+              + ("a".equals(c.identity()) ? "ALWAYS" : "BY DEFAULT")
+              + " AS IDENTITY (SEQUENCE NAME "
+              + Sql.qualified(seq.schema(), Names.suffixed(seq.name(), Names.NEW))
+              + " "
+              + seq.options()
+              + ")");
+    }
+    return out;
+  }
+
+  /** Statements recreating an index (and the constraint it backs) on another table. */
+  /**
+   * The statements with the given tablespace as the default for what they create (null: leave the
+   * default), so an index is built where it lived instead of being built and then moved.
+   */
+  static List<String> inTablespace(List<String> statements, String tablespace) {
+    if (tablespace == null) {
+      return statements;
+    }
+    List<String> out = new ArrayList<>();
+    out.add("SELECT set_config('default_tablespace', " + Sql.literal(tablespace) + ", true)");
+    out.addAll(statements);
+    out.add("SELECT set_config('default_tablespace', '', true)");
+    return out;
+  }
+
+  static List<String> recreate(
+      IndexInfo ix, String name, String table, String schema, boolean fromShadow) {
+    if (!ix.body().startsWith("USING ")) {
+      throw new PlanRejectedException(
+          "cannot read the definition of index " + ix.name() + ": " + ix.definition());
+    }
+    List<String> out = new ArrayList<>();
+    if ("x".equals(ix.constraintType())) {
+      // An exclusion constraint builds its own index; it has no USING INDEX form.
+      out.add(
+          "ALTER TABLE "
+              + table
+              + " ADD CONSTRAINT "
+              + Sql.ident(name)
+              + " "
+              + ix.constraintDefinition());
+      return out;
+    }
+    out.add(
+        "CREATE "
+            + (ix.unique() ? "UNIQUE " : "")
+            + "INDEX "
+            + Sql.ident(name)
+            + " ON "
+            + table
+            + " "
+            + ix.body());
+    if (ix.primary() || "u".equals(ix.constraintType())) {
+      String def = ix.constraintDefinition();
+      String deferrable =
+          def.contains("INITIALLY DEFERRED")
+              ? " DEFERRABLE INITIALLY DEFERRED"
+              : def.contains("DEFERRABLE") ? " DEFERRABLE" : "";
+      out.add(
+          "ALTER TABLE "
+              + table
+              + " ADD CONSTRAINT "
+              + Sql.ident(name)
+              + (ix.primary() ? " PRIMARY KEY" : " UNIQUE")
+              + " USING INDEX "
+              + Sql.ident(name)
+              + deferrable);
+    }
+    return out;
+  }
+
+  /** Identity sequences: the new table's own sequence takes over the position and the name. */
+  static void sequenceSwap(
+      TableInfo source,
+      TableInfo shadow,
+      ShadowDesign design,
+      Names names,
+      List<String> cutover,
+      List<String> rollback) {
+    for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
+      if (!seq.identity()) {
+        continue;
+      }
+      boolean survives =
+          design.columns().values().stream().anyMatch(c -> seq.column().equals(c.source()));
+      if (!survives) {
+        continue;
+      }
+      String oldName = seq.name();
+      String newName = Names.suffixed(oldName, Names.NEW);
+      String archivedName = names.archivedSequence(oldName);
+      String schema = seq.schema();
+      cutover.add(
+          "SELECT setval("
+              + Sql.literal(Sql.qualified(schema, newName))
+              + "::regclass, s.last_value, s.is_called)"
+              + " FROM "
+              + Sql.qualified(schema, oldName)
+              + " AS s");
+      cutover.add(
+          "ALTER SEQUENCE "
+              + Sql.qualified(schema, oldName)
+              + " RENAME TO "
+              + Sql.ident(archivedName));
+      cutover.add(
+          "ALTER SEQUENCE " + Sql.qualified(schema, newName) + " RENAME TO " + Sql.ident(oldName));
+      rollback.add(
+          "SELECT setval("
+              + Sql.literal(Sql.qualified(schema, archivedName))
+              + "::regclass, s.last_value, s.is_called)"
+              + " FROM "
+              + Sql.qualified(schema, oldName)
+              + " AS s");
+      rollback.add(
+          "ALTER SEQUENCE " + Sql.qualified(schema, oldName) + " RENAME TO " + Sql.ident(newName));
+      rollback.add(
+          "ALTER SEQUENCE "
+              + Sql.qualified(schema, archivedName)
+              + " RENAME TO "
+              + Sql.ident(oldName));
+    }
+  }
+}
