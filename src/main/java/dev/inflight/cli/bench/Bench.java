@@ -201,7 +201,8 @@ final class Bench {
             o.maxLiveHeapBytes(),
             o.syncingMillis(),
             o.startupMillis(),
-            byPhase(log[0], o));
+            byPhase(log[0], o),
+            m.cutoverLastError());
     if (INFLIGHT.equals(name)) {
       charts.timeline(rows, log[0], o, load.warmupMillis());
     }
@@ -218,6 +219,9 @@ final class Bench {
         detail.cutover().max(),
         detail.peakHeapBytes() >> 20,
         detail.maxLiveHeapBytes() >> 20);
+    if (detail.cutoverAttempts() > 1) {
+      out.println("  last failed cut-over attempt: " + detail.cutoverLastError());
+    }
     return new MethodResult(
         base.method(),
         base.description(),

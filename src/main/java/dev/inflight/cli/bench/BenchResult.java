@@ -63,7 +63,8 @@ public record BenchResult(
       long maxLiveHeapBytes,
       Map<String, Long> syncingMillis,
       long startupMillis,
-      Map<String, Latency> byPhase) {}
+      Map<String, Latency> byPhase,
+      String cutoverLastError) {}
 
   /** A ratio between two measurements of this run. */
   public record Ratio(String name, double value, String numerator, String denominator) {}

@@ -254,6 +254,12 @@ final class Report {
               d.exitCode(),
               d.peakHeapBytes() >> 20,
               d.maxLiveHeapBytes() >> 20));
+      if (d.cutoverAttempts() > 1 && d.cutoverLastError() != null) {
+        md.append(
+            String.format(
+                "The last failed cut-over attempt: `%s`.%n%n",
+                d.cutoverLastError().replace('`', '\'')));
+      }
       md.append(
           "| application statements | count | failed | p50 | p99 | p99.9 | max |\n"
               + "|---|---:|---:|---:|---:|---:|---:|\n");
