@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.inflight.api.MigrationDocument;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
+import dev.inflight.engine.ledger.AdvisoryLocks;
 import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.plan.Plan;
 import dev.inflight.testing.Migrations;
 import dev.inflight.testing.OwnedKeyWorkload;
 import dev.inflight.testing.OwnedKeyWorkload.Row;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -18,6 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -191,5 +200,43 @@ class ConcurrencyTest {
     assertThat(
             db.strings("SELECT indexname FROM pg_indexes WHERE tablename = 'accounts' ORDER BY 1"))
         .containsExactly("accounts_owner", "accounts_pkey");
+  }
+
+  @Test
+  void planningWhileAnotherProcessInstallsTheLedgerPlansAgainInsteadOfFailing(TestDatabase db)
+      throws Exception {
+    db.exec("CREATE TABLE parts (id bigint PRIMARY KEY, code text)");
+    assertThat(db.scalar("SELECT to_regnamespace('inflight') IS NULL")).isEqualTo(true);
+    MigrationSpec spec =
+        Migrations.document(
+                "parts-code", "public.parts", "- addColumn: {name: size, type: integer}", null)
+            .spec();
+    try (Connection installer = DriverManager.getConnection(db.url())) {
+      installer.setAutoCommit(false);
+      try (Statement st = installer.createStatement()) {
+        st.execute("SELECT pg_advisory_xact_lock(" + AdvisoryLocks.NAMESPACE + ", 0)");
+        st.execute("CREATE SCHEMA inflight");
+      }
+      Engine engine = Migrations.engine(db.dataSource());
+      CompletableFuture<Plan> planning = CompletableFuture.supplyAsync(() -> plan(engine, spec));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  db.count(
+                          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                              + " AND pid <> pg_backend_pid()")
+                      > 0);
+      installer.commit();
+      assertThat(planning.get(30, TimeUnit.SECONDS).createShadow()).isNotEmpty();
+    }
+  }
+
+  private static Plan plan(Engine engine, MigrationSpec spec) {
+    try {
+      return engine.plan(spec);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -16,6 +16,18 @@ public final class AdvisoryLocks {
 
   private AdvisoryLocks() {}
 
+  /**
+   * Takes the transaction-level lock that serializes creating the {@code inflight} schema: {@code
+   * CREATE SCHEMA IF NOT EXISTS} is not safe against a concurrent creator, which fails with a
+   * duplicate key instead of finding the schema. Key 0 is never a migration id.
+   */
+  public static void lockInstaller(Connection conn) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT pg_advisory_xact_lock(?, 0)")) {
+      ps.setInt(1, NAMESPACE);
+      ps.executeQuery().close();
+    }
+  }
+
   public static boolean tryLock(Connection conn, long migrationId) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
       ps.setInt(1, NAMESPACE);

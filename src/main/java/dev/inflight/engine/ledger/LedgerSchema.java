@@ -89,12 +89,25 @@ public final class LedgerSchema {
 
   /** Creates or upgrades the ledger; safe to call concurrently from several processes. */
   public static void ensure(Connection conn) throws SQLException {
+    try {
+      ensureOnce(conn);
+    } catch (SQLException e) {
+      if (!"23505".equals(e.getSQLState())) {
+        throw e;
+      }
+      // Another installer committed while this one waited, and this session's catalog cache still
+      // said the schema was absent; a new transaction reads it afresh.
+      ensureOnce(conn);
+    }
+  }
+
+  private static void ensureOnce(Connection conn) throws SQLException {
     boolean auto = conn.getAutoCommit();
     conn.setAutoCommit(false);
     try (Statement st = conn.createStatement()) {
       st.execute("SET LOCAL lock_timeout = '10s'");
       // Serializes installers: two processes starting at once must not both create the tables.
-      st.execute("SELECT pg_advisory_xact_lock(" + AdvisoryLocks.NAMESPACE + ", 0)");
+      AdvisoryLocks.lockInstaller(conn);
       st.execute("CREATE SCHEMA IF NOT EXISTS inflight");
       st.execute(
           "CREATE TABLE IF NOT EXISTS inflight.schema_version (version integer PRIMARY KEY,"

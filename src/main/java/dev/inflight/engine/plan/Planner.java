@@ -18,6 +18,7 @@ import dev.inflight.engine.change.ShadowDesign;
 import dev.inflight.engine.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,15 @@ public final class Planner {
       throw new PlanRejectedException(errors);
     }
     boolean retained = !Durations.parse("retainFor", spec.rollback().retainFor()).isZero();
+    try {
+      return planOnce(conn, spec, ops, retained);
+    } catch (CreatedConcurrently again) {
+      return planOnce(conn, spec, ops, retained);
+    }
+  }
+
+  private Plan planOnce(Connection conn, MigrationSpec spec, List<ChangeOp> ops, boolean retained)
+      throws SQLException {
     boolean auto = conn.getAutoCommit();
     conn.setAutoCommit(false);
     try (Statement st = conn.createStatement()) {
@@ -91,7 +101,7 @@ public final class Planner {
 
     List<String> base = ShadowStatements.baseShadow(source, names, s, h);
     DryRun dry = new DryRun(conn);
-    dry.run("create schema", "CREATE SCHEMA IF NOT EXISTS " + Sql.ident(Names.LEDGER_SCHEMA));
+    createLedgerSchema(conn, dry);
     for (String sql : base) {
       dry.run("create the shadow table", sql);
     }
@@ -533,5 +543,34 @@ public final class Planner {
       }
     }
     return out;
+  }
+
+  /**
+   * {@code CREATE SCHEMA IF NOT EXISTS} fails with a duplicate key when another process (the first
+   * step of another migration) created the schema after this transaction looked: the name check
+   * reads this session's catalog cache. A new transaction sees the schema, so planning starts
+   * again.
+   */
+  private static void createLedgerSchema(Connection conn, DryRun dry) throws SQLException {
+    Savepoint sp = conn.setSavepoint();
+    try (Statement st = conn.createStatement()) {
+      st.execute("CREATE SCHEMA IF NOT EXISTS " + Sql.ident(Names.LEDGER_SCHEMA));
+      conn.releaseSavepoint(sp);
+    } catch (SQLException e) {
+      if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw new CreatedConcurrently();
+      }
+      conn.rollback(sp);
+      dry.run("create schema", "CREATE SCHEMA IF NOT EXISTS " + Sql.ident(Names.LEDGER_SCHEMA));
+    }
+  }
+
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  /** The ledger schema appeared while this plan was being made; plan again. */
+  private static final class CreatedConcurrently extends RuntimeException {
+    CreatedConcurrently() {
+      super(null, null, false, false);
+    }
   }
 }
