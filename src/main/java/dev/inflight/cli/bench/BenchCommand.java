@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
 /** {@code inflight bench}: Inflight against pg_repack, a physical copy and ALTER TABLE. */
 @Command(
     name = "bench",
+    mixinStandardHelpOptions = true,
     description =
         "Benchmark a migration under application load against pg_repack, a physical copy and"
             + " ALTER TABLE, on the same table and load; write a Markdown report and PNG charts.")

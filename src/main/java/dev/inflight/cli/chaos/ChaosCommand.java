@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code inflight chaos}: fault injection against migrations under load, with an exact oracle. */
 @Command(
     name = "chaos",
+    mixinStandardHelpOptions = true,
     description =
         "Inject faults (SIGKILL, terminated connections, server restarts, long transactions,"
             + " statement timeouts, a full disk) at random moments of every phase of migrations"
