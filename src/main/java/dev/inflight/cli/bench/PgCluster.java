@@ -231,7 +231,8 @@ public final class PgCluster implements AutoCloseable {
     }
   }
 
-  static void deleteTree(Path dir) {
+  /** Deletes a directory and everything in it, as far as it can. */
+  public static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

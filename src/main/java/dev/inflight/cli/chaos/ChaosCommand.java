@@ -106,8 +106,13 @@ public final class ChaosCommand implements Callable<Integer> {
               .run(
                   plans,
                   "inflight chaos --rows " + rows + (pgBin == null ? "" : " --pg-bin " + pgBin));
-      return s.failed() == 0 ? ExitCodes.OK : ExitCodes.FAILED;
+      if (s.failed() > 0) {
+        System.out.println("logs of the trials are kept in " + work);
+        return ExitCodes.FAILED;
+      }
     }
+    PgCluster.deleteTree(work);
+    return ExitCodes.OK;
   }
 
   /**
