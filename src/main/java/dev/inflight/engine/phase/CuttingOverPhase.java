@@ -58,7 +58,8 @@ final class CuttingOverPhase implements Phase {
           phase(), "catching up before cut-over: " + backlog + " changed keys");
     }
     Duration lockTimeout = ctx.lockTimeout();
-    List<String> blockers = LockProbe.blockers(ctx.conn(), tables(ctx), lockTimeout);
+    List<String> blockers =
+        LockProbe.blockers(ctx.conn(), tables(ctx), List.of(ctx.shadowSql()), lockTimeout);
     if (!blockers.isEmpty()) {
       return attemptFailed(
           ctx, "blocked by " + String.join("; ", blockers), LockProbe.pids(blockers), 0);
@@ -73,7 +74,11 @@ final class CuttingOverPhase implements Phase {
                 "idle_in_transaction_session_timeout",
                 Math.max(10_000, lockTimeout.toMillis() * 5) + "ms");
             SwapLocks.acquire(
-                c, ctx.plan().locksFirst(), ctx.plan().cutoverLock(), ctx.lockTimeout());
+                c,
+                ctx.shadowSql(),
+                ctx.plan().locksFirst(),
+                ctx.plan().cutoverLock(),
+                ctx.lockTimeout());
             Replays.all(
                 c,
                 ctx.plan().replayBatch(),

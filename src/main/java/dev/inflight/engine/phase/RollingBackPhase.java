@@ -46,7 +46,8 @@ final class RollingBackPhase implements Phase {
     }
     List<String> tables = new java.util.ArrayList<>(List.of(ctx.tableSql(), ctx.archivedSql()));
     tables.addAll(ctx.plan().otherTables());
-    List<String> blockers = LockProbe.blockers(ctx.conn(), tables, ctx.lockTimeout());
+    List<String> blockers =
+        LockProbe.blockers(ctx.conn(), tables, List.of(ctx.archivedSql()), ctx.lockTimeout());
     if (!blockers.isEmpty()) {
       return attemptFailed(ctx, "blocked by " + String.join("; ", blockers), 0);
     }
@@ -59,7 +60,11 @@ final class RollingBackPhase implements Phase {
                 "idle_in_transaction_session_timeout",
                 Math.max(10_000, ctx.lockTimeout().toMillis() * 5) + "ms");
             SwapLocks.acquire(
-                c, ctx.plan().locksFirst(), ctx.plan().rollbackLock(), ctx.lockTimeout());
+                c,
+                ctx.archivedSql(),
+                ctx.plan().locksFirst(),
+                ctx.plan().rollbackLock(),
+                ctx.lockTimeout());
             Replays.all(
                 c,
                 ctx.plan().reverseReplayBatch(),

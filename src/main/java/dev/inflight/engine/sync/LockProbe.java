@@ -25,6 +25,17 @@ public final class LockProbe {
    */
   public static List<String> blockers(
       Connection conn, List<String> qualifiedTables, Duration threshold) throws SQLException {
+    return blockers(conn, qualifiedTables, List.of(), threshold);
+  }
+
+  /**
+   * As above, but an autovacuum worker on one of {@code ownTables} (tables only the migration uses)
+   * is no blocker: PostgreSQL cancels it once the swap has waited {@code deadlock_timeout} for it,
+   * and waiting for that table alone stops nobody.
+   */
+  public static List<String> blockers(
+      Connection conn, List<String> qualifiedTables, List<String> ownTables, Duration threshold)
+      throws SQLException {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps =
         conn.prepareStatement(
@@ -33,14 +44,17 @@ public final class LockProbe {
                 + " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
                 + " WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_backend_pid()"
                 + " AND l.relation = ANY (SELECT to_regclass(t)::oid FROM unnest(?::text[]) AS t)"
+                + " AND NOT (a.backend_type = 'autovacuum worker'"
+                + "      AND l.relation = ANY (SELECT to_regclass(t)::oid FROM unnest(?::text[]) AS t))"
                 + " AND (now() - a.xact_start > ? * interval '1 millisecond'"
                 + "      OR (a.state LIKE 'idle in transaction%' AND now() - a.state_change > ? * interval '1 millisecond'))"
                 // An application pauses between statements for milliseconds; a session idle in a
                 // transaction for longer than this will not release its locks by itself.
                 + " ORDER BY a.pid")) {
       ps.setArray(1, conn.createArrayOf("text", qualifiedTables.toArray()));
-      ps.setLong(2, threshold.toMillis());
-      ps.setLong(3, Math.min(threshold.toMillis(), IDLE_IN_TRANSACTION_MILLIS));
+      ps.setArray(2, conn.createArrayOf("text", ownTables.toArray()));
+      ps.setLong(3, threshold.toMillis());
+      ps.setLong(4, Math.min(threshold.toMillis(), IDLE_IN_TRANSACTION_MILLIS));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(
