@@ -56,6 +56,12 @@ final class ReplaySql {
   /**
    * One keyset batch. Parameters: no-cursor flag, cursor key, high key, limit. Returns rows read,
    * rows inserted, and the last key read as text[].
+   *
+   * <p>A plain insert, without {@code ON CONFLICT}: no key between the cursor and the high key can
+   * be in the target yet, because replay drops exactly those keys from the log and the cursor moves
+   * in the batch's own transaction. A duplicate key here is a broken invariant and fails the
+   * migration loudly. (The speculative insertion {@code ON CONFLICT} needs costs a third of the
+   * copy's time.)
    */
   static String backfillBatch(Direction d) {
     List<String> k = d.fromKey();
@@ -80,9 +86,7 @@ final class ReplaySql {
         + order
         + " LIMIT ?), ins AS ("
         + insert(d, "src")
-        + " ON CONFLICT ("
-        + Sql.idents(d.toKey())
-        + ") DO NOTHING RETURNING 1)"
+        + " RETURNING 1)"
         + " SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins),"
         + " (SELECT ARRAY["
         + lastKey
