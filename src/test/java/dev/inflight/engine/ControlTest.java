@@ -233,4 +233,34 @@ class ControlTest {
     assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'parts\\_\\_ifl%'"))
         .isZero();
   }
+
+  @Test
+  void maxRowsPerSecondPacesVerificationAsWellAsTheCopy(TestDatabase db) throws Exception {
+    db.exec(
+        "CREATE TABLE parts (id integer PRIMARY KEY, name text NOT NULL)",
+        "INSERT INTO parts SELECT g, 'p' || g FROM generate_series(1, 6000) g");
+    MigrationDocument doc =
+        Migrations.document(
+            "parts-code",
+            "public.parts",
+            CHANGES,
+            "backfill: {batchSize: 1000, maxRowsPerSecond: 4000}\n");
+    Engine engine = Migrations.engine(db.dataSource());
+    MigrationRecord m = engine.submit("parts-code", doc.spec());
+    List<StepResult> steps = new java.util.ArrayList<>();
+    long started = System.nanoTime();
+    StepResult done = Migrations.run(engine, m.id(), doc.spec(), steps::add);
+    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+
+    assertThat(done.phase()).isEqualTo(MigrationPhase.Completed);
+    assertThat(steps)
+        .filteredOn(r -> r instanceof StepResult.Waiting w && w.reason() == WaitReason.Throttled)
+        .extracting(StepResult::phase)
+        .as("throttled while copying and while verifying")
+        .contains(MigrationPhase.Backfilling, MigrationPhase.Syncing);
+    assertThat(engine.get(m.id()).rowsVerified()).isGreaterThanOrEqualTo(6000);
+    // 6,000 rows copied and 6,000 verified at 4,000 rows/s: at least the last chunk of each is
+    // paced, so the whole takes well over one second's worth of each.
+    assertThat(elapsedMs).isGreaterThanOrEqualTo(2_000);
+  }
 }

@@ -77,15 +77,9 @@ final class BackfillingPhase implements Phase {
               });
       ctx.reload();
       long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-      if (maxRate > 0 && batch.read() > 0) {
-        long dueMs = batch.read() * 1000 / maxRate;
-        if (dueMs > elapsedMs) {
-          return new StepResult.Waiting(
-              phase(),
-              WaitReason.Throttled,
-              Duration.ofMillis(dueMs - elapsedMs),
-              "throttled to " + maxRate + " rows/s");
-        }
+      var pause = Pacing.after(phase(), batch.read(), elapsedMs, maxRate);
+      if (pause.isPresent()) {
+        return pause.get();
       }
       if (ctx.budgetSpent()) {
         return new StepResult.Progress(phase(), ctx.record().rowsCopied() + " rows copied");

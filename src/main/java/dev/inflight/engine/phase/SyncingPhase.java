@@ -16,7 +16,8 @@ import java.sql.SQLException;
  * build the next secondary index on the shadow (no writer but this worker touches it, so a plain
  * build is safe and fastest), ANALYZE the shadow so the new table starts with statistics, verify
  * one key range, and once everything is verified and the backlog is short, move on to
- * AwaitingCutover (manual mode) or CuttingOver. Rollback: cancel.
+ * AwaitingCutover (manual mode) or CuttingOver. With {@code maxRowsPerSecond}, verification keeps
+ * to the same rate as the copy and index builds use no parallel workers. Rollback: cancel.
  */
 final class SyncingPhase implements Phase {
   @Override
@@ -33,6 +34,7 @@ final class SyncingPhase implements Phase {
   public StepResult advance(StepContext ctx) throws SQLException {
     MigrationRecord m = ctx.record();
     KeyRange all = KeyRange.complete(m.backfillHigh());
+    long maxRate = ctx.spec().backfill().maxRowsPerSecond();
     Replays.forward(ctx, all);
     if (m.indexesBuilt() < ctx.plan().indexes().size()) {
       IndexBuild ix = ctx.plan().indexes().get(m.indexesBuilt());
@@ -42,6 +44,11 @@ final class SyncingPhase implements Phase {
             ctx.lockTimeout(),
             ctx.settings().indexBuildTimeout(),
             c -> {
+              if (Pacing.gentle(maxRate)) {
+                // A parallel build takes every core it can get; a throttled migration leaves
+                // the others to the application.
+                Tx.execute(c, "SET LOCAL max_parallel_maintenance_workers = 0");
+              }
               for (String sql : ix.statements()) {
                 Tx.execute(c, sql);
               }
@@ -81,14 +88,12 @@ final class SyncingPhase implements Phase {
     }
     if (!m.verifyDone()) {
       var cursor = m.verifyCursor();
+      int chunkSize = Pacing.verifyChunk(ctx.settings().verifyChunk(), maxRate);
       while (true) {
+        long started = System.nanoTime();
         Verifier.Chunk chunk =
             Verifier.verifyChunk(
-                ctx.conn(),
-                ctx.plan(),
-                cursor,
-                ctx.settings().verifyChunk(),
-                ctx.settings().ddlTimeout());
+                ctx.conn(), ctx.plan(), cursor, chunkSize, ctx.settings().ddlTimeout());
         ctx.ledger()
             .update(m.id())
             .set("verify_cursor = ?", chunk.next())
@@ -96,9 +101,16 @@ final class SyncingPhase implements Phase {
             .set("rows_verified = rows_verified + ?", chunk.rows())
             .execute(ctx.conn(), ctx.now());
         cursor = chunk.next();
-        if (chunk.done() || ctx.budgetSpent()) {
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        var pause = Pacing.after(phase(), chunk.rows(), elapsedMs, maxRate);
+        if (chunk.done() || ctx.budgetSpent() || pause.isPresent()) {
           ctx.reload();
-          return new StepResult.Progress(phase(), ctx.record().rowsVerified() + " rows verified");
+          return pause
+              .filter(p -> !chunk.done())
+              .orElseGet(
+                  () ->
+                      new StepResult.Progress(
+                          phase(), ctx.record().rowsVerified() + " rows verified"));
         }
         Replays.forward(ctx, all);
       }
