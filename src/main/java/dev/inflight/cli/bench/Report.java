@@ -99,7 +99,7 @@ final class Report {
         String.format(
             "%nApplication load in every run: %d writer and %d reader threads at %d statements/s"
                 + " each, server-side prepared statements; %.0f s of warm-up measured before each"
-                + " method. Inflight's copy: %s.%n%n",
+                + " method. Inflight's throttle: %s.%n%n",
             last.load().writers(),
             last.load().readers(),
             last.load().ratePerThread(),
