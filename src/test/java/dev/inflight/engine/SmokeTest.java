@@ -66,4 +66,29 @@ class SmokeTest {
     assertThat(db.count("SELECT current_setting('server_version_num')::int / 10000"))
         .isEqualTo(db.major());
   }
+
+  @Test
+  void rowEstimateFollowsTheTableEvenWhenItWasNeverAnalyzed(TestDatabase db) throws Exception {
+    db.exec(
+        "CREATE TABLE fresh (id bigint PRIMARY KEY, body text NOT NULL)"
+            + " WITH (autovacuum_enabled = false)",
+        "INSERT INTO fresh SELECT g, repeat('x', 100) FROM generate_series(1, 20000) g");
+    assertThat(db.count("SELECT reltuples::bigint FROM pg_class WHERE relname = 'fresh'"))
+        .as("never vacuumed or analyzed")
+        .isLessThanOrEqualTo(0);
+    MigrationDocument doc =
+        Migrations.document(
+            "fresh-note", "public.fresh", "- addColumn: {name: note, type: text}\n", "");
+    Engine engine = Migrations.engine(db.dataSource());
+    // The planner's estimate from the table's pages, not reltuples' "unknown": progress and ETA
+    // are meaningful from the first batch.
+    assertThat(engine.plan(doc.spec()).estimatedRows()).isBetween(10_000L, 60_000L);
+
+    db.exec(
+        "ANALYZE fresh",
+        "INSERT INTO fresh SELECT g, repeat('y', 100) FROM generate_series(20001, 40000) g");
+    assertThat(engine.plan(doc.spec()).estimatedRows())
+        .as("statistics older than the table's growth are scaled to its current size")
+        .isBetween(30_000L, 80_000L);
+  }
 }

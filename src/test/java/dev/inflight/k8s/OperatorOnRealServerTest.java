@@ -122,6 +122,7 @@ class OperatorOnRealServerTest {
   /** kubectl's table output as rows of column name to value (the columns are space-aligned). */
   static List<Map<String, String>> table(Kubectl.Result r) {
     assertThat(r.ok()).as(r.err()).isTrue();
+    System.out.println("kubectl get:\n" + r.out());
     List<String> lines = r.out().lines().toList();
     String header = lines.get(0);
     List<String> names = Arrays.asList(header.trim().split("\\s+"));
@@ -153,6 +154,14 @@ class OperatorOnRealServerTest {
                 .ok())
         .isTrue();
     apps.awaitStatus("users-throttled", s -> s.progress() != null && s.progress().rowsCopied() > 0);
+    Map<String, String> running =
+        table(k8s.kubectl().run("get", "smig", "-n", ns, "-o", "wide")).get(0);
+    assertThat(running)
+        .containsEntry("NAME", "users-throttled")
+        .containsEntry("PHASE", "Backfilling")
+        .containsEntry("READY", "False");
+    assertThat(running.get("REASON")).isIn("Backfilling", "Throttled");
+    assertThat(Integer.parseInt(running.get("PROGRESS"))).isBetween(0, 99);
 
     // A person edits the spec while the operator writes status: status patches do not carry a
     // resourceVersion, so neither side conflicts, and the edit is a new generation.

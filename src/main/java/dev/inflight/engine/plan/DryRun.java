@@ -1,9 +1,13 @@
 package dev.inflight.engine.plan;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.inflight.engine.Json;
 import dev.inflight.engine.PlanRejectedException;
 import dev.inflight.engine.sql.Errors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Types;
@@ -39,6 +43,28 @@ final class DryRun {
     } catch (SQLException e) {
       undo(sp);
       throw refusal(what, e);
+    }
+  }
+
+  /**
+   * The planner's row count for a whole table: {@code reltuples} scaled to the table's current
+   * size, and an estimate from its pages even when it was never vacuumed or analyzed (where {@code
+   * reltuples} says -1 or 0 and progress would look done from the first batch).
+   */
+  long estimatedRows(String qualifiedTable) throws SQLException {
+    Savepoint sp = conn.setSavepoint();
+    try (PreparedStatement ps =
+            conn.prepareStatement("EXPLAIN (FORMAT JSON) SELECT * FROM ONLY " + qualifiedTable);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      JsonNode plan = Json.mapper().readTree(rs.getString(1)).path(0).path("Plan");
+      conn.releaseSavepoint(sp);
+      return Math.max(0, plan.path("Plan Rows").asLong(0));
+    } catch (SQLException e) {
+      undo(sp);
+      throw refusal("the row estimate", e);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("EXPLAIN returned unreadable JSON", e);
     }
   }
 

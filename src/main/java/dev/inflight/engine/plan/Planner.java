@@ -407,7 +407,7 @@ public final class Planner {
             key,
             List.copyOf(warnings),
             retained,
-            Math.max(0, source.estimatedRows()),
+            dry.estimatedRows(Sql.qualified(source.schema(), source.name())),
             source.totalBytes(),
             sourceIndexNames,
             archivedIndexNames,
