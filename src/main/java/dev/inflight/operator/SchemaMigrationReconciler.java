@@ -3,6 +3,7 @@ package dev.inflight.operator;
 import dev.inflight.api.MigrationSpec.Action;
 import dev.inflight.api.MigrationSpec.DeletionPolicy;
 import dev.inflight.api.MigrationStatus;
+import dev.inflight.api.MigrationStatus.Condition;
 import dev.inflight.api.SchemaMigration;
 import dev.inflight.api.SpecValidator;
 import dev.inflight.engine.Engine;
@@ -107,7 +108,7 @@ public final class SchemaMigrationReconciler
     metrics.record(
         r.getMetadata().getNamespace(), r.getMetadata().getName(), r.getSpec().table(), status);
     r.setStatus(status);
-    Duration next = nextStep(result);
+    Duration next = nextStep(result, status);
     if (next == null) {
       databases.release(key(r));
       return UpdateControl.patchStatus(r);
@@ -115,8 +116,18 @@ public final class SchemaMigrationReconciler
     return UpdateControl.patchStatus(r).rescheduleAfter(next);
   }
 
-  /** When to take the next step; null when there is nothing more to do. */
-  static Duration nextStep(StepResult result) {
+  /**
+   * When to take the next step; null when there is nothing more to do. A finished migration whose
+   * status does not say Ready is looked at again: the spec a reconcile sees can be a moment older
+   * than the one in the API server (the informer's cache lags its own writes), and a status
+   * computed from it must not stay until some unrelated event comes.
+   */
+  static Duration nextStep(StepResult result, MigrationStatus status) {
+    if (result instanceof StepResult.Done
+        && status != null
+        && !"True".equals(statusOf(StatusWriter.condition(status, "Ready")))) {
+      return PERSON_POLL;
+    }
     if (result instanceof StepResult.Progress) {
       return NEXT_STEP;
     }
@@ -130,6 +141,10 @@ public final class SchemaMigrationReconciler
       return COMPLETED_POLL;
     }
     return null;
+  }
+
+  private static String statusOf(Condition c) {
+    return c == null ? null : c.status();
   }
 
   private UpdateControl<SchemaMigration> problem(
@@ -219,7 +234,7 @@ public final class SchemaMigrationReconciler
         databases.release(key(r));
         return DeleteControl.defaultDelete();
       }
-      Duration next = nextStep(result);
+      Duration next = nextStep(result, null);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(next == null ? NEXT_STEP : next);
     } catch (Credentials.Problem p) {
       // Without credentials nothing can be cleaned; say so and let the deletion proceed rather

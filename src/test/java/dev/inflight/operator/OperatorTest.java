@@ -228,8 +228,19 @@ class OperatorTest {
     edit("parts-code", c -> action(c, MigrationSpec.Action.Rollback));
     awaitPhase("parts-code", "RolledBack");
     assertThat(db.count("SELECT count(*) FROM parts WHERE id = 9001")).isEqualTo(1);
+    // Ready can lag the phase by one look: a reconcile may see the spec from just before the
+    // Rollback edit, and the reconciler looks at a finished migration that is not Ready again.
     await()
         .atMost(LONG)
+        .conditionEvaluationListener(
+            c -> {
+              if (!c.isSatisfied() && c.getRemainingTimeInMS() < 1_000) {
+                System.out.println(
+                    "not ready in time:\n"
+                        + io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+                            get(client, "parts-code")));
+              }
+            })
         .until(() -> "True".equals(condition(client, "parts-code", "Ready", false)));
     assertThat(eventReasons(client, "parts-code")).contains("RollingBack", "RolledBack");
   }
