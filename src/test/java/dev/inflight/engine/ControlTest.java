@@ -25,9 +25,13 @@ class ControlTest {
   private static final String CHANGES = "- addColumn: {name: code, type: text, default: \"'c'\"}\n";
 
   private static void table(TestDatabase db) {
+    table(db, 2000);
+  }
+
+  private static void table(TestDatabase db, int rows) {
     db.exec(
         "CREATE TABLE parts (id integer PRIMARY KEY, name text NOT NULL)",
-        "INSERT INTO parts SELECT g, 'p' || g FROM generate_series(1, 2000) g");
+        "INSERT INTO parts SELECT g, 'p' || g FROM generate_series(1, " + rows + ") g");
   }
 
   private static List<String> catalog(TestDatabase db) {
@@ -236,9 +240,7 @@ class ControlTest {
 
   @Test
   void maxRowsPerSecondPacesVerificationAsWellAsTheCopy(TestDatabase db) throws Exception {
-    db.exec(
-        "CREATE TABLE parts (id integer PRIMARY KEY, name text NOT NULL)",
-        "INSERT INTO parts SELECT g, 'p' || g FROM generate_series(1, 6000) g");
+    table(db, 6000);
     MigrationDocument doc =
         Migrations.document(
             "parts-code",
