@@ -2,6 +2,7 @@ package dev.inflight.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,22 +22,33 @@ import java.util.List;
             + " has(self.sql)].filter(x, x).size() == 1",
     message = "each change has exactly one operation")
 public record Change(
-    AddColumn addColumn,
-    DropColumn dropColumn,
-    RenameColumn renameColumn,
-    AlterColumnType alterColumnType,
-    SetNotNull setNotNull,
-    DropNotNull dropNotNull,
-    SetDefault setDefault,
-    DropDefault dropDefault,
-    CreateIndex createIndex,
-    DropIndex dropIndex,
-    AddCheck addCheck,
-    AddForeignKey addForeignKey,
-    DropConstraint dropConstraint,
-    AddUnique addUnique,
-    RenameIndex renameIndex,
-    RawSql sql) {
+    @JsonPropertyDescription("Adds a column: name, type, default, notNull, comment.")
+        AddColumn addColumn,
+    @JsonPropertyDescription("Drops a column; reverseUsing recomputes it for a rollback.")
+        DropColumn dropColumn,
+    @JsonPropertyDescription("Renames a column (from, to).") RenameColumn renameColumn,
+    @JsonPropertyDescription(
+            "Changes a column's type: using converts old values, reverseUsing converts back for a rollback.")
+        AlterColumnType alterColumnType,
+    @JsonPropertyDescription("Adds NOT NULL to a column.") SetNotNull setNotNull,
+    @JsonPropertyDescription("Drops NOT NULL from a column.") DropNotNull dropNotNull,
+    @JsonPropertyDescription("Sets a column default (an SQL expression).") SetDefault setDefault,
+    @JsonPropertyDescription("Drops a column default.") DropDefault dropDefault,
+    @JsonPropertyDescription("Creates an index on the new table, built after the copy.")
+        CreateIndex createIndex,
+    @JsonPropertyDescription("Drops an index by name.") DropIndex dropIndex,
+    @JsonPropertyDescription("Adds a CHECK constraint (name, expression).") AddCheck addCheck,
+    @JsonPropertyDescription(
+            "Adds a foreign key, attached NOT VALID at the swap and validated after it.")
+        AddForeignKey addForeignKey,
+    @JsonPropertyDescription("Drops a constraint by name.") DropConstraint dropConstraint,
+    @JsonPropertyDescription("Adds a unique constraint, built as an index and then attached.")
+        AddUnique addUnique,
+    @JsonPropertyDescription("Renames an index and the constraint it backs (from, to).")
+        RenameIndex renameIndex,
+    @JsonPropertyDescription(
+            "One ALTER TABLE {{table}} ... statement for what the other operations do not cover.")
+        RawSql sql) {
 
   /** Adds a column; existing rows get {@code default} (or NULL). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -52,7 +64,11 @@ public record Change(
    * written after cut-over are copied back for a rollback.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record DropColumn(@Required String name, String reverseUsing) {}
+  public record DropColumn(
+      @Required String name,
+      @JsonPropertyDescription(
+              "SQL expression over the new row giving the dropped column's value for a rollback.")
+          String reverseUsing) {}
 
   /** Renames a column. */
   public record RenameColumn(@Required String from, @Required String to) {}
@@ -63,7 +79,12 @@ public record Change(
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AlterColumnType(
-      @Required String column, @Required String type, String using, String reverseUsing) {}
+      @Required String column,
+      @Required String type,
+      @JsonPropertyDescription("SQL expression converting the old value, as ALTER TABLE ... USING.")
+          String using,
+      @JsonPropertyDescription("SQL expression converting a new value back, for a rollback.")
+          String reverseUsing) {}
 
   /** Adds a NOT NULL constraint; a NULL in any row fails the backfill, not the application. */
   public record SetNotNull(@Required String column) {}
@@ -85,11 +106,12 @@ public record Change(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record CreateIndex(
       @Required String name,
-      List<String> columns,
-      List<String> expressions,
+      @JsonPropertyDescription("Key columns, by name.") List<String> columns,
+      @JsonPropertyDescription("Key expressions (SQL), after the columns.")
+          List<String> expressions,
       Boolean unique,
-      String where,
-      String method) {}
+      @JsonPropertyDescription("Predicate of a partial index (SQL).") String where,
+      @JsonPropertyDescription("Index access method, e.g. btree, gin, gist.") String method) {}
 
   /** Drops an index; the archived table keeps it for rollback. */
   public record DropIndex(@Required String name) {}
@@ -127,7 +149,14 @@ public record Change(
    * expression over the old ones (for a column the statement renames or computes).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record RawSql(@Required String statement, java.util.Map<String, String> columns) {}
+  public record RawSql(
+      @Required
+          @JsonPropertyDescription("One statement: ALTER TABLE {{table}} followed by its actions.")
+          String statement,
+      @JsonPropertyDescription(
+              "New column name to an SQL expression over the old columns, where matching by name"
+                  + " is not enough.")
+          java.util.Map<String, String> columns) {}
 
   /** The operations that are set, in declaration order; a valid change has exactly one. */
   public List<Object> operations() {

@@ -33,11 +33,17 @@ public record MigrationSpec(
         @Size(min = 1, max = 100)
         @JsonPropertyDescription("Applied to the new table in order.")
         List<Change> changes,
-    BackfillSpec backfill,
-    CutoverSpec cutover,
-    RollbackSpec rollback,
-    ApprovalSpec approval,
-    ControlSpec control,
+    @JsonPropertyDescription("Pacing of the copy and the verification.") BackfillSpec backfill,
+    @JsonPropertyDescription("How and when the new table replaces the original.")
+        CutoverSpec cutover,
+    @JsonPropertyDescription("How long a lossless rollback stays possible after cut-over.")
+        RollbackSpec rollback,
+    @JsonPropertyDescription("Whether a person must approve the plan before any DDL runs.")
+        ApprovalSpec approval,
+    @JsonPropertyDescription(
+            "What people change while the migration runs: the approved plan, the cut-over gate,"
+                + " the action.")
+        ControlSpec control,
     @Default("Retain") @JsonPropertyDescription("What deleting the resource does to the database.")
         DeletionPolicy deletionPolicy) {
   static final String DURATION = "^(0|([0-9]+(ms|s|m|h|d))+)$";
@@ -84,10 +90,27 @@ public record MigrationSpec(
 
   /** Pacing of the copy. Durations are strings such as {@code 500ms}, {@code 10s}, {@code 24h}. */
   public record BackfillSpec(
-      @Min(1) @Max(1_000_000) @Default("10000") Integer batchSize,
-      @Pattern(DURATION) @Default("500ms") String targetBatchTime,
-      @Min(0) @Default("0") Long maxRowsPerSecond,
-      @Pattern(DURATION) @Default("10s") String maxReplicaLag) {
+      @Min(1)
+          @Max(1_000_000)
+          @Default("10000")
+          @JsonPropertyDescription(
+              "Rows in the first copy batch; later batches grow or shrink towards targetBatchTime.")
+          Integer batchSize,
+      @Pattern(DURATION)
+          @Default("500ms")
+          @JsonPropertyDescription("How long one copy batch should take, e.g. 500ms.")
+          String targetBatchTime,
+      @Min(0)
+          @Default("0")
+          @JsonPropertyDescription(
+              "Ceiling on rows read per second by the copy and the verification; 0: unthrottled."
+                  + " When set, the new table's indexes are also built without parallel workers.")
+          Long maxRowsPerSecond,
+      @Pattern(DURATION)
+          @Default("10s")
+          @JsonPropertyDescription(
+              "The copy waits while a standby replays more than this far behind; 0: no check.")
+          String maxReplicaLag) {
     static final BackfillSpec DEFAULTS = new BackfillSpec(10_000, "500ms", 0L, "10s");
 
     BackfillSpec withDefaults() {
@@ -101,9 +124,24 @@ public record MigrationSpec(
 
   /** How the swap happens: automatically, or only after {@code control.cutover: Proceed}. */
   public record CutoverSpec(
-      @Default("Automatic") CutoverMode mode,
-      @Pattern(DURATION) @Default("2s") String lockTimeout,
-      @Min(1) @Max(10_000) @Default("30") Integer maxAttempts) {
+      @Default("Automatic")
+          @JsonPropertyDescription(
+              "Automatic: swap as soon as the new table is in sync and verified. Manual: only"
+                  + " when control.cutover is Proceed.")
+          CutoverMode mode,
+      @Pattern(DURATION)
+          @Default("2s")
+          @JsonPropertyDescription(
+              "The longest wait for each lock the migration takes, and so the longest an"
+                  + " application write waits per swap attempt.")
+          String lockTimeout,
+      @Min(1)
+          @Max(10_000)
+          @Default("30")
+          @JsonPropertyDescription(
+              "Swap attempts, with jittered backoff between them, before the migration fails"
+                  + " with the original table untouched.")
+          Integer maxAttempts) {
     static final CutoverSpec DEFAULTS = new CutoverSpec(CutoverMode.Automatic, "2s", 30);
 
     CutoverSpec withDefaults() {
@@ -115,7 +153,13 @@ public record MigrationSpec(
   }
 
   /** How long the archived table is kept in sync for a lossless rollback; {@code 0} disables it. */
-  public record RollbackSpec(@Pattern(DURATION) @Default("24h") String retainFor) {
+  public record RollbackSpec(
+      @Pattern(DURATION)
+          @Default("24h")
+          @JsonPropertyDescription(
+              "How long the archived table is kept in sync after cut-over, e.g. 24h; 0: dropped"
+                  + " at cut-over, and a plan whose reverse is impossible is accepted.")
+          String retainFor) {
     static final RollbackSpec DEFAULTS = new RollbackSpec("24h");
 
     RollbackSpec withDefaults() {
@@ -124,15 +168,30 @@ public record MigrationSpec(
   }
 
   /** Whether a person must approve the exact plan (by hash) before any DDL runs. */
-  public record ApprovalSpec(@Default("false") boolean required) {
+  public record ApprovalSpec(
+      @Default("false")
+          @JsonPropertyDescription(
+              "When true, nothing runs until control.approvedPlanHash equals status.plan.hash.")
+          boolean required) {
     static final ApprovalSpec DEFAULTS = new ApprovalSpec(false);
   }
 
   /** The intent fields people change while a migration runs. */
   public record ControlSpec(
-      @Pattern("^(sha256:[0-9a-f]{64})?$") @Default("\"\"") String approvedPlanHash,
-      @Default("Hold") CutoverControl cutover,
-      @Default("Run") Action action) {
+      @Pattern("^(sha256:[0-9a-f]{64})?$")
+          @Default("\"\"")
+          @JsonPropertyDescription(
+              "The plan hash (status.plan.hash) a person approved; a plan that changes needs"
+                  + " approval again.")
+          String approvedPlanHash,
+      @Default("Hold")
+          @JsonPropertyDescription("With cutover.mode Manual: Hold keeps syncing, Proceed swaps.")
+          CutoverControl cutover,
+      @Default("Run")
+          @JsonPropertyDescription(
+              "Run, Pause, Cancel (before cut-over), Rollback (after cut-over) or Finalize (drop"
+                  + " the archived table).")
+          Action action) {
     static final ControlSpec DEFAULTS = new ControlSpec("", CutoverControl.Hold, Action.Run);
 
     ControlSpec withDefaults() {

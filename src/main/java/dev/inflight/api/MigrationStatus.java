@@ -1,6 +1,7 @@
 package dev.inflight.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 
 /**
@@ -12,14 +13,24 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MigrationStatus(
     Long observedGeneration,
-    String phase,
-    String message,
-    PlanStatus plan,
+    @JsonPropertyDescription(
+            "Planning, AwaitingApproval, CreatingShadow, Backfilling, Syncing, AwaitingCutover,"
+                + " CuttingOver, Completed, RollingBack, RolledBack, Cancelled, Finalized or Failed.")
+        String phase,
+    @JsonPropertyDescription("What the migration is doing or waiting for, in one line.")
+        String message,
+    @JsonPropertyDescription("The SQL the migration runs and the hash to approve.") PlanStatus plan,
     Progress progress,
-    CutoverStatus cutover,
-    RollbackStatus rollback,
-    String lastError,
-    String catalogCheck,
+    @JsonPropertyDescription("Swap attempts, their blockers, and how long writes waited.")
+        CutoverStatus cutover,
+    @JsonPropertyDescription("Whether a lossless rollback is possible, and until when.")
+        RollbackStatus rollback,
+    @JsonPropertyDescription("The last error, retried or not; cleared by a step that succeeds.")
+        String lastError,
+    @JsonPropertyDescription(
+            "identical when the live table's catalog matched the plan after the last swap, else"
+                + " the differences.")
+        String catalogCheck,
     List<Condition> conditions) {
 
   /** The SQL the engine runs, the hash an approver signs off, and what to watch out for. */
@@ -28,24 +39,36 @@ public record MigrationStatus(
   /** Copy and sync progress; {@code logBacklog} is the number of changed keys not yet replayed. */
   public record Progress(
       long rowsCopied,
-      long rowsEstimated,
+      @JsonPropertyDescription("The planner's estimate of the table's rows when the copy began.")
+          long rowsEstimated,
       int percent,
       long rowsPerSecond,
       Long etaSeconds,
-      long logBacklog) {}
+      @JsonPropertyDescription("Changed keys captured and not yet replayed into the new table.")
+          long logBacklog) {}
 
   /** Cut-over attempts, who blocked them, and the longest time writes waited on the swap. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record CutoverStatus(
       int attempts,
       String lastError,
-      List<String> blockedBy,
-      long writesBlockedMillis,
+      @JsonPropertyDescription(
+              "Process ids of the sessions that kept the last attempt from its locks;"
+                  + " lastError says what they were doing.")
+          List<String> blockedBy,
+      @JsonPropertyDescription(
+              "The longest any swap attempt could hold up writes, from its lock request to its"
+                  + " commit or lock timeout, in milliseconds.")
+          long writesBlockedMillis,
       String completedAt) {}
 
   /** Whether a lossless rollback is possible, to which table, and until when. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record RollbackStatus(boolean available, String archivedTable, String until) {}
+  public record RollbackStatus(
+      boolean available,
+      @JsonPropertyDescription("The original table, renamed and kept in sync for the rollback.")
+          String archivedTable,
+      @JsonPropertyDescription("When the archived table stops being kept in sync.") String until) {}
 
   /** A condition with the fields of Kubernetes {@code metav1.Condition}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

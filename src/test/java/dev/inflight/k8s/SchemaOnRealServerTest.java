@@ -2,6 +2,7 @@ package dev.inflight.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -85,6 +87,21 @@ class SchemaOnRealServerTest {
               "unknown field \"x-kubernetes-validations\" in"
                   + " io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps");
     }
+  }
+
+  @Test
+  void kubectlExplainDescribesTheFieldsPeopleSet(Cluster k8s) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Kubectl.Result r = k8s.kubectl().run("explain", "smig.spec.cutover.lockTimeout");
+              assertThat(r.ok()).as(r.err()).isTrue();
+              assertThat(r.out()).contains("The longest wait for each lock the migration takes");
+            });
+    Kubectl.Result status = k8s.kubectl().run("explain", "smig.status.cutover");
+    assertThat(status.ok()).as(status.err()).isTrue();
+    assertThat(status.out()).contains("writesBlockedMillis", "Process ids of the sessions");
   }
 
   @Test
