@@ -155,13 +155,17 @@ class KillAndResumeTest {
         // blocker), so the transaction is open while it waits: kill it there.
         await().atMost(Duration.ofSeconds(90)).until(() -> !p.isAlive() || lockWaiting(db));
       } else if (target == MigrationPhase.Planning) {
-        Thread.sleep(300 + random.nextInt(900));
+        // A random moment of JVM start or planning; the process may finish before it.
+        p.waitFor(300 + random.nextInt(900), TimeUnit.MILLISECONDS);
       } else {
         await()
             .atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(20))
             .until(() -> !p.isAlive() || phase(db) == target);
-        Thread.sleep(random.nextInt(target == MigrationPhase.Backfilling ? 600 : 150));
+        // A random moment inside the phase, unless the process ends first.
+        p.waitFor(
+            random.nextInt(target == MigrationPhase.Backfilling ? 600 : 150),
+            TimeUnit.MILLISECONDS);
       }
       if (p.isAlive()) {
         boolean inSwap = swap && lockWaiting(db);

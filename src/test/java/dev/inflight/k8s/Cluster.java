@@ -91,17 +91,18 @@ public final class Cluster implements ExtensionContext.Store.CloseableResource {
    * start waits for midnight to pass instead.
    */
   private static void notAcrossMidnight(Duration window) {
-    LocalTime now = LocalTime.now();
-    if (now.plus(window).isBefore(now)) {
-      long millis = Duration.between(now, LocalTime.MAX).toMillis() + 1_000;
-      LOG.info("waiting {} ms for midnight to pass before starting kube-apiserver", millis);
-      try {
-        Thread.sleep(millis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+    if (crossesMidnight(window)) {
+      LOG.info("waiting for midnight to pass before starting kube-apiserver");
+      org.awaitility.Awaitility.await()
+          .atMost(window.plusSeconds(5))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> !crossesMidnight(window));
     }
+  }
+
+  private static boolean crossesMidnight(Duration window) {
+    LocalTime now = LocalTime.now();
+    return now.plus(window).isBefore(now);
   }
 
   private static Path auditPolicy(Path dir) throws IOException {

@@ -83,12 +83,12 @@ public final class OwnedKeyWorkload implements AutoCloseable {
   }
 
   /** Stops issuing statements and returns once none is in flight. */
-  public void pause() throws InterruptedException {
+  public void pause() {
     paused.set(true);
-    while (inFlight.get() > 0) {
-      Thread.onSpinWait();
-      Thread.sleep(1);
-    }
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .pollInterval(java.time.Duration.ofMillis(1))
+        .until(() -> inFlight.get() == 0);
   }
 
   public void resume() {
