@@ -272,6 +272,9 @@ public final class Engine {
   private StepResult stepLocked(Connection conn, long id, MigrationSpec current)
       throws SQLException {
     MigrationRecord m = ledger.get(conn, id);
+    if (m.phase() == MigrationPhase.RolledBack && m.postSwapPending()) {
+      Phases.settleRollback(context(conn, m, current));
+    }
     if (m.phase().terminal()) {
       return m.phase() == MigrationPhase.Failed
           ? new StepResult.Failed(m.phase(), m.failure())

@@ -94,6 +94,38 @@ class MoreChangeOperationsTest {
   }
 
   @Test
+  void finalizeRightAfterTheSwapStillValidatesTheNewForeignKey(TestDatabase db) throws Exception {
+    schema(db);
+    MigrationDocument doc =
+        Migrations.document(
+            "players-fk",
+            "public.players",
+            "- addForeignKey: {name: players_team_fk, columns: [team_id],"
+                + " references: {table: public.teams, columns: [id]}}\n",
+            null);
+    Engine engine = Migrations.engine(db.dataSource());
+    MigrationRecord m = engine.submit("players-fk", doc.spec());
+    // Step only as far as the swap's commit: the validation Completed owes has not run yet.
+    for (int i = 0; i < 500 && engine.get(m.id()).phase() != MigrationPhase.Completed; i++) {
+      engine.step(m.id(), doc.spec());
+    }
+    assertThat(engine.get(m.id()).phase()).isEqualTo(MigrationPhase.Completed);
+    assertThat(
+            db.strings(
+                "SELECT convalidated::text FROM pg_constraint WHERE conname = 'players_team_fk'"))
+        .containsExactly("false");
+
+    StepResult r =
+        Migrations.run(engine, m.id(), Migrations.withAction(doc.spec(), Action.Finalize));
+    assertThat(r.phase()).isEqualTo(MigrationPhase.Finalized);
+    assertThat(
+            db.strings(
+                "SELECT convalidated::text FROM pg_constraint WHERE conname = 'players_team_fk'"))
+        .containsExactly("true");
+    assertThat(engine.get(m.id()).catalogCheck()).isEqualTo("identical");
+  }
+
+  @Test
   void addForeignKeyWithOrphansStopsTheMigrationBeforeTheSwap(TestDatabase db) throws Exception {
     schema(db);
     db.exec("UPDATE players SET team_id = 77 WHERE id = 5");

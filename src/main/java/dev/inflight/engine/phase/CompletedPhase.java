@@ -76,9 +76,14 @@ final class CompletedPhase implements Phase {
 
   /** Drops the archived table and the reverse capture; the migration becomes Finalized. */
   static StepResult finalizeNow(StepContext ctx) throws SQLException {
+    // Finalize may come straight after the swap: what Completed owes first is owed here too.
+    PostSwap.validate(ctx, false);
+    CatalogCheck.record(ctx, false);
     List<String> blockers =
-        LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout());
-    if (!blockers.isEmpty() && ctx.plan().rollbackRetained()) {
+        ctx.plan().rollbackRetained()
+            ? LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout())
+            : List.of();
+    if (!blockers.isEmpty()) {
       return new StepResult.Waiting(
           ctx.record().phase(),
           WaitReason.LockContention,

@@ -38,6 +38,16 @@ public final class Phases {
     return CompletedPhase.finalizeNow(ctx);
   }
 
+  /**
+   * Finishes what follows a committed swap back when a step stopped between the two (a kill, a
+   * validation that waited too long for a lock): the foreign keys validated again and the catalog
+   * compared with the original. Both are no-ops once done.
+   */
+  public static void settleRollback(StepContext ctx) throws java.sql.SQLException {
+    PostSwap.validate(ctx, true);
+    CatalogCheck.record(ctx, true);
+  }
+
   /** Cleans up a migration that failed before cut-over and records it Failed. */
   public static dev.inflight.engine.StepResult fail(StepContext ctx) throws java.sql.SQLException {
     return Cleanup.toPhase(ctx, MigrationPhase.Failed);

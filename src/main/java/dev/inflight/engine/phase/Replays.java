@@ -5,6 +5,7 @@ import dev.inflight.engine.sync.KeyRange;
 import dev.inflight.engine.sync.RowMover;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 
 /**
  * Drains the change logs. Each replay statement commits with the counter that records it, so a kill
@@ -37,11 +38,34 @@ final class Replays {
     }
   }
 
-  /** Replays everything, inside the caller's transaction (the cut-over, under its lock). */
+  /**
+   * Replays everything, inside the caller's transaction (the swap, under its lock). Writers are
+   * locked out, so a statement that consumes less than it asked for has emptied the log. A unique
+   * index that sees two rows in an order the source never had (see {@link #once}) sends that batch
+   * back, through a savepoint, to be replayed one entry at a time in log order.
+   */
   static void all(Connection conn, String sql, int batch, KeyRange range, int width)
       throws SQLException {
-    while (RowMover.replay(conn, sql, batch, range, width).consumed() > 0) {
-      // Every entry is gone once a statement consumes none: writers are locked out.
+    int singles = 0;
+    while (true) {
+      int size = singles > 0 ? 1 : batch;
+      Savepoint sp = conn.setSavepoint();
+      long consumed;
+      try {
+        consumed = RowMover.replay(conn, sql, size, range, width).consumed();
+        conn.releaseSavepoint(sp);
+      } catch (SQLException e) {
+        if (!"23505".equals(e.getSQLState()) || size == 1) {
+          throw e;
+        }
+        conn.rollback(sp);
+        singles = batch;
+        continue;
+      }
+      if (consumed < size) {
+        return;
+      }
+      singles = Math.max(0, singles - 1);
     }
   }
 
