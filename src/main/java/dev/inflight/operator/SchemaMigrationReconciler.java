@@ -20,6 +20,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -197,6 +198,12 @@ public final class SchemaMigrationReconciler
             "InternalError",
             e.getClass().getSimpleName() + ": " + e.getMessage(),
             clock.instant()));
+    boolean lastAttempt = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
+    if (lastAttempt) {
+      // Retries are spent; without a schedule of its own the next look would be hours away while
+      // capture triggers keep filling the log. Keep looking, slowly.
+      return ErrorStatusUpdateControl.patchStatus(r).withNoRetry().rescheduleAfter(PROBLEM_POLL);
+    }
     return ErrorStatusUpdateControl.patchStatus(r);
   }
 
@@ -246,6 +253,16 @@ public final class SchemaMigrationReconciler
           p.getMessage() + "; run inflight cancel or finalize against the database");
       databases.release(key(r));
       return DeleteControl.defaultDelete();
+    } catch (EngineException e) {
+      // The spec no longer describes the migration in the ledger (its table or changes were
+      // edited): cleaning up with it could act on the wrong thing. Say so and wait; restoring the
+      // spec or setting deletionPolicy: Retain lets the deletion finish.
+      events.emit(
+          r,
+          "Warning",
+          "CleanupBlocked",
+          e.getMessage() + "; restore the spec, or set deletionPolicy: Retain");
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(PROBLEM_POLL);
     } catch (SQLException e) {
       LOG.warn(
           "cleanup of {}/{} waits for the database: {}",
