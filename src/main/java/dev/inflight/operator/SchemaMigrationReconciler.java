@@ -25,8 +25,11 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,7 @@ public final class SchemaMigrationReconciler
   static final Duration PERSON_POLL = Duration.ofSeconds(30);
   static final Duration PROBLEM_POLL = Duration.ofMinutes(2);
   static final Duration DATABASE_RETRY = Duration.ofSeconds(20);
+  static final Duration SECRET_TTL = Duration.ofSeconds(10);
 
   private final KubernetesClient client;
   private final Databases databases;
@@ -51,6 +55,7 @@ public final class SchemaMigrationReconciler
   private final EventRecorder events;
   private final MigrationMetrics metrics;
   private final Clock clock;
+  private final Map<String, CachedSecret> secrets = new ConcurrentHashMap<>();
 
   SchemaMigrationReconciler(
       KubernetesClient client,
@@ -74,7 +79,7 @@ public final class SchemaMigrationReconciler
     }
     Engine engine;
     try {
-      engine = databases.acquire(key(r), Credentials.read(client, r));
+      engine = databases.acquire(key(r), credentials(r));
     } catch (Credentials.Problem p) {
       return problem(r, p.reason(), p.getMessage(), PROBLEM_POLL);
     }
@@ -169,6 +174,10 @@ public final class SchemaMigrationReconciler
     String message =
         "database: " + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage()));
     if (state.startsWith("28")) {
+      String secret = secretKey(r);
+      if (secret != null) {
+        secrets.remove(secret);
+      }
       // Wrong credentials do not fix themselves: report once, look again only slowly.
       return problem(r, "DatabaseAuthenticationFailed", message, PROBLEM_POLL);
     }
@@ -220,7 +229,7 @@ public final class SchemaMigrationReconciler
       return DeleteControl.defaultDelete();
     }
     try {
-      Engine engine = databases.acquire(key(r), Credentials.read(client, r));
+      Engine engine = databases.acquire(key(r), credentials(r));
       Optional<MigrationRecord> found = engine.find(ledgerName(r));
       if (found.isEmpty() || found.get().phase().terminal()) {
         databases.release(key(r));
@@ -272,6 +281,36 @@ public final class SchemaMigrationReconciler
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(DATABASE_RETRY);
     }
   }
+
+  /**
+   * The credentials, read from the Secret at most once per {@link #SECRET_TTL} for each Secret: a
+   * migration steps every {@link #NEXT_STEP} while it works, and the API server should not serve a
+   * GET for each step. A rotated Secret is seen within the TTL, and at once after an authentication
+   * failure.
+   */
+  private Credentials credentials(SchemaMigration r) throws Credentials.Problem {
+    String key = secretKey(r);
+    Instant now = clock.instant();
+    CachedSecret cached = key == null ? null : secrets.get(key);
+    if (cached != null && now.isBefore(cached.until())) {
+      return cached.credentials();
+    }
+    Credentials fresh = Credentials.read(client, r);
+    if (key != null) {
+      secrets.put(key, new CachedSecret(fresh, now.plus(SECRET_TTL)));
+    }
+    return fresh;
+  }
+
+  /** namespace/secret-name, or null when the spec names no Secret. */
+  private static String secretKey(SchemaMigration r) {
+    var db = r.getSpec().database();
+    return db == null || db.secretRef() == null || db.secretRef().name() == null
+        ? null
+        : r.getMetadata().getNamespace() + "/" + db.secretRef().name();
+  }
+
+  private record CachedSecret(Credentials credentials, Instant until) {}
 
   /** The migration's name in the database ledger. */
   static String ledgerName(SchemaMigration r) {

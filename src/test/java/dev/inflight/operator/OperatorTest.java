@@ -25,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,6 +100,10 @@ class OperatorTest {
     create(client, yaml("parts-code", "public.parts", ADD_CODE, null));
 
     awaitPhase("parts-code", "Completed");
+    assertThat(secretReads())
+        .as("the Secret is read once per 10 s, not once per step (%s reconciles)", reconciles())
+        .isLessThanOrEqualTo(3)
+        .isLessThan((long) reconciles() / 2);
     SchemaMigration m = get(client, "parts-code");
     MigrationStatus s = m.getStatus();
     System.out.println(
@@ -424,6 +429,19 @@ class OperatorTest {
             .valueToTree(get(client, name));
     return dev.inflight.gitops.ArgoHealth.evaluate((com.fasterxml.jackson.databind.JsonNode) node)
         .status();
+  }
+
+  /** GETs of the Secret the mock server has seen (drains its record of requests). */
+  private long secretReads() throws InterruptedException {
+    long n = 0;
+    for (var r = server.takeRequest(0, TimeUnit.SECONDS);
+        r != null;
+        r = server.takeRequest(0, TimeUnit.SECONDS)) {
+      if ("GET".equals(r.getMethod()) && r.getPath().endsWith("/secrets/app-db")) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private double reconciles() {
