@@ -14,10 +14,6 @@ public record ColumnInfo(
     String identity,
     String generated) {
 
-  public boolean isIdentity() {
-    return !identity.isEmpty();
-  }
-
   public boolean isGenerated() {
     return !generated.isEmpty();
   }

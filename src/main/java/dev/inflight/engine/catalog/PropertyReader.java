@@ -22,64 +22,57 @@ public final class PropertyReader {
   }
 
   public TableProperties read(long oid) throws SQLException {
-    String saved = text("SELECT current_setting('search_path')");
-    text("SELECT set_config('search_path', '', " + !conn.getAutoCommit() + ")");
-    try {
-      return new TableProperties(
-          strings("SELECT unnest(reloptions) FROM pg_class WHERE oid = ?", oid),
-          strings(
-              "SELECT unnest(t.reloptions) FROM pg_class c JOIN pg_class t ON t.oid = c.reltoastrelid WHERE c.oid = ?",
-              oid),
-          strings(
-              "SELECT quote_ident(attname) || '=' || attstattarget FROM pg_attribute WHERE attrelid = ? AND attnum > 0"
-                  + " AND NOT attisdropped AND coalesce(attstattarget::int, -1) >= 0 ORDER BY attnum",
-              oid),
-          named(
-              "SELECT conname, obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conrelid = ?"
-                  + " AND obj_description(oid, 'pg_constraint') IS NOT NULL ORDER BY conname",
-              oid),
-          foreignKeys(
-              "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid), convalidated,"
-                  + " ARRAY(SELECT a.attname FROM unnest(conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
-                  + "   ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i),"
-                  + " ARRAY(SELECT a.attname FROM unnest(confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
-                  + "   ON a.attrelid = confrelid AND a.attnum = k.n ORDER BY k.i),"
-                  + " confrelid::regclass::text, obj_description(oid, 'pg_constraint') FROM pg_constraint"
-                  + " WHERE contype = 'f' AND conrelid = ? ORDER BY conname",
-              oid),
-          foreignKeys(
-              "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid), convalidated,"
-                  + " ARRAY(SELECT a.attname FROM unnest(conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
-                  + "   ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i),"
-                  + " ARRAY(SELECT a.attname FROM unnest(confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
-                  + "   ON a.attrelid = confrelid AND a.attnum = k.n ORDER BY k.i),"
-                  + " confrelid::regclass::text, obj_description(oid, 'pg_constraint') FROM pg_constraint"
-                  + " WHERE contype = 'f' AND confrelid = ? AND conrelid <> confrelid ORDER BY conrelid::regclass::text, conname",
-              oid),
-          views(oid),
-          triggers(oid),
-          bool("SELECT relrowsecurity FROM pg_class WHERE oid = ?", oid),
-          bool("SELECT relforcerowsecurity FROM pg_class WHERE oid = ?", oid),
-          policies(oid),
-          text("SELECT relreplident::text FROM pg_class WHERE oid = " + oid),
-          text(
-              "SELECT i.indexrelid::regclass::text FROM pg_index i WHERE i.indrelid = "
-                  + oid
-                  + " AND i.indisreplident"),
-          publications(oid),
-          strings(
-              "SELECT pubname FROM pg_publication WHERE puballtables AND ? > 0 ORDER BY 1", oid),
-          strings(
-              "SELECT rulename FROM pg_rewrite WHERE ev_class = ? AND rulename <> '_RETURN' ORDER BY 1",
-              oid));
-    } finally {
-      try (PreparedStatement ps =
-          conn.prepareStatement(
-              "SELECT set_config('search_path', ?, " + !conn.getAutoCommit() + ")")) {
-        ps.setString(1, saved);
-        ps.executeQuery().close();
-      }
-    }
+    return EmptySearchPath.run(
+        conn,
+        () ->
+            new TableProperties(
+                strings("SELECT unnest(reloptions) FROM pg_class WHERE oid = ?", oid),
+                strings(
+                    "SELECT unnest(t.reloptions) FROM pg_class c JOIN pg_class t ON t.oid = c.reltoastrelid WHERE c.oid = ?",
+                    oid),
+                strings(
+                    "SELECT quote_ident(attname) || '=' || attstattarget FROM pg_attribute WHERE attrelid = ? AND attnum > 0"
+                        + " AND NOT attisdropped AND coalesce(attstattarget::int, -1) >= 0 ORDER BY attnum",
+                    oid),
+                named(
+                    "SELECT conname, obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conrelid = ?"
+                        + " AND obj_description(oid, 'pg_constraint') IS NOT NULL ORDER BY conname",
+                    oid),
+                foreignKeys(
+                    "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid), convalidated,"
+                        + " ARRAY(SELECT a.attname FROM unnest(conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
+                        + "   ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i),"
+                        + " ARRAY(SELECT a.attname FROM unnest(confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
+                        + "   ON a.attrelid = confrelid AND a.attnum = k.n ORDER BY k.i),"
+                        + " confrelid::regclass::text, obj_description(oid, 'pg_constraint') FROM pg_constraint"
+                        + " WHERE contype = 'f' AND conrelid = ? ORDER BY conname",
+                    oid),
+                foreignKeys(
+                    "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid), convalidated,"
+                        + " ARRAY(SELECT a.attname FROM unnest(conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
+                        + "   ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i),"
+                        + " ARRAY(SELECT a.attname FROM unnest(confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
+                        + "   ON a.attrelid = confrelid AND a.attnum = k.n ORDER BY k.i),"
+                        + " confrelid::regclass::text, obj_description(oid, 'pg_constraint') FROM pg_constraint"
+                        + " WHERE contype = 'f' AND confrelid = ? AND conrelid <> confrelid ORDER BY conrelid::regclass::text, conname",
+                    oid),
+                views(oid),
+                triggers(oid),
+                bool("SELECT relrowsecurity FROM pg_class WHERE oid = ?", oid),
+                bool("SELECT relforcerowsecurity FROM pg_class WHERE oid = ?", oid),
+                policies(oid),
+                text("SELECT relreplident::text FROM pg_class WHERE oid = " + oid),
+                text(
+                    "SELECT i.indexrelid::regclass::text FROM pg_index i WHERE i.indrelid = "
+                        + oid
+                        + " AND i.indisreplident"),
+                publications(oid),
+                strings(
+                    "SELECT pubname FROM pg_publication WHERE puballtables AND ? > 0 ORDER BY 1",
+                    oid),
+                strings(
+                    "SELECT rulename FROM pg_rewrite WHERE ev_class = ? AND rulename <> '_RETURN' ORDER BY 1",
+                    oid)));
   }
 
   private List<TableProperties.DependentView> views(long oid) throws SQLException {

@@ -42,7 +42,7 @@ final class AddColumnOp implements ChangeOp {
   @Override
   public void apply(ShadowDesign d) {
     d.requireAbsent(describe(), name);
-    boolean defaultReplacedLater = laterChangesDefault(d);
+    boolean defaultReplacedLater = d.laterChangesDefault(name);
     if (defaultReplacedLater
         && defaultExpr != null
         && !AlterColumnTypeOp.CONSTANT.matcher(defaultExpr.trim()).matches()) {
@@ -80,13 +80,5 @@ final class AddColumnOp implements ChangeOp {
       d.forward().addUnmapped(name);
     }
     d.backward(p -> p.drop(name));
-  }
-
-  private boolean laterChangesDefault(ShadowDesign d) {
-    return d.later().stream()
-        .anyMatch(
-            op ->
-                (op instanceof SetDefaultOp s && s.column().equals(name))
-                    || (op instanceof DropDefaultOp x && x.column().equals(name)));
   }
 }

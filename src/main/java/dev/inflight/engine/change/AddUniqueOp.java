@@ -27,10 +27,7 @@ final class AddUniqueOp implements ChangeOp {
 
   @Override
   public void apply(ShadowDesign d) {
-    if (d.index(name).isPresent()) {
-      throw new IllegalArgumentException(
-          describe() + ": the table already has an index named " + name);
-    }
+    d.requireNoIndex(describe(), name);
     for (String c : columns) {
       d.requireColumn(describe(), c);
     }

@@ -63,9 +63,9 @@ final class AlterColumnTypeOp implements ChangeOp {
     String alter = "ALTER TABLE " + d.shadowSql() + " ALTER COLUMN " + col;
     String convertedDefault = null;
     boolean dropDefault = false;
-    if (c.defaultExpr != null && (laterSetsDefault(d) || using != null)) {
+    if (c.defaultExpr != null && (d.laterChangesDefault(column) || using != null)) {
       dropDefault = true;
-      if (!laterSetsDefault(d)) {
+      if (!d.laterChangesDefault(column)) {
         convertedDefault = convertDefault(d, c);
       }
     }
@@ -87,14 +87,6 @@ final class AlterColumnTypeOp implements ChangeOp {
     if (back != null) {
       d.backward(p -> p.replace(column, back));
     }
-  }
-
-  private boolean laterSetsDefault(ShadowDesign d) {
-    return d.later().stream()
-        .anyMatch(
-            op ->
-                (op instanceof SetDefaultOp s && s.column().equals(column))
-                    || (op instanceof DropDefaultOp x && x.column().equals(column)));
   }
 
   /** Evaluates {@code using} over the old constant default; returns a literal of the new type. */

@@ -51,10 +51,7 @@ final class CreateIndexOp implements ChangeOp {
 
   @Override
   public void apply(ShadowDesign d) {
-    if (d.index(name).isPresent()) {
-      throw new IllegalArgumentException(
-          describe() + ": the table already has an index named " + name);
-    }
+    d.requireNoIndex(describe(), name);
     List<String> keys = new ArrayList<>();
     for (String c : columns) {
       d.requireColumn(describe(), c);

@@ -27,10 +27,7 @@ final class RenameIndexOp implements ChangeOp {
         d.index(from)
             .orElseThrow(
                 () -> new IllegalArgumentException(describe() + ": no index named " + from));
-    if (d.index(to).isPresent()) {
-      throw new IllegalArgumentException(
-          describe() + ": the table already has an index named " + to);
-    }
+    d.requireNoIndex(describe(), to);
     d.removeIndex(index);
     d.addIndex(new ShadowDesign.Index(to, index.shadowName(), index.source()));
   }

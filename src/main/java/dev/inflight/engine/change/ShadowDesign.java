@@ -137,6 +137,13 @@ public final class ShadowDesign {
     }
   }
 
+  /** Refuses a name an index of the new table already has. */
+  public void requireNoIndex(String op, String name) {
+    if (index(name).isPresent()) {
+      throw new IllegalArgumentException(op + ": the table already has an index named " + name);
+    }
+  }
+
   /** True when the column is part of the primary key (under its current name). */
   public boolean isKey(Column c) {
     return c.source != null && table.primaryKey().contains(c.source);
@@ -268,6 +275,15 @@ public final class ShadowDesign {
   /** The operations after the one being applied, for look-ahead (a later setDefault). */
   public List<ChangeOp> later() {
     return later;
+  }
+
+  /** True when a change after the current one sets or drops the column's default. */
+  public boolean laterChangesDefault(String column) {
+    return later.stream()
+        .anyMatch(
+            op ->
+                (op instanceof SetDefaultOp s && s.column().equals(column))
+                    || (op instanceof DropDefaultOp x && x.column().equals(column)));
   }
 
   public void setLater(List<ChangeOp> later) {

@@ -30,7 +30,6 @@ final class Carryover {
 
   private final TableProperties props;
   private final Names names;
-  private final String schema;
   private final String s;
   private final String h;
   private final String a;
@@ -48,7 +47,6 @@ final class Carryover {
   Carryover(TableProperties props, Names names, String schema, String sPrinted, String hPrinted) {
     this.props = props;
     this.names = names;
-    this.schema = schema;
     this.s = Sql.qualified(schema, names.table());
     this.h = Sql.qualified(schema, names.shadow());
     this.a = Sql.qualified(schema, names.archived());
@@ -133,16 +131,7 @@ final class Carryover {
               Definitions.withoutNotValid(fk.definition()),
               "REFERENCES " + fk.referencedTable() + "(",
               "REFERENCES " + target + "(");
-      out.add(
-          new Check(
-              "foreign key " + fk.name(),
-              "ALTER TABLE "
-                  + h
-                  + " ADD CONSTRAINT "
-                  + Sql.ident(fk.name())
-                  + " "
-                  + def
-                  + " NOT VALID"));
+      out.add(new Check("foreign key " + fk.name(), addNotValid(h, fk.name(), def)));
     }
     for (Policy p : props.policies()) {
       out.add(new Check("policy " + p.name(), createPolicy(p, h)));
@@ -296,14 +285,7 @@ final class Carryover {
       def =
           Definitions.replaceOnce(
               def, "REFERENCES " + fk.referencedTable() + "(", "REFERENCES " + parent + "(");
-      out.add(
-          "ALTER TABLE "
-              + s
-              + " ADD CONSTRAINT "
-              + Sql.ident(fk.name())
-              + " "
-              + def
-              + " NOT VALID");
+      out.add(addNotValid(s, fk.name(), def));
       comment(out, fk.name(), s, original(fk.name()));
     }
     for (ForeignKey fk : props.incomingForeignKeys()) {
@@ -313,14 +295,7 @@ final class Carryover {
               Definitions.withoutNotValid(fk.definition()),
               sPrinted,
               mapped(fk.referencedColumns(), fk));
-      out.add(
-          "ALTER TABLE "
-              + fk.table()
-              + " ADD CONSTRAINT "
-              + Sql.ident(fk.name())
-              + " "
-              + def
-              + " NOT VALID");
+      out.add(addNotValid(fk.table(), fk.name(), def));
       comment(out, fk.name(), fk.table(), fk.comment());
     }
     swapViews(out, true);
@@ -365,26 +340,12 @@ final class Carryover {
   List<String> rollback() {
     List<String> out = new ArrayList<>();
     for (ForeignKey fk : props.outgoingForeignKeys()) {
-      out.add(
-          "ALTER TABLE "
-              + s
-              + " ADD CONSTRAINT "
-              + Sql.ident(fk.name())
-              + " "
-              + Definitions.withoutNotValid(fk.definition())
-              + " NOT VALID");
+      out.add(addNotValid(s, fk.name(), fk.definition()));
       comment(out, fk.name(), s, fk.comment());
     }
     for (ForeignKey fk : props.incomingForeignKeys()) {
       out.add("ALTER TABLE " + fk.table() + " DROP CONSTRAINT " + Sql.ident(fk.name()));
-      out.add(
-          "ALTER TABLE "
-              + fk.table()
-              + " ADD CONSTRAINT "
-              + Sql.ident(fk.name())
-              + " "
-              + Definitions.withoutNotValid(fk.definition())
-              + " NOT VALID");
+      out.add(addNotValid(fk.table(), fk.name(), fk.definition()));
       comment(out, fk.name(), fk.table(), fk.comment());
     }
     swapViews(out, false);
@@ -525,8 +486,18 @@ final class Carryover {
     return warnings;
   }
 
-  boolean hasMaterializedViews() {
-    return !materialized().isEmpty();
+  /**
+   * A foreign key attached without checking existing rows (validated later, without blocking
+   * writes), whatever its definition said about validity.
+   */
+  private static String addNotValid(String table, String name, String definition) {
+    return "ALTER TABLE "
+        + table
+        + " ADD CONSTRAINT "
+        + Sql.ident(name)
+        + " "
+        + Definitions.withoutNotValid(definition)
+        + " NOT VALID";
   }
 
   private void swapViews(List<String> out, boolean forward) {

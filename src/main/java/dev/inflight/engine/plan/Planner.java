@@ -84,13 +84,9 @@ public final class Planner {
     String s = ref.sql();
     String h = Sql.qualified(source.schema(), names.shadow());
     TableProperties props = new PropertyReader(conn).read(source.oid());
-    Carryover carry =
-        new Carryover(
-            props,
-            names,
-            source.schema(),
-            CatalogChecks.printed(conn, source.schema(), source.name()),
-            CatalogChecks.printed(conn, source.schema(), names.shadow()));
+    String sPrinted = CatalogChecks.printed(conn, source.schema(), source.name());
+    String hPrinted = CatalogChecks.printed(conn, source.schema(), names.shadow());
+    Carryover carry = new Carryover(props, names, source.schema(), sPrinted, hPrinted);
     Map<String, List<String>> originalSnapshot = TableSnapshot.read(conn, source.oid(), x -> x);
     if (!carry.refusals().isEmpty()) {
       throw new PlanRejectedException(
@@ -111,9 +107,7 @@ public final class Planner {
     for (IndexInfo ix : source.indexes()) {
       for (String sql :
           ShadowStatements.inTablespace(
-              ShadowStatements.recreate(
-                  ix, names.shadowIndex(ix.name()), h, source.schema(), false),
-              ix.tablespace())) {
+              ShadowStatements.recreate(ix, names.shadowIndex(ix.name()), h), ix.tablespace())) {
         dry.run("copy index " + ix.name(), sql);
       }
     }
@@ -183,7 +177,7 @@ public final class Planner {
       List<String> stmts =
           new ArrayList<>(
               ShadowStatements.inTablespace(
-                  ShadowStatements.recreate(built, ix.shadowName(), h, source.schema(), true),
+                  ShadowStatements.recreate(built, ix.shadowName(), h),
                   ix.source() == null ? null : ix.source().tablespace()));
       String comment = ix.source() == null ? null : ix.source().comment();
       String constraintComment =
@@ -251,7 +245,7 @@ public final class Planner {
       dry.run("copy comments", sql);
     }
     Map<String, List<String>> expectedSnapshot =
-        expectation(conn, source, names, design, carry, shadowOid, originalSnapshot);
+        expectation(conn, source, sPrinted, hPrinted, design, carry, shadowOid, originalSnapshot);
     createShadow.addAll(postLike);
 
     // Row movement in both directions.
@@ -328,9 +322,9 @@ public final class Planner {
     List<String> sourceIndexNames = source.indexes().stream().map(IndexInfo::name).toList();
     List<String> archivedIndexNames = sourceIndexNames.stream().map(names::archivedIndex).toList();
     List<String> cutover =
-        new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger, true));
+        new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger));
     List<String> rollbackSwap =
-        new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger, true));
+        new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger));
     cutover.add("ALTER TABLE " + s + " RENAME TO " + Sql.ident(names.archived()));
     rollbackSwap.add("ALTER TABLE " + s + " RENAME TO " + Sql.ident(names.shadow()));
     for (int i = 0; i < sourceIndexNames.size(); i++) {
@@ -341,7 +335,7 @@ public final class Planner {
               + Sql.ident(archivedIndexNames.get(i)));
     }
     rollbackSwap.addAll(shadowIndexRenames);
-    ShadowStatements.sequenceSwap(source, shadow, design, names, cutover, rollbackSwap);
+    ShadowStatements.sequenceSwap(source, design, names, cutover, rollbackSwap);
     cutover.add("ALTER TABLE " + h + " RENAME TO " + Sql.ident(source.name()));
     rollbackSwap.add("ALTER TABLE " + a + " RENAME TO " + Sql.ident(source.name()));
     cutover.addAll(finalIndexRenames);
@@ -371,12 +365,11 @@ public final class Planner {
     rollbackSwap.addAll(carry.rollback());
     rollbackSwap.add("DROP TABLE " + h);
 
-    List<String> cancel =
-        new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger, true));
+    List<String> cancel = new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger));
     cancel.addAll(carry.dropMaterializedViews(Names.NEW));
     cancel.add("DROP TABLE IF EXISTS " + h);
     List<String> finalize =
-        new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger, true));
+        new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger));
     finalize.addAll(carry.dropMaterializedViews(Names.OLD));
     finalize.add("DROP TABLE IF EXISTS " + a);
 
@@ -503,16 +496,15 @@ public final class Planner {
   private static Map<String, List<String>> expectation(
       Connection conn,
       TableInfo source,
-      Names names,
+      String sPrinted,
+      String hPrinted,
       ShadowDesign design,
       Carryover carry,
       long shadowOid,
       Map<String, List<String>> original)
       throws SQLException {
     SnapshotExpectation e = new SnapshotExpectation();
-    e.rename(
-        CatalogChecks.printed(conn, source.schema(), names.shadow()),
-        CatalogChecks.printed(conn, source.schema(), source.name()));
+    e.rename(hPrinted, sPrinted);
     List<ShadowDesign.Index> byLength = new ArrayList<>(design.indexes());
     byLength.sort((x, y) -> y.shadowName().length() - x.shadowName().length());
     for (ShadowDesign.Index ix : byLength) {

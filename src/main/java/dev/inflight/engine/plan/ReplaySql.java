@@ -274,8 +274,7 @@ final class ReplaySql {
       String table,
       String log,
       String function,
-      java.util.function.UnaryOperator<String> triggerName,
-      boolean tableExists) {
+      java.util.function.UnaryOperator<String> triggerName) {
     List<String> out = new ArrayList<>();
     for (String event : List.of("ins", "upd", "del", "trn")) {
       out.add("DROP TRIGGER IF EXISTS " + Sql.ident(triggerName.apply(event)) + " ON " + table);

@@ -49,7 +49,6 @@ final class ShadowStatements {
     return out;
   }
 
-  /** Statements recreating an index (and the constraint it backs) on another table. */
   /**
    * The statements with the given tablespace as the default for what they create (null: leave the
    * default), so an index is built where it lived instead of being built and then moved.
@@ -65,8 +64,8 @@ final class ShadowStatements {
     return out;
   }
 
-  static List<String> recreate(
-      IndexInfo ix, String name, String table, String schema, boolean fromShadow) {
+  /** Statements recreating an index (and the constraint it backs) on another table. */
+  static List<String> recreate(IndexInfo ix, String name, String table) {
     if (!ix.body().startsWith("USING ")) {
       throw new PlanRejectedException(
           "cannot read the definition of index " + ix.name() + ": " + ix.definition());
@@ -114,7 +113,6 @@ final class ShadowStatements {
   /** Identity sequences: the new table's own sequence takes over the position and the name. */
   static void sequenceSwap(
       TableInfo source,
-      TableInfo shadow,
       ShadowDesign design,
       Names names,
       List<String> cutover,
