@@ -91,4 +91,32 @@ class SmokeTest {
         .as("statistics older than the table's growth are scaled to its current size")
         .isBetween(30_000L, 80_000L);
   }
+
+  @Test
+  void aRealDifferenceFailsVerificationWithTheKeyRange(TestDatabase db) throws Exception {
+    db.exec(
+        "CREATE TABLE parts (id integer PRIMARY KEY, name text NOT NULL)",
+        "INSERT INTO parts SELECT g, 'p' || g FROM generate_series(1, 3000) g");
+    MigrationDocument doc =
+        Migrations.document(
+            "parts-note", "public.parts", "- addColumn: {name: note, type: text}\n", "");
+    Engine engine = Migrations.engine(db.dataSource());
+    MigrationRecord m = engine.submit("parts-note", doc.spec());
+    for (int i = 0; i < 500 && engine.get(m.id()).phase() != MigrationPhase.Syncing; i++) {
+      engine.step(m.id(), doc.spec());
+    }
+    assertThat(engine.get(m.id()).phase()).isEqualTo(MigrationPhase.Syncing);
+    // A change the capture cannot see: the new table no longer matches the original.
+    db.exec("UPDATE parts__ifl_new SET name = 'tampered' WHERE id = 1234");
+
+    StepResult r = Migrations.run(engine, m.id(), doc.spec());
+    assertThat(r.phase()).isEqualTo(MigrationPhase.Failed);
+    assertThat(engine.get(m.id()).failure())
+        .contains("verification failed: rows differ for id in (")
+        .contains("with different contents");
+    assertThat(db.strings("SELECT name FROM parts WHERE id = 1234")).containsExactly("p1234");
+    assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'parts\\_\\_ifl%'"))
+        .as("the failed migration removed what it built")
+        .isZero();
+  }
 }

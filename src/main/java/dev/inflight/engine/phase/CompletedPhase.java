@@ -94,9 +94,7 @@ final class CompletedPhase implements Phase {
       ctx.tx(
           c -> {
             for (String sql : ctx.plan().finalizeStatements()) {
-              if (ctx.plan().rollbackRetained() || !sql.startsWith("DROP TRIGGER")) {
-                Tx.execute(c, sql);
-              }
+              Tx.execute(c, sql);
             }
             ctx.ledger()
                 .update(ctx.record().id())

@@ -59,7 +59,8 @@ final class CuttingOverPhase implements Phase {
     }
     Duration lockTimeout = ctx.lockTimeout();
     List<String> blockers =
-        LockProbe.blockers(ctx.conn(), tables(ctx), List.of(ctx.shadowSql()), lockTimeout);
+        LockProbe.blockers(
+            ctx.conn(), ctx.swapTables(ctx.shadowSql()), List.of(ctx.shadowSql()), lockTimeout);
     if (!blockers.isEmpty()) {
       return attemptFailed(
           ctx, "blocked by " + String.join("; ", blockers), LockProbe.pids(blockers), 0);
@@ -134,12 +135,6 @@ final class CuttingOverPhase implements Phase {
     ctx.reload();
     return new StepResult.Progress(
         MigrationPhase.Completed, "cut over; writes waited at most " + blocked + "ms");
-  }
-
-  private static List<String> tables(StepContext ctx) {
-    List<String> t = new java.util.ArrayList<>(List.of(ctx.tableSql(), ctx.shadowSql()));
-    t.addAll(ctx.plan().otherTables());
-    return t;
   }
 
   private static StepResult attemptFailed(

@@ -44,10 +44,12 @@ final class RollingBackPhase implements Phase {
       return new StepResult.Progress(
           phase(), "catching up before the swap back: " + backlog + " changed keys");
     }
-    List<String> tables = new java.util.ArrayList<>(List.of(ctx.tableSql(), ctx.archivedSql()));
-    tables.addAll(ctx.plan().otherTables());
     List<String> blockers =
-        LockProbe.blockers(ctx.conn(), tables, List.of(ctx.archivedSql()), ctx.lockTimeout());
+        LockProbe.blockers(
+            ctx.conn(),
+            ctx.swapTables(ctx.archivedSql()),
+            List.of(ctx.archivedSql()),
+            ctx.lockTimeout());
     if (!blockers.isEmpty()) {
       return attemptFailed(ctx, "blocked by " + String.join("; ", blockers), 0);
     }
@@ -124,14 +126,10 @@ final class RollingBackPhase implements Phase {
         .execute(ctx.conn(), ctx.now());
     ctx.reload();
     return new StepResult.Waiting(
-        phase0(),
+        MigrationPhase.RollingBack,
         WaitReason.LockContention,
         ctx.backoff().delay(m.rollbackAttempts()),
         "rollback attempt " + (m.rollbackAttempts() + 1) + ": " + why);
-  }
-
-  private static MigrationPhase phase0() {
-    return MigrationPhase.RollingBack;
   }
 
   @Override

@@ -147,4 +147,14 @@ public final class StepContext {
   public String archivedSql() {
     return dev.inflight.engine.sql.Sql.qualified(plan.schema(), plan.names().archived());
   }
+
+  /**
+   * Every table a swap locks: the live one, {@code ownTable} (the one only the migration uses), and
+   * the tables whose foreign keys or views move with it.
+   */
+  java.util.List<String> swapTables(String ownTable) {
+    java.util.List<String> t = new java.util.ArrayList<>(java.util.List.of(tableSql(), ownTable));
+    t.addAll(plan.otherTables());
+    return t;
+  }
 }

@@ -368,8 +368,13 @@ public final class Planner {
     List<String> cancel = new ArrayList<>(ReplaySql.dropCapture(s, log, fn, Names::captureTrigger));
     cancel.addAll(carry.dropMaterializedViews(Names.NEW));
     cancel.add("DROP TABLE IF EXISTS " + h);
+    // Without a retained archive the reverse capture was never installed: dropping its triggers
+    // would only take a lock on the live table.
     List<String> finalize =
-        new ArrayList<>(ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger));
+        new ArrayList<>(
+            retained
+                ? ReplaySql.dropCapture(s, rlog, rfn, Names::reverseTrigger)
+                : ReplaySql.dropCaptureStore(rlog, rfn));
     finalize.addAll(carry.dropMaterializedViews(Names.OLD));
     finalize.add("DROP TABLE IF EXISTS " + a);
 

@@ -279,9 +279,13 @@ final class ReplaySql {
     for (String event : List.of("ins", "upd", "del", "trn")) {
       out.add("DROP TRIGGER IF EXISTS " + Sql.ident(triggerName.apply(event)) + " ON " + table);
     }
-    out.add("DROP FUNCTION IF EXISTS " + function + "()");
-    out.add("DROP TABLE IF EXISTS " + log);
+    out.addAll(dropCaptureStore(log, function));
     return out;
+  }
+
+  /** The capture's function and log alone: no lock on the captured table. */
+  static List<String> dropCaptureStore(String log, String function) {
+    return List.of("DROP FUNCTION IF EXISTS " + function + "()", "DROP TABLE IF EXISTS " + log);
   }
 
   /**

@@ -2,13 +2,13 @@ package dev.inflight.engine.sync;
 
 import dev.inflight.engine.EngineException;
 import dev.inflight.engine.plan.Plan;
+import dev.inflight.engine.sql.Tx;
 import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
@@ -30,52 +30,40 @@ public final class Verifier {
       throws SQLException {
     int width = plan.key().size();
     int isolation = conn.getTransactionIsolation();
-    conn.setAutoCommit(false);
     conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
     try {
-      try (Statement st = conn.createStatement()) {
-        st.execute("SET LOCAL statement_timeout = '" + timeout.toMillis() + "ms'");
-        st.execute("SET LOCAL lock_timeout = '" + timeout.toMillis() + "ms'");
-      }
-      List<String> upper;
-      try (PreparedStatement ps = conn.prepareStatement(plan.verifyNextChunk())) {
-        int i = 1;
-        ps.setBoolean(i++, lower == null);
-        i = RowMover.bindKey(ps, i, lower, width);
-        ps.setInt(i, chunkSize);
-        try (ResultSet rs = ps.executeQuery()) {
-          Array a = rs.next() ? rs.getArray(1) : null;
-          upper = a == null ? null : List.of((String[]) a.getArray());
-        }
-      }
-      long[] source = new long[1];
-      BigDecimal sourceDigest =
-          digest(conn, plan.verifySourceDigest(), lower, upper, width, source);
-      long[] shadow = new long[1];
-      BigDecimal shadowDigest =
-          digest(conn, plan.verifyShadowDigest(), lower, upper, width, shadow);
-      conn.commit();
-      if (source[0] != shadow[0] || sourceDigest.compareTo(shadowDigest) != 0) {
-        throw EngineException.permanent(
-            "verification failed: rows differ for "
-                + describe(plan, lower, upper)
-                + ": the original table has "
-                + source[0]
-                + " rows there, the new table "
-                + shadow[0]
-                + (source[0] == shadow[0] ? " with different contents" : ""));
-      }
-      return new Chunk(upper, source[0], upper == null);
-    } catch (SQLException | RuntimeException e) {
-      try {
-        conn.rollback();
-      } catch (SQLException s) {
-        e.addSuppressed(s);
-      }
-      throw e;
+      return Tx.run(
+          conn,
+          timeout,
+          timeout,
+          c -> {
+            List<String> upper;
+            try (PreparedStatement ps = c.prepareStatement(plan.verifyNextChunk())) {
+              int i = 1;
+              ps.setBoolean(i++, lower == null);
+              i = RowMover.bindKey(ps, i, lower, width);
+              ps.setInt(i, chunkSize);
+              try (ResultSet rs = ps.executeQuery()) {
+                Array a = rs.next() ? rs.getArray(1) : null;
+                upper = a == null ? null : List.of((String[]) a.getArray());
+              }
+            }
+            Digest source = digest(c, plan.verifySourceDigest(), lower, upper, width);
+            Digest shadow = digest(c, plan.verifyShadowDigest(), lower, upper, width);
+            if (!source.equals(shadow)) {
+              throw EngineException.permanent(
+                  "verification failed: rows differ for "
+                      + describe(plan, lower, upper)
+                      + ": the original table has "
+                      + source.rows()
+                      + " rows there, the new table "
+                      + shadow.rows()
+                      + (source.rows() == shadow.rows() ? " with different contents" : ""));
+            }
+            return new Chunk(upper, source.rows(), upper == null);
+          });
     } finally {
       try {
-        conn.setAutoCommit(true);
         conn.setTransactionIsolation(isolation);
       } catch (SQLException ignored) {
         // A broken connection is discarded by the pool.
@@ -83,8 +71,21 @@ public final class Verifier {
     }
   }
 
-  private static BigDecimal digest(
-      Connection conn, String sql, List<String> lower, List<String> upper, int width, long[] count)
+  /** Row count and content hash of one side of a key range. */
+  private record Digest(long rows, BigDecimal sum) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Digest d && rows == d.rows && sum.compareTo(d.sum) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(rows);
+    }
+  }
+
+  private static Digest digest(
+      Connection conn, String sql, List<String> lower, List<String> upper, int width)
       throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement(sql)) {
       int i = 1;
@@ -94,8 +95,7 @@ public final class Verifier {
       RowMover.bindKey(ps, i, upper, width);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        count[0] = rs.getLong(1);
-        return rs.getBigDecimal(2);
+        return new Digest(rs.getLong(1), rs.getBigDecimal(2));
       }
     }
   }
