@@ -88,6 +88,13 @@ class OperatorTest {
             });
   }
 
+  /** The usual start: a parts table of {@code rows}, its Secret, and the parts-code migration. */
+  private void partsCode(TestDatabase db, int rows, String extraYaml) {
+    parts(db, rows);
+    OperatorHarness.secret(client, "app-db", db, "postgres");
+    create(client, yaml("parts-code", "public.parts", ADD_CODE, extraYaml));
+  }
+
   private static MigrationSpec.ControlSpec action(
       MigrationSpec.ControlSpec c, MigrationSpec.Action a) {
     return new MigrationSpec.ControlSpec(c.approvedPlanHash(), c.cutover(), a);
@@ -95,9 +102,7 @@ class OperatorTest {
 
   @Test
   void migrationRunsToCompletedWithStatusAndEventsAtEachPhase(TestDatabase db) throws Exception {
-    parts(db, 3000);
-    OperatorHarness.secret(client, "app-db", db, "postgres");
-    create(client, yaml("parts-code", "public.parts", ADD_CODE, null));
+    partsCode(db, 3000, null);
 
     awaitPhase("parts-code", "Completed");
     assertThat(secretReads())
@@ -149,9 +154,7 @@ class OperatorTest {
 
   @Test
   void approvalGateOpensForThePlanHashInStatus(TestDatabase db) throws Exception {
-    parts(db, 500);
-    OperatorHarness.secret(client, "app-db", db, "postgres");
-    create(client, yaml("parts-code", "public.parts", ADD_CODE, "approval: {required: true}\n"));
+    partsCode(db, 500, "approval: {required: true}\n");
     awaitPhase("parts-code", "AwaitingApproval");
     assertThat(condition(client, "parts-code", "Approved", false)).isEqualTo("False");
     assertThat(condition(client, "parts-code", "Reconciling", false)).isEqualTo("True");
@@ -169,9 +172,7 @@ class OperatorTest {
 
   @Test
   void manualCutoverWaitsForProceed(TestDatabase db) {
-    parts(db, 500);
-    OperatorHarness.secret(client, "app-db", db, "postgres");
-    create(client, yaml("parts-code", "public.parts", ADD_CODE, "cutover: {mode: Manual}\n"));
+    partsCode(db, 500, "cutover: {mode: Manual}\n");
     awaitPhase("parts-code", "AwaitingCutover");
     assertThat(condition(client, "parts-code", "CutoverReady", false)).isEqualTo("True");
     edit(
@@ -184,9 +185,7 @@ class OperatorTest {
 
   @Test
   void pauseStopsAndRunResumes(TestDatabase db) {
-    parts(db, 500);
-    OperatorHarness.secret(client, "app-db", db, "postgres");
-    create(client, yaml("parts-code", "public.parts", ADD_CODE, "control: {action: Pause}\n"));
+    partsCode(db, 500, "control: {action: Pause}\n");
     await()
         .atMost(LONG)
         .until(
@@ -203,9 +202,7 @@ class OperatorTest {
 
   @Test
   void cancelBeforeCutoverAndRefusedRollbackBeforeIt(TestDatabase db) {
-    parts(db, 500);
-    OperatorHarness.secret(client, "app-db", db, "postgres");
-    create(client, yaml("parts-code", "public.parts", ADD_CODE, "cutover: {mode: Manual}\n"));
+    partsCode(db, 500, "cutover: {mode: Manual}\n");
     awaitPhase("parts-code", "AwaitingCutover");
     edit("parts-code", c -> action(c, MigrationSpec.Action.Rollback));
     await()
@@ -225,9 +222,7 @@ class OperatorTest {
 
   @Test
   void rollbackAfterCutoverThenFinalizeIsRefused(TestDatabase db) {
-    parts(db, 500);
-    OperatorHarness.secret(client, "app-db", db, "postgres");
-    create(client, yaml("parts-code", "public.parts", ADD_CODE, null));
+    partsCode(db, 500, null);
     awaitPhase("parts-code", "Completed");
     db.exec("INSERT INTO parts (id, name) VALUES (9001, 'after cut-over')");
     edit("parts-code", c -> action(c, MigrationSpec.Action.Rollback));
@@ -252,9 +247,7 @@ class OperatorTest {
 
   @Test
   void finalizeDropsTheArchivedTable(TestDatabase db) {
-    parts(db, 500);
-    OperatorHarness.secret(client, "app-db", db, "postgres");
-    create(client, yaml("parts-code", "public.parts", ADD_CODE, null));
+    partsCode(db, 500, null);
     awaitPhase("parts-code", "Completed");
     edit("parts-code", c -> action(c, MigrationSpec.Action.Finalize));
     awaitPhase("parts-code", "Finalized");
@@ -265,9 +258,7 @@ class OperatorTest {
 
   @Test
   void deletingWithRetainLeavesTheDatabaseAsItIs(TestDatabase db) {
-    parts(db, 500);
-    OperatorHarness.secret(client, "app-db", db, "postgres");
-    create(client, yaml("parts-code", "public.parts", ADD_CODE, "deletionPolicy: Retain\n"));
+    partsCode(db, 500, "deletionPolicy: Retain\n");
     awaitPhase("parts-code", "Completed");
     migrations(client).inNamespace(NS).withName("parts-code").delete();
     await().atMost(LONG).until(() -> get(client, "parts-code") == null);

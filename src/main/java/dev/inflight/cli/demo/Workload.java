@@ -55,10 +55,10 @@ final class Workload implements AutoCloseable {
 
   void start() {
     for (int i = 0; i < writers; i++) {
-      threads.add(started(new Thread(this::writeLoop, "app-writer-" + i)));
+      threads.add(started(new Thread(() -> paceLoop(this::write), "app-writer-" + i)));
     }
     for (int i = 0; i < readers; i++) {
-      threads.add(started(new Thread(this::readLoop, "app-reader-" + i)));
+      threads.add(started(new Thread(() -> paceLoop(this::read), "app-reader-" + i)));
     }
   }
 
@@ -96,7 +96,8 @@ final class Workload implements AutoCloseable {
     return max;
   }
 
-  private void writeLoop() {
+  /** Runs {@code op} at the configured rate until stopped, skipping it while paused. */
+  private void paceLoop(Runnable op) {
     long intervalNanos = 1_000_000_000L / opsPerSecond;
     long next = System.nanoTime();
     while (running.get()) {
@@ -107,7 +108,7 @@ final class Workload implements AutoCloseable {
       active.incrementAndGet();
       try {
         if (!paused.get()) {
-          write();
+          op.run();
         }
       } finally {
         active.decrementAndGet();
@@ -158,25 +159,6 @@ final class Workload implements AutoCloseable {
     writeLatency.record(nanos);
     if (nanos > 20_000_000L) {
       slowWrites.add(new Write(start, nanos));
-    }
-  }
-
-  private void readLoop() {
-    long intervalNanos = 1_000_000_000L / opsPerSecond;
-    long next = System.nanoTime();
-    while (running.get()) {
-      next += intervalNanos;
-      if (!paced(next)) {
-        continue;
-      }
-      active.incrementAndGet();
-      try {
-        if (!paused.get()) {
-          read();
-        }
-      } finally {
-        active.decrementAndGet();
-      }
     }
   }
 
