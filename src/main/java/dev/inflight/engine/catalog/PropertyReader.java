@@ -124,33 +124,21 @@ public final class PropertyReader {
   }
 
   private List<TableProperties.Trigger> triggers(long oid) throws SQLException {
-    List<TableProperties.Trigger> out = new ArrayList<>();
-    try (PreparedStatement ps =
-        conn.prepareStatement(
-            "SELECT tgname, pg_get_triggerdef(oid), tgenabled::text FROM pg_trigger WHERE tgrelid = ?"
-                + " AND NOT tgisinternal AND tgname NOT LIKE 'inflight\\_%' ORDER BY tgname")) {
-      ps.setLong(1, oid);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new TableProperties.Trigger(rs.getString(1), rs.getString(2), rs.getString(3)));
-        }
-      }
-    }
-    return out;
+    return rows(
+        "SELECT tgname, pg_get_triggerdef(oid), tgenabled::text FROM pg_trigger WHERE tgrelid = ?"
+            + " AND NOT tgisinternal AND tgname NOT LIKE 'inflight\\_%' ORDER BY tgname",
+        oid, rs -> new TableProperties.Trigger(rs.getString(1), rs.getString(2), rs.getString(3)));
   }
 
   private List<TableProperties.Policy> policies(long oid) throws SQLException {
-    List<TableProperties.Policy> out = new ArrayList<>();
-    try (PreparedStatement ps =
-        conn.prepareStatement(
-            "SELECT polname, polpermissive, polcmd::text,"
-                + " ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END"
-                + "   FROM unnest(polroles) r ORDER BY 1),"
-                + " pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid)"
-                + " FROM pg_policy WHERE polrelid = ? ORDER BY polname")) {
-      ps.setLong(1, oid);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
+    return rows(
+        "SELECT polname, polpermissive, polcmd::text,"
+            + " ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END"
+            + "   FROM unnest(polroles) r ORDER BY 1),"
+            + " pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid)"
+            + " FROM pg_policy WHERE polrelid = ? ORDER BY polname",
+        oid,
+        rs -> {
           String cmd =
               switch (rs.getString(3)) {
                 case "r" -> "SELECT";
@@ -159,82 +147,64 @@ public final class PropertyReader {
                 case "d" -> "DELETE";
                 default -> "ALL";
               };
-          out.add(
-              new TableProperties.Policy(
-                  rs.getString(1),
-                  rs.getBoolean(2),
-                  cmd,
-                  list(rs.getArray(4)),
-                  rs.getString(5),
-                  rs.getString(6)));
-        }
-      }
-    }
-    return out;
+          return new TableProperties.Policy(
+              rs.getString(1),
+              rs.getBoolean(2),
+              cmd,
+              list(rs.getArray(4)),
+              rs.getString(5),
+              rs.getString(6));
+        });
   }
 
   private List<TableProperties.Publication> publications(long oid) throws SQLException {
-    List<TableProperties.Publication> out = new ArrayList<>();
-    try (PreparedStatement ps =
-        conn.prepareStatement(
-            "SELECT p.pubname,"
-                + " (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a"
-                + "   WHERE a.attrelid = pr.prrelid AND a.attnum = ANY (pr.prattrs)),"
-                + " pg_get_expr(pr.prqual, pr.prrelid)"
-                + " FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid WHERE pr.prrelid = ? ORDER BY 1")) {
-      ps.setLong(1, oid);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new TableProperties.Publication(rs.getString(1), rs.getString(2), rs.getString(3)));
-        }
-      }
-    }
-    return out;
+    return rows(
+        "SELECT p.pubname,"
+            + " (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a"
+            + "   WHERE a.attrelid = pr.prrelid AND a.attnum = ANY (pr.prattrs)),"
+            + " pg_get_expr(pr.prqual, pr.prrelid)"
+            + " FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid WHERE pr.prrelid = ? ORDER BY 1",
+        oid,
+        rs -> new TableProperties.Publication(rs.getString(1), rs.getString(2), rs.getString(3)));
   }
 
   private List<TableProperties.ForeignKey> foreignKeys(String sql, long oid) throws SQLException {
-    List<TableProperties.ForeignKey> out = new ArrayList<>();
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      ps.setLong(1, oid);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new TableProperties.ForeignKey(
-                  rs.getString(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  rs.getBoolean(4),
-                  list(rs.getArray(5)),
-                  list(rs.getArray(6)),
-                  rs.getString(7),
-                  rs.getString(8)));
-        }
-      }
-    }
-    return out;
+    return rows(
+        sql,
+        oid,
+        rs ->
+            new TableProperties.ForeignKey(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getBoolean(4),
+                list(rs.getArray(5)),
+                list(rs.getArray(6)),
+                rs.getString(7),
+                rs.getString(8)));
   }
 
   private List<TableProperties.Named> named(String sql, long oid) throws SQLException {
-    List<TableProperties.Named> out = new ArrayList<>();
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      ps.setLong(1, oid);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new TableProperties.Named(rs.getString(1), rs.getString(2)));
-        }
-      }
-    }
-    return out;
+    return rows(sql, oid, rs -> new TableProperties.Named(rs.getString(1), rs.getString(2)));
   }
 
   private List<String> strings(String sql, long oid) throws SQLException {
-    List<String> out = new ArrayList<>();
+    return rows(sql, oid, rs -> rs.getString(1));
+  }
+
+  /** One row of a catalog query. */
+  private interface Row<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** Every row of a query whose one parameter is the table's oid. */
+  private <T> List<T> rows(String sql, long oid, Row<T> row) throws SQLException {
+    List<T> out = new ArrayList<>();
     try (PreparedStatement ps = conn.prepareStatement(sql)) {
       ps.setLong(1, oid);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(rs.getString(1));
+          out.add(row.read(rs));
         }
       }
     }

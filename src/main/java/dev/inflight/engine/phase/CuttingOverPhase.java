@@ -127,6 +127,8 @@ final class CuttingOverPhase implements Phase {
       }
       throw e;
     }
+    // Recorded twice on purpose: inside the swap (so a crash right after the commit keeps a value)
+    // and here, where the time includes the commit that released the lock.
     long blocked = (System.nanoTime() - start) / 1_000_000;
     ctx.ledger()
         .update(m.id())

@@ -103,6 +103,7 @@ final class RollingBackPhase implements Phase {
       }
       throw e;
     }
+    // As at cut-over: the value committed with the swap, then raised by the commit's own time.
     long blocked = (System.nanoTime() - start) / 1_000_000;
     ctx.ledger()
         .update(m.id())

@@ -39,6 +39,13 @@ final class ReplaySql {
 
   private ReplaySql() {}
 
+  /** The key columns of {@code alias}, each followed by {@code suffix} (" DESC", "::text"). */
+  private static String keyList(String alias, List<String> cols, String suffix) {
+    return cols.stream()
+        .map(c -> alias + "." + Sql.ident(c) + suffix)
+        .collect(Collectors.joining(", "));
+  }
+
   private static String row(String alias, List<String> cols) {
     return "(" + Sql.idents(alias, cols) + ")";
   }
@@ -67,11 +74,9 @@ final class ReplaySql {
     List<String> k = d.fromKey();
     String sk = row("s", k);
     String types = Sql.paramRow(d.fromKeyTypes());
-    String order = k.stream().map(c -> "s." + Sql.ident(c)).collect(Collectors.joining(", "));
-    String orderDesc =
-        k.stream().map(c -> "s." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
-    String lastKey =
-        k.stream().map(c -> "s." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
+    String order = Sql.idents("s", k);
+    String orderDesc = keyList("s", k, " DESC");
+    String lastKey = keyList("s", k, "::text");
     return "WITH src AS (SELECT * FROM "
         + d.from
         + " AS s WHERE (? OR "
@@ -98,10 +103,8 @@ final class ReplaySql {
   /** The largest key, as text[]; the copy stops there and replay covers what comes after. */
   static String maxKey(Direction d) {
     List<String> k = d.fromKey();
-    String desc =
-        k.stream().map(c -> "s." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
-    String text =
-        k.stream().map(c -> "s." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
+    String desc = keyList("s", k, " DESC");
+    String text = keyList("s", k, "::text");
     return "SELECT ARRAY[" + text + "] FROM " + d.from + " AS s ORDER BY " + desc + " LIMIT 1";
   }
 
@@ -295,11 +298,9 @@ final class ReplaySql {
   static String nextChunk(Direction d) {
     List<String> k = d.fromKey();
     String sk = row("s", k);
-    String asc = k.stream().map(c -> "s." + Sql.ident(c)).collect(Collectors.joining(", "));
-    String desc =
-        k.stream().map(c -> "c." + Sql.ident(c) + " DESC").collect(Collectors.joining(", "));
-    String text =
-        k.stream().map(c -> "c." + Sql.ident(c) + "::text").collect(Collectors.joining(", "));
+    String asc = Sql.idents("s", k);
+    String desc = keyList("c", k, " DESC");
+    String text = keyList("c", k, "::text");
     return "SELECT ARRAY["
         + text
         + "] FROM (SELECT "
