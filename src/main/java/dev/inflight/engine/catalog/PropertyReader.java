@@ -17,6 +17,15 @@ import java.util.List;
 public final class PropertyReader {
   private final Connection conn;
 
+  /** Foreign keys with their columns on both sides; a WHERE clause on the oid follows. */
+  private static final String FOREIGN_KEYS =
+      "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid), convalidated,"
+          + " ARRAY(SELECT a.attname FROM unnest(conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
+          + "   ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i),"
+          + " ARRAY(SELECT a.attname FROM unnest(confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
+          + "   ON a.attrelid = confrelid AND a.attnum = k.n ORDER BY k.i),"
+          + " confrelid::regclass::text, obj_description(oid, 'pg_constraint') FROM pg_constraint";
+
   public PropertyReader(Connection conn) {
     this.conn = conn;
   }
@@ -39,21 +48,9 @@ public final class PropertyReader {
                         + " AND obj_description(oid, 'pg_constraint') IS NOT NULL ORDER BY conname",
                     oid),
                 foreignKeys(
-                    "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid), convalidated,"
-                        + " ARRAY(SELECT a.attname FROM unnest(conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
-                        + "   ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i),"
-                        + " ARRAY(SELECT a.attname FROM unnest(confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
-                        + "   ON a.attrelid = confrelid AND a.attnum = k.n ORDER BY k.i),"
-                        + " confrelid::regclass::text, obj_description(oid, 'pg_constraint') FROM pg_constraint"
-                        + " WHERE contype = 'f' AND conrelid = ? ORDER BY conname",
-                    oid),
+                    FOREIGN_KEYS + " WHERE contype = 'f' AND conrelid = ? ORDER BY conname", oid),
                 foreignKeys(
-                    "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid), convalidated,"
-                        + " ARRAY(SELECT a.attname FROM unnest(conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
-                        + "   ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i),"
-                        + " ARRAY(SELECT a.attname FROM unnest(confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a"
-                        + "   ON a.attrelid = confrelid AND a.attnum = k.n ORDER BY k.i),"
-                        + " confrelid::regclass::text, obj_description(oid, 'pg_constraint') FROM pg_constraint"
+                    FOREIGN_KEYS
                         + " WHERE contype = 'f' AND confrelid = ? AND conrelid <> confrelid ORDER BY conrelid::regclass::text, conname",
                     oid),
                 views(oid),
