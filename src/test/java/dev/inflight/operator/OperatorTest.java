@@ -66,25 +66,39 @@ class OperatorTest {
         "INSERT INTO parts SELECT g, 'p' || g, g % 2 FROM generate_series(1, " + rows + ") g");
   }
 
+  /**
+   * Changes the control fields as a person would with kubectl edit: a write based on a copy that
+   * the operator's status patch has made stale is refused (409), and is read again and retried.
+   */
   private void edit(String name, UnaryOperator<MigrationSpec.ControlSpec> change) {
-    migrations(client)
-        .inNamespace(NS)
-        .withName(name)
-        .edit(
-            m -> {
-              MigrationSpec s = m.getSpec();
-              m.setSpec(
-                  new MigrationSpec(
-                      s.database(),
-                      s.table(),
-                      s.changes(),
-                      s.backfill(),
-                      s.cutover(),
-                      s.rollback(),
-                      s.approval(),
-                      change.apply(s.control()),
-                      s.deletionPolicy()));
-              return m;
+    await()
+        .atMost(LONG)
+        .ignoreExceptionsMatching(
+            e ->
+                e instanceof io.fabric8.kubernetes.client.KubernetesClientException k
+                    && k.getCode() == 409)
+        .until(
+            () -> {
+              migrations(client)
+                  .inNamespace(NS)
+                  .withName(name)
+                  .edit(
+                      m -> {
+                        MigrationSpec s = m.getSpec();
+                        m.setSpec(
+                            new MigrationSpec(
+                                s.database(),
+                                s.table(),
+                                s.changes(),
+                                s.backfill(),
+                                s.cutover(),
+                                s.rollback(),
+                                s.approval(),
+                                change.apply(s.control()),
+                                s.deletionPolicy()));
+                        return m;
+                      });
+              return true;
             });
   }
 
