@@ -1,0 +1,108 @@
+package dev.inflight.testing;
+
+import dev.inflight.workload.EmbeddedServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One PostgreSQL server per major version per test run, started on first use. By default the
+ * embedded binaries from Maven Central (no Docker); with {@code
+ * INFLIGHT_TEST_POSTGRES=testcontainers} a container per version instead.
+ */
+public final class PostgresServer {
+  private static final Map<Integer, PostgresServer> SERVERS = new ConcurrentHashMap<>();
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  private final int major;
+  private final String adminUrlPrefix;
+  private final String user;
+  private final String password;
+
+  private PostgresServer(int major, String adminUrlPrefix, String user, String password) {
+    this.major = major;
+    this.adminUrlPrefix = adminUrlPrefix;
+    this.user = user;
+    this.password = password;
+  }
+
+  /** The major version the suite runs on, from {@code -Dinflight.test.pgMajor} (default 17). */
+  public static int defaultMajor() {
+    return Integer.parseInt(System.getProperty("inflight.test.pgMajor", "17"));
+  }
+
+  public static PostgresServer get(int major) {
+    return SERVERS.computeIfAbsent(major, PostgresServer::start);
+  }
+
+  private static PostgresServer start(int major) {
+    try {
+      if ("testcontainers".equalsIgnoreCase(System.getenv("INFLIGHT_TEST_POSTGRES"))) {
+        return Containers.start(major);
+      }
+      Path jar =
+          major == 15
+              ? Path.of(
+                  System.getProperty(
+                      "inflight.test.pg15Binaries", "target/pg-binaries/pg15-binaries.jar"))
+              : null;
+      if (major != 15 && major != 17) {
+        throw new IllegalArgumentException(
+            "embedded PostgreSQL " + major + " is not configured; use 15 or 17");
+      }
+      EmbeddedServer server =
+          EmbeddedServer.start(
+              jar,
+              Map.of(
+                  "fsync", "off",
+                  "synchronous_commit", "off",
+                  "full_page_writes", "off",
+                  "max_connections", "300",
+                  "shared_buffers", "256MB"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      server.close();
+                    } catch (Exception ignored) {
+                      // Exiting anyway.
+                    }
+                  }));
+      String url = server.jdbcUrl("postgres");
+      return new PostgresServer(
+          major, url.substring(0, url.lastIndexOf('/') + 1), "postgres", "postgres");
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot start PostgreSQL " + major + ": " + e.getMessage(), e);
+    }
+  }
+
+  static PostgresServer of(int major, String adminUrlPrefix, String user, String password) {
+    return new PostgresServer(major, adminUrlPrefix, user, password);
+  }
+
+  public int major() {
+    return major;
+  }
+
+  /** Creates an empty database and returns its JDBC URL (with credentials). */
+  public String createDatabase(String hint) throws SQLException {
+    String name =
+        ("t" + DATABASES.incrementAndGet() + "_" + hint.replaceAll("[^a-zA-Z0-9]", "_"))
+            .toLowerCase();
+    if (name.length() > 60) {
+      name = name.substring(0, 60);
+    }
+    try (Connection c = DriverManager.getConnection(adminUrlPrefix + "postgres", user, password);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + name);
+    }
+    return adminUrlPrefix + name + "?user=" + user + "&password=" + password;
+  }
+}

@@ -1,0 +1,322 @@
+package dev.inflight.lab.bench;
+
+import dev.inflight.engine.MigrationPhase;
+import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.lab.bench.Baselines.Window;
+import dev.inflight.lab.bench.BenchResult.InflightDetail;
+import dev.inflight.lab.bench.BenchResult.LoadSpec;
+import dev.inflight.lab.bench.BenchResult.MethodResult;
+import dev.inflight.lab.bench.StatementLog.Latency;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One benchmark run at one table size. A template database holds the table; each method gets an
+ * identical copy of it ({@code CREATE DATABASE ... TEMPLATE}) and the same application load, starts
+ * after the same warm-up, and is measured from the application's side and its own.
+ */
+final class Bench {
+  static final String INFLIGHT = "inflight";
+  static final String INFLIGHT_REBUILD = "inflight-rebuild";
+  static final String PHYSICAL = "physical-copy";
+  static final String PG_REPACK = "pg_repack";
+  static final String ALTER = "alter-table";
+
+  private static final String TEMPLATE = "bench_template";
+  private static final Duration SETTLE = Duration.ofSeconds(2);
+  private static final Duration DRAIN = Duration.ofSeconds(1);
+
+  private final PrintStream out;
+  private final Function<String, String> urlFor;
+  private final Path repackProgram;
+  private final Path work;
+  private final LoadSpec load;
+  private final Charts charts;
+
+  /** A method under test: runs against the database at the URL and says when it ran. */
+  @FunctionalInterface
+  private interface Method {
+    Window run(String jdbcUrl) throws Exception;
+  }
+
+  Bench(
+      PrintStream out,
+      Function<String, String> urlFor,
+      Path repackProgram,
+      Path work,
+      LoadSpec load,
+      Charts charts) {
+    this.out = out;
+    this.urlFor = urlFor;
+    this.repackProgram = repackProgram;
+    this.work = work;
+    this.load = load;
+    this.charts = charts;
+  }
+
+  BenchResult run(long rows, Machine machine) throws Exception {
+    String startedAt = Instant.now().toString();
+    out.printf("%n== %,d rows ==%n", rows);
+    createTemplate(rows);
+    String repackMissing = Baselines.repackUnavailable(urlFor.apply(TEMPLATE), repackProgram);
+    if (repackMissing == null) {
+      admin(TEMPLATE, "CREATE EXTENSION IF NOT EXISTS pg_repack");
+    }
+    List<MethodResult> methods = new ArrayList<>();
+    long rate = load.maxRowsPerSecond();
+    methods.add(
+        inflight(INFLIGHT, rows, "bench-reshape", Scenario.migration("bench-reshape", rate)));
+    methods.add(
+        inflight(
+            INFLIGHT_REBUILD, rows, "bench-rebuild", Scenario.rebuildOnly("bench-rebuild", rate)));
+    methods.add(
+        measure(
+            PHYSICAL,
+            "INSERT INTO copy SELECT ... FROM accounts, then the primary key and 4 indexes",
+            rows,
+            Baselines::physicalCopy));
+    if (repackMissing == null) {
+      methods.add(
+          measure(
+              PG_REPACK,
+              "pg_repack --no-order --table public.accounts (rebuilds; cannot change the shape)",
+              rows,
+              url ->
+                  Baselines.pgRepack(
+                      url, repackProgram, work.resolve("pg_repack-" + rows + ".log"))));
+    } else {
+      out.println("pg_repack: skipped: " + repackMissing);
+      methods.add(
+          new MethodResult(
+              PG_REPACK,
+              "pg_repack",
+              false,
+              repackMissing,
+              0,
+              null,
+              null,
+              null,
+              0,
+              Map.of(),
+              Map.of(),
+              null));
+    }
+    methods.add(
+        measure(
+            ALTER,
+            "ALTER TABLE ... ALTER COLUMN balance TYPE bigint, ADD COLUMN note ...; CREATE INDEX ..."
+                + " in one transaction",
+            rows,
+            Baselines::alterTable));
+    admin("postgres", "DROP DATABASE IF EXISTS " + TEMPLATE);
+    String server;
+    Map<String, String> settings;
+    try (Connection c = DriverManager.getConnection(urlFor.apply("postgres"))) {
+      server = Verdicts.scalar(c, "SELECT version()");
+      settings = Verdicts.settings(c);
+    }
+    BenchResult partial =
+        new BenchResult(
+            rows, startedAt, machine, server, settings, load, methods, List.of(), List.of());
+    return new BenchResult(
+        rows,
+        startedAt,
+        machine,
+        server,
+        settings,
+        load,
+        methods,
+        Verdicts.ratios(partial),
+        Verdicts.targets(partial));
+  }
+
+  private void createTemplate(long rows) throws SQLException {
+    admin("postgres", "DROP DATABASE IF EXISTS " + TEMPLATE, "CREATE DATABASE " + TEMPLATE);
+    long t = System.nanoTime();
+    out.printf("creating public.accounts with %,d rows and 3 secondary indexes ... ", rows);
+    List<String> sql = new ArrayList<>(Scenario.createTable());
+    sql.add(Scenario.load(rows));
+    sql.addAll(Scenario.secondaryIndexes());
+    sql.add("VACUUM (ANALYZE) accounts");
+    admin(TEMPLATE, sql.toArray(String[]::new));
+    out.printf("%.1f s%n", (System.nanoTime() - t) / 1e9);
+  }
+
+  private MethodResult inflight(String name, long rows, String migration, String yaml)
+      throws Exception {
+    InflightRun.Outcome[] outcome = new InflightRun.Outcome[1];
+    StatementLog[] log = new StatementLog[1];
+    MethodResult base =
+        measure(
+            name,
+            INFLIGHT.equals(name)
+                ? "inflight apply: balance to bigint, add note, add accounts_created"
+                : "inflight apply: a rebuild without a shape change (pg_repack's work)",
+            rows,
+            url -> {
+              outcome[0] = InflightRun.apply(url, yaml, migration, work);
+              return new Window(outcome[0].startNanos(), outcome[0].endNanos());
+            },
+            l -> log[0] = l);
+    InflightRun.Outcome o = outcome[0];
+    MigrationRecord m = o.record();
+    if (o.exitCode() != 0 || m.phase() != MigrationPhase.Completed) {
+      out.println("  inflight apply did not complete (exit " + o.exitCode() + "):\n" + o.output());
+    }
+    long[] before = {o.startNanos() - load.warmupMillis() * 1_000_000, o.startNanos()};
+    long[] capture = {
+      o.window(MigrationPhase.Backfilling)[0], o.window(MigrationPhase.CuttingOver)[0]
+    };
+    long[] cutover = o.window(MigrationPhase.CuttingOver);
+    long copyMs = m.phaseMillis().getOrDefault(MigrationPhase.Backfilling.name(), 0L);
+    Map<String, Long> phases = new LinkedHashMap<>();
+    o.phases().forEach((p, w) -> phases.put(p.name(), (w[1] - w[0]) / 1_000_000));
+    InflightDetail detail =
+        new InflightDetail(
+            o.exitCode(),
+            o.migrationMillis(),
+            phases,
+            m.rowsCopied(),
+            copyMs == 0 ? 0 : m.rowsCopied() * 1000 / copyMs,
+            m.rowsReplayed(),
+            m.rowsVerified(),
+            m.cutoverAttempts(),
+            m.writesBlockedMillis(),
+            StatementLog.latency(log[0].started(before[0], before[1], StatementLog.any())),
+            StatementLog.latency(log[0].started(capture[0], capture[1], StatementLog.any())),
+            StatementLog.latency(log[0].started(capture[0], capture[1], StatementLog.writes())),
+            StatementLog.latency(log[0].overlapping(cutover[0], cutover[1], StatementLog.any())),
+            o.peakHeapBytes(),
+            o.maxLiveHeapBytes(),
+            o.syncingMillis(),
+            o.startupMillis(),
+            byPhase(log[0], o),
+            m.cutoverLastError());
+    if (INFLIGHT.equals(name)) {
+      charts.timeline(rows, log[0], o, load.warmupMillis());
+    }
+    out.printf(
+        "  process start to ledger row %d ms, commit to exit %d ms; Syncing: %s%n",
+        o.startupMillis(), o.exitMillis(), o.syncingMillis());
+    out.printf(
+        "  phases %s; %,d rows/s; cut-over: %d attempt(s), lock held %d ms, longest statement %.1f ms;"
+            + " heap peak %d MiB, live %d MiB%n",
+        phases,
+        detail.rowsPerSecond(),
+        detail.cutoverAttempts(),
+        detail.lockHeldMillis(),
+        detail.cutover().max(),
+        detail.peakHeapBytes() >> 20,
+        detail.maxLiveHeapBytes() >> 20);
+    if (detail.cutoverAttempts() > 1) {
+      out.println("  last failed cut-over attempt: " + detail.cutoverLastError());
+    }
+    return new MethodResult(
+        base.method(),
+        base.description(),
+        base.ran(),
+        base.note(),
+        base.totalMillis(),
+        base.before(),
+        base.during(),
+        base.duringWrites(),
+        base.failedStatements(),
+        base.failures(),
+        base.partsMillis(),
+        detail);
+  }
+
+  /** The application's statements by the phase they started in (cut-over: that overlapped it). */
+  private static Map<String, Latency> byPhase(StatementLog log, InflightRun.Outcome o) {
+    Map<String, Latency> out = new LinkedHashMap<>();
+    o.phases()
+        .forEach(
+            (p, w) ->
+                out.put(
+                    p.name(),
+                    StatementLog.latency(
+                        p == MigrationPhase.CuttingOver
+                            ? log.overlapping(w[0], w[1], StatementLog.any())
+                            : log.started(w[0], w[1], StatementLog.any()))));
+    return out;
+  }
+
+  private MethodResult measure(String name, String description, long rows, Method method)
+      throws Exception {
+    return measure(name, description, rows, method, l -> {});
+  }
+
+  private MethodResult measure(
+      String name,
+      String description,
+      long rows,
+      Method method,
+      java.util.function.Consumer<StatementLog> logSink)
+      throws Exception {
+    String db = "bench_" + name.replaceAll("[^a-z]", "_");
+    admin(
+        "postgres",
+        "DROP DATABASE IF EXISTS " + db,
+        "CREATE DATABASE " + db + " TEMPLATE " + TEMPLATE);
+    admin(db, "CHECKPOINT");
+    String url = urlFor.apply(db);
+    out.printf("%-17s ", name + ":");
+    Window w;
+    StatementLog log;
+    try (AppLoad app =
+        new AppLoad(url, load.writers(), load.readers(), load.ratePerThread(), rows)) {
+      app.start();
+      Thread.sleep(SETTLE.toMillis() + load.warmupMillis());
+      w = method.run(url);
+      Thread.sleep(DRAIN.toMillis());
+      log = app.log();
+    }
+    admin("postgres", "DROP DATABASE IF EXISTS " + db);
+    long from = w.startNanos() - load.warmupMillis() * 1_000_000;
+    Latency before = StatementLog.latency(log.started(from, w.startNanos(), StatementLog.any()));
+    Latency during =
+        StatementLog.latency(log.overlapping(w.startNanos(), w.endNanos(), StatementLog.any()));
+    Latency duringWrites =
+        StatementLog.latency(log.overlapping(w.startNanos(), w.endNanos(), StatementLog.writes()));
+    long failed = log.all().stream().filter(e -> !e.ok()).count();
+    Map<String, Long> failures = new LinkedHashMap<>();
+    log.failureMessages().forEach((k, v) -> failures.put(k, v.get()));
+    out.printf(
+        "%8.2f s   longest write %8.1f ms   p99 %6.1f ms (before %5.1f ms)   %d failed%n",
+        w.millis() / 1000.0, duringWrites.max(), during.p99(), before.p99(), failed);
+    logSink.accept(log);
+    return new MethodResult(
+        name,
+        description,
+        true,
+        null,
+        w.millis(),
+        before,
+        during,
+        duringWrites,
+        failed,
+        failures,
+        w.parts(),
+        null);
+  }
+
+  private void admin(String database, String... sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(urlFor.apply(database));
+        Statement st = c.createStatement()) {
+      for (String s : sql) {
+        st.execute(s);
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.inflight.lab.bench;
+
+import dev.inflight.lab.bench.StatementLog.Latency;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One benchmark run at one table size: every method's measurements, the ratios between them and
+ * each target's verdict. Written as {@code results-<rows>.json}; the report is built from these.
+ */
+public record BenchResult(
+    long rows,
+    String startedAt,
+    Machine machine,
+    String server,
+    Map<String, String> serverSettings,
+    LoadSpec load,
+    List<MethodResult> methods,
+    List<Ratio> ratios,
+    List<Target> targets) {
+
+  /**
+   * The application load every method ran under, and Inflight's {@code backfill.maxRowsPerSecond}
+   * (0: unthrottled, the default).
+   */
+  public record LoadSpec(
+      int writers, int readers, int ratePerThread, long warmupMillis, long maxRowsPerSecond) {}
+
+  /**
+   * One method. {@code totalMillis} is wall time as its user waits for it; {@code during} covers
+   * the application statements that ran at any moment of it.
+   */
+  public record MethodResult(
+      String method,
+      String description,
+      boolean ran,
+      String note,
+      long totalMillis,
+      Latency before,
+      Latency during,
+      Latency duringWrites,
+      long failedStatements,
+      Map<String, Long> failures,
+      Map<String, Long> partsMillis,
+      InflightDetail inflight) {}
+
+  /** What only Inflight reports. */
+  public record InflightDetail(
+      int exitCode,
+      long migrationMillis,
+      Map<String, Long> phaseMillis,
+      long rowsCopied,
+      long rowsPerSecond,
+      long rowsReplayed,
+      long rowsVerified,
+      int cutoverAttempts,
+      long lockHeldMillis,
+      Latency beforeAll,
+      Latency captureAll,
+      Latency captureWrites,
+      Latency cutover,
+      long peakHeapBytes,
+      long maxLiveHeapBytes,
+      Map<String, Long> syncingMillis,
+      long startupMillis,
+      Map<String, Latency> byPhase,
+      String cutoverLastError) {}
+
+  /** A ratio between two measurements of this run. */
+  public record Ratio(String name, double value, String numerator, String denominator) {}
+
+  /** A target of the benchmark and whether this run met it. */
+  public record Target(String name, String goal, String measured, Boolean met, String note) {}
+
+  public MethodResult method(String name) {
+    return methods.stream().filter(m -> m.method().equals(name)).findFirst().orElse(null);
+  }
+}

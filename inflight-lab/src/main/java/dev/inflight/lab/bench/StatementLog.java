@@ -1,0 +1,117 @@
+package dev.inflight.lab.bench;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * Every statement an application ran: when it started, how long it took, what it was and whether it
+ * failed. Windows of it answer the benchmark's questions (the longest wait during cut-over, the p99
+ * before and during capture) without choosing them in advance.
+ */
+public final class StatementLog {
+  /** What a statement did. */
+  public enum Kind {
+    INSERT,
+    UPDATE,
+    DELETE,
+    READ;
+
+    public boolean write() {
+      return this != READ;
+    }
+  }
+
+  /** One statement; times from {@link System#nanoTime()}. */
+  public record Entry(long startNanos, long nanos, Kind kind, boolean ok) {
+    long endNanos() {
+      return startNanos + nanos;
+    }
+
+    double millis() {
+      return nanos / 1e6;
+    }
+  }
+
+  private final ConcurrentLinkedQueue<Entry> entries = new ConcurrentLinkedQueue<>();
+  private final Map<String, AtomicLong> failureMessages = new ConcurrentHashMap<>();
+
+  void record(long startNanos, long nanos, Kind kind, boolean ok) {
+    entries.add(new Entry(startNanos, nanos, kind, ok));
+  }
+
+  void failure(String message) {
+    failureMessages.computeIfAbsent(message, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  /** Failed statements by first line of their error. */
+  public Map<String, AtomicLong> failureMessages() {
+    return failureMessages;
+  }
+
+  /** Statements that ran at any moment of [from, to]: started before its end, ended after start. */
+  public List<Entry> overlapping(long fromNanos, long toNanos, Predicate<Entry> filter) {
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : entries) {
+      if (e.startNanos() <= toNanos && e.endNanos() >= fromNanos && filter.test(e)) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** Statements that started within [from, to). */
+  public List<Entry> started(long fromNanos, long toNanos, Predicate<Entry> filter) {
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : entries) {
+      if (e.startNanos() >= fromNanos && e.startNanos() < toNanos && filter.test(e)) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  public List<Entry> all() {
+    List<Entry> out = new ArrayList<>(entries);
+    out.sort(Comparator.comparingLong(Entry::startNanos));
+    return out;
+  }
+
+  public static Predicate<Entry> writes() {
+    return e -> e.kind().write();
+  }
+
+  public static Predicate<Entry> any() {
+    return e -> true;
+  }
+
+  /** The statements' latency summary. */
+  public static Latency latency(List<Entry> es) {
+    if (es.isEmpty()) {
+      return new Latency(0, 0, 0, 0, 0, 0);
+    }
+    double[] ms = es.stream().mapToDouble(Entry::millis).sorted().toArray();
+    long failed = es.stream().filter(e -> !e.ok()).count();
+    return new Latency(
+        es.size(),
+        failed,
+        quantile(ms, 0.5),
+        quantile(ms, 0.99),
+        quantile(ms, 0.999),
+        ms[ms.length - 1]);
+  }
+
+  /** Nearest-rank quantile of sorted values. */
+  static double quantile(double[] sorted, double q) {
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  /** Count, failures and latency quantiles in milliseconds. */
+  public record Latency(long count, long failed, double p50, double p99, double p999, double max) {}
+}
