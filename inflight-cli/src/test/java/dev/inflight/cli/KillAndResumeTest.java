@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.inflight.api.MigrationDocument;
 import dev.inflight.api.MigrationSpec.Action;
+import dev.inflight.engine.Engine;
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.testing.Migrations;
