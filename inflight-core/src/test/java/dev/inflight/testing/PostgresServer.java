@@ -63,6 +63,7 @@ public final class PostgresServer {
                   "synchronous_commit", "off",
                   "full_page_writes", "off",
                   "max_connections", "300",
+                  "max_prepared_transactions", "10",
                   "shared_buffers", "256MB"));
       Runtime.getRuntime()
           .addShutdownHook(

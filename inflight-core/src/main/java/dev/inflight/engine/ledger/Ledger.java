@@ -120,6 +120,34 @@ public final class Ledger {
   }
 
   /** Starts an update of one migration row. */
+  /** The stamp recorded when the forward (or, with {@code reverse}, the reverse) capture began. */
+  public String captureStamp(Connection conn, long id, boolean reverse) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT "
+                + (reverse ? "reverse_capture_stamp" : "capture_stamp")
+                + " FROM inflight.migrations WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /** Counts one more lock attempt of the current phase's DDL; returns the count so far. */
+  public int recordLockAttempt(Connection conn, long id) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "UPDATE inflight.migrations SET lock_attempts = lock_attempts + 1 WHERE id = ?"
+                + " RETURNING lock_attempts")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
   public Update update(long id) {
     return new Update(id);
   }
@@ -224,6 +252,7 @@ public final class Ledger {
       expectedPhase = from.phase();
       set("phase = ?", to.name());
       set("phase_started_at = ?", now);
+      set("lock_attempts = 0");
       set(
           "phase_millis = phase_millis || jsonb_build_object(?::text, coalesce((phase_millis ->> ?)::bigint, 0) + ?)",
           from.phase().name(),

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class LedgerSchema {
   /** The newest version this engine writes. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   private static final String TERMINAL = "('RolledBack', 'Cancelled', 'Finalized', 'Failed')";
 
@@ -83,7 +83,13 @@ public final class LedgerSchema {
                   + " rows_copied bigint NOT NULL,"
                   + " writes_blocked_ms bigint NOT NULL,"
                   + " error text,"
-                  + " changes jsonb NOT NULL)"));
+                  + " changes jsonb NOT NULL)"),
+          // The change captures' stamps (CaptureStamp), proof that no write went uncaptured.
+          List.of(
+              "ALTER TABLE inflight.migrations ADD COLUMN capture_stamp text,"
+                  + " ADD COLUMN reverse_capture_stamp text,"
+                  // Lock attempts of the current phase's DDL, for its attempt limit and backoff.
+                  + " ADD COLUMN lock_attempts integer NOT NULL DEFAULT 0"));
 
   private LedgerSchema() {}
 

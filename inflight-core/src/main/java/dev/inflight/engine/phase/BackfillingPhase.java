@@ -64,13 +64,19 @@ final class BackfillingPhase implements Phase {
                 RowMover.BatchResult r =
                     RowMover.copyBatch(c, ctx.plan().backfillBatch(), range, size);
                 long ms = (System.nanoTime() - started) / 1_000_000;
+                // A short batch read every key up to the end key: the copy covers the whole range,
+                // so replay must no longer skip keys below the end key (it would drop keys
+                // inserted there after this batch, such as ones an application re-inserts).
+                boolean last = r.read() < size;
                 ctx.ledger()
                     .update(m.id())
                     .set(
                         "backfill_cursor = ?",
-                        r.lastKey() == null ? m.backfillCursor() : r.lastKey())
+                        last
+                            ? m.backfillHigh()
+                            : r.lastKey() == null ? m.backfillCursor() : r.lastKey())
                     .set("rows_copied = rows_copied + ?", r.inserted())
-                    .set("backfill_done = ?", r.read() < size)
+                    .set("backfill_done = ?", last)
                     .set("batch_size = ?", nextSize(size, ms, target, ctx))
                     .execute(c, ctx.now());
                 return r;

@@ -1,12 +1,15 @@
 package dev.inflight.engine.phase;
 
+import dev.inflight.engine.EngineException;
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.StepResult.WaitReason;
 import dev.inflight.engine.catalog.CatalogReader;
 import dev.inflight.engine.catalog.TableRef;
+import dev.inflight.engine.plan.Names;
 import dev.inflight.engine.sql.Errors;
 import dev.inflight.engine.sql.Tx;
+import dev.inflight.engine.sync.CaptureStamp;
 import dev.inflight.engine.sync.LockProbe;
 import dev.inflight.engine.sync.RowMover;
 import java.sql.SQLException;
@@ -43,11 +46,7 @@ final class CreatingShadowPhase implements Phase {
     List<String> blockers =
         LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout());
     if (!blockers.isEmpty()) {
-      return new StepResult.Waiting(
-          phase(),
-          WaitReason.LockContention,
-          ctx.backoff().delay(1),
-          "installing change capture waits for " + String.join("; ", blockers));
+      return lockNotTaken(ctx, "waits for " + String.join("; ", blockers));
     }
     try {
       ctx.tx(
@@ -59,8 +58,12 @@ final class CreatingShadowPhase implements Phase {
               Tx.execute(c, sql);
             }
             List<String> high = RowMover.maxKey(c, ctx.plan().maxKey());
+            String stamp =
+                CaptureStamp.read(
+                    c, ctx.tableSql(), Names.captureTrigger(""), ctx.captureFunctionSql(false));
             ctx.ledger()
                 .update(ctx.record().id())
+                .set("capture_stamp = ?", stamp)
                 .set("backfill_high = ?", high)
                 .set("backfill_done = ?", high == null)
                 .set("batch_size = ?", ctx.spec().backfill().batchSize())
@@ -71,19 +74,37 @@ final class CreatingShadowPhase implements Phase {
           });
     } catch (SQLException e) {
       if (Errors.lockTimeout(e)) {
-        return new StepResult.Waiting(
-            phase(),
-            WaitReason.LockContention,
-            ctx.backoff().delay(1),
-            "installing change capture did not get its lock within "
-                + ctx.lockTimeout().toMillis()
-                + "ms");
+        return lockNotTaken(
+            ctx, "did not get its lock within " + ctx.lockTimeout().toMillis() + "ms");
       }
       throw e;
     }
     ctx.reload();
     return new StepResult.Progress(
         MigrationPhase.Backfilling, "shadow table and change capture created");
+  }
+
+  /**
+   * One more attempt failed: wait with a growing, jittered backoff (so writers queue behind the
+   * trigger's lock only a small fraction of the time), and give up after {@code maxAttempts} with
+   * nothing changed.
+   */
+  private StepResult lockNotTaken(StepContext ctx, String why) throws SQLException {
+    int attempts = ctx.ledger().recordLockAttempt(ctx.conn(), ctx.record().id());
+    int max = ctx.spec().cutover().maxAttempts();
+    if (attempts >= max) {
+      throw EngineException.permanent(
+          "installing change capture failed in "
+              + attempts
+              + " attempts (last: "
+              + why
+              + "); nothing was changed");
+    }
+    return new StepResult.Waiting(
+        phase(),
+        WaitReason.LockContention,
+        ctx.backoff().delay(attempts),
+        "installing change capture (attempt " + attempts + "/" + max + ") " + why);
   }
 
   @Override

@@ -8,8 +8,10 @@ import dev.inflight.engine.StepResult.WaitReason;
 import dev.inflight.engine.catalog.CatalogReader;
 import dev.inflight.engine.catalog.TableRef;
 import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.plan.Names;
 import dev.inflight.engine.sql.Errors;
 import dev.inflight.engine.sql.Tx;
+import dev.inflight.engine.sync.CaptureStamp;
 import dev.inflight.engine.sync.KeyRange;
 import dev.inflight.engine.sync.LockProbe;
 import java.sql.SQLException;
@@ -80,12 +82,21 @@ final class CuttingOverPhase implements Phase {
                 ctx.plan().locksFirst(),
                 ctx.plan().cutoverLock(),
                 ctx.lockTimeout());
+            CaptureStamp.requireIntact(
+                c,
+                ctx.tableSql(),
+                Names.captureTrigger(""),
+                ctx.captureFunctionSql(false),
+                ctx.ledger().captureStamp(c, m.id(), false));
+            DrainBound.require(c, ctx.logSql(false), ctx.settings().cutoverBacklog());
             Replays.all(
                 c,
                 ctx.plan().replayBatch(),
                 ctx.settings().replayBatch(),
                 all,
-                ctx.plan().key().size());
+                ctx.plan().key().size(),
+                ctx.logSql(false),
+                ctx.shadowSql());
             CatalogReader catalog = new CatalogReader(c);
             TableRef ref = catalog.resolve(ctx.tableSql());
             if (!catalog.fingerprint(ref.oid()).equals(ctx.plan().fingerprint())) {
@@ -100,12 +111,18 @@ final class CuttingOverPhase implements Phase {
             for (String sql : ctx.plan().reverseCapture()) {
               Tx.execute(c, sql);
             }
+            String reverseStamp =
+                ctx.plan().reverseCapture().isEmpty()
+                    ? null
+                    : CaptureStamp.read(
+                        c, ctx.tableSql(), Names.reverseTrigger(""), ctx.captureFunctionSql(true));
             Instant now = ctx.now();
             Duration retain = Durations.parse("retainFor", ctx.storedSpec().rollback().retainFor());
             long blocked = (System.nanoTime() - start) / 1_000_000;
             ctx.ledger()
                 .update(m.id())
                 .set("cutover_attempts = cutover_attempts + 1")
+                .set("reverse_capture_stamp = ?", reverseStamp)
                 .set("cutover_at = ?", now)
                 .set("rollback_until = ?", retain.isZero() ? null : now.plus(retain))
                 .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked)
@@ -119,6 +136,10 @@ final class CuttingOverPhase implements Phase {
                     c, ctx.reload(), MigrationPhase.Completed.name(), ctx.changesJson(), now);
             return null;
           });
+    } catch (DrainBound.Exceeded e) {
+      long waited = (System.nanoTime() - start) / 1_000_000;
+      return attemptFailed(
+          ctx, e.getMessage() + "; catching up outside the lock", List.of(), waited);
     } catch (SQLException e) {
       if (Errors.lockTimeout(e)) {
         long waited = (System.nanoTime() - start) / 1_000_000;

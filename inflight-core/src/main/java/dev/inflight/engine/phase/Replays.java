@@ -29,10 +29,13 @@ final class Replays {
       throws SQLException {
     long total = 0;
     int batch = ctx.settings().replayBatch();
+    String log = ctx.logSql(reverse);
+    String target = reverse ? ctx.archivedSql() : ctx.shadowSql();
     while (true) {
+      ctx.tx(c -> Truncations.apply(c, log, target));
       RowMover.ReplayResult r = once(ctx, sql, batch, range, reverse);
       total += r.keys();
-      if (r.consumed() < batch || ctx.budgetSpent()) {
+      if ((r.consumed() < batch && !pendingMarker(ctx, log)) || ctx.budgetSpent()) {
         return total;
       }
     }
@@ -44,10 +47,20 @@ final class Replays {
    * index that sees two rows in an order the source never had (see {@link #once}) sends that batch
    * back, through a savepoint, to be replayed one entry at a time in log order.
    */
-  static void all(Connection conn, String sql, int batch, KeyRange range, int width)
+  static void all(
+      Connection conn,
+      String sql,
+      int batch,
+      KeyRange range,
+      int width,
+      String logSql,
+      String targetSql)
       throws SQLException {
     int singles = 0;
     while (true) {
+      if (Truncations.apply(conn, logSql, targetSql)) {
+        continue;
+      }
       int size = singles > 0 ? 1 : batch;
       Savepoint sp = conn.setSavepoint();
       long consumed;
@@ -67,6 +80,11 @@ final class Replays {
       }
       singles = Math.max(0, singles - 1);
     }
+  }
+
+  /** True when a TRUNCATE marker waits in the log (a short replay stopped in front of it). */
+  private static boolean pendingMarker(StepContext ctx, String log) throws SQLException {
+    return ctx.tx(c -> Truncations.pending(c, log));
   }
 
   private static RowMover.ReplayResult once(

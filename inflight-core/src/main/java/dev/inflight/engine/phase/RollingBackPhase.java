@@ -4,8 +4,10 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.StepResult.WaitReason;
 import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.plan.Names;
 import dev.inflight.engine.sql.Errors;
 import dev.inflight.engine.sql.Tx;
+import dev.inflight.engine.sync.CaptureStamp;
 import dev.inflight.engine.sync.LockProbe;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -67,12 +69,21 @@ final class RollingBackPhase implements Phase {
                 ctx.plan().locksFirst(),
                 ctx.plan().rollbackLock(),
                 ctx.lockTimeout());
+            CaptureStamp.requireIntact(
+                c,
+                ctx.tableSql(),
+                Names.reverseTrigger(""),
+                ctx.captureFunctionSql(true),
+                ctx.ledger().captureStamp(c, m.id(), true));
+            DrainBound.require(c, ctx.logSql(true), ctx.settings().cutoverBacklog());
             Replays.all(
                 c,
                 ctx.plan().reverseReplayBatch(),
                 ctx.settings().replayBatch(),
                 null,
-                ctx.plan().key().size());
+                ctx.plan().key().size(),
+                ctx.logSql(true),
+                ctx.archivedSql());
             for (String sql : ctx.plan().rollbackSwap()) {
               Tx.execute(c, sql);
             }
@@ -94,6 +105,11 @@ final class RollingBackPhase implements Phase {
                     ctx.now());
             return null;
           });
+    } catch (DrainBound.Exceeded e) {
+      return attemptFailed(
+          ctx,
+          e.getMessage() + "; catching up outside the lock",
+          (System.nanoTime() - start) / 1_000_000);
     } catch (SQLException e) {
       if (Errors.lockTimeout(e)) {
         return attemptFailed(

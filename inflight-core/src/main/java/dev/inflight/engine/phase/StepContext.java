@@ -6,6 +6,7 @@ import dev.inflight.engine.EngineSettings;
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.ledger.Ledger;
 import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.plan.Names;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.engine.plan.Planner;
 import dev.inflight.engine.sql.Tx;
@@ -142,6 +143,19 @@ public final class StepContext {
 
   public String shadowSql() {
     return dev.inflight.engine.sql.Sql.qualified(plan.schema(), plan.names().shadow());
+  }
+
+  /** The change log, forward or reverse, as SQL. */
+  public String logSql(boolean reverse) {
+    return dev.inflight.engine.sql.Sql.qualified(
+        Names.LEDGER_SCHEMA, reverse ? plan.names().reverseLog() : plan.names().log());
+  }
+
+  /** The capture function, forward or reverse, as SQL. */
+  public String captureFunctionSql(boolean reverse) {
+    return dev.inflight.engine.sql.Sql.qualified(
+        Names.LEDGER_SCHEMA,
+        reverse ? plan.names().reverseCaptureFunction() : plan.names().captureFunction());
   }
 
   public String archivedSql() {

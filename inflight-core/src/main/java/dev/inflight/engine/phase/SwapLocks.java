@@ -9,42 +9,52 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Takes a swap's locks so that the application never loses a deadlock to it. The locks come in the
- * order applications take them (dependent views, then tables linked by foreign keys, then the
- * table), but no order avoids every cycle: a cascading delete locks the table before the
- * referencing one, an insert into the referencing table the other way round. So only the first
- * lock, taken while the swap holds nothing and can be in no cycle, waits the full lock timeout;
- * every later one waits at most half of PostgreSQL's {@code deadlock_timeout}. If a cycle forms,
- * the swap's wait ends first, it rolls back and retries later, and the application's statement goes
- * on; the deadlock detector, which could pick the application as its victim, never fires.
+ * Takes a swap's locks so that the application never loses a deadlock to it.
  *
- * <p>Before all of them comes the table only the migration uses (the shadow at cut-over, the
- * archived table at rollback). Autovacuum likes a freshly copied table, and PostgreSQL cancels an
- * autovacuum only after someone has waited {@code deadlock_timeout} for it; taken together with the
- * live table, that wait would stop the application for a second. Taken alone, while the swap holds
- * nothing the application wants, it stops nobody, so it may wait long enough for the cancel.
+ * <p>First comes the table only the migration uses (the shadow at cut-over, the archived table at
+ * rollback). Autovacuum likes a freshly copied table, and PostgreSQL cancels an autovacuum only
+ * after someone has waited {@code deadlock_timeout} for it; taken together with the live table,
+ * that wait would stop the application for a second. Taken alone, while the swap holds nothing the
+ * application wants, it stops nobody, so it may wait long enough for the cancel.
+ *
+ * <p>Then the live table, waiting at most {@code lockTimeout}: while it waits the swap holds
+ * nothing an application transaction wants, so it can be in no deadlock cycle. Applications usually
+ * touch the migrated table before the tables linked to it (an update of the parent, then an insert
+ * into the history that references it, as in TPC-B), so taking it first also makes such
+ * transactions finish ahead of the swap instead of waiting for it.
+ *
+ * <p>Last the tables whose foreign keys or views move with it. Every transaction that queues behind
+ * the live table's lock now waits for the swap, so these locks share one short budget, a third of
+ * {@code deadlock_timeout} in all: if a cycle forms (no order avoids every one: a cascading delete
+ * locks the parent first, an insert into a child the other way round), the swap's wait ends and it
+ * rolls back before any waiting application transaction reaches {@code deadlock_timeout}, so the
+ * deadlock detector, which could pick the application as its victim, never fires.
  */
 final class SwapLocks {
+  /** The least lock_timeout worth setting; PostgreSQL reads 0 as no limit at all. */
+  private static final long MIN_WAIT_MS = 5;
+
   private SwapLocks() {}
 
   static void acquire(
-      Connection c, String ownTable, List<String> first, String main, Duration lockTimeout)
+      Connection c, String ownTable, List<String> others, String main, Duration lockTimeout)
       throws SQLException {
     long deadlockMs = deadlockTimeoutMillis(c);
     Tx.setLocal(c, "lock_timeout", Math.max(lockTimeout.toMillis(), 3 * deadlockMs) + "ms");
     Tx.execute(c, "LOCK TABLE " + ownTable + " IN ACCESS EXCLUSIVE MODE");
     Tx.setLocal(c, "lock_timeout", lockTimeout.toMillis() + "ms");
-    if (first.isEmpty()) {
-      Tx.execute(c, main);
-      return;
-    }
-    Tx.execute(c, first.get(0));
-    long shortMs = Math.max(10, Math.min(lockTimeout.toMillis(), deadlockMs / 2));
-    Tx.setLocal(c, "lock_timeout", shortMs + "ms");
-    for (String lock : first.subList(1, first.size())) {
+    Tx.execute(c, main);
+    long budgetMs = Math.min(lockTimeout.toMillis(), deadlockMs / 3);
+    long deadline = System.nanoTime() + budgetMs * 1_000_000;
+    for (String lock : others) {
+      long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+      if (leftMs < MIN_WAIT_MS) {
+        throw new SQLException(
+            "the linked tables' locks were not granted within " + budgetMs + "ms", "55P03");
+      }
+      Tx.setLocal(c, "lock_timeout", leftMs + "ms");
       Tx.execute(c, lock);
     }
-    Tx.execute(c, main);
   }
 
   private static long deadlockTimeoutMillis(Connection c) throws SQLException {

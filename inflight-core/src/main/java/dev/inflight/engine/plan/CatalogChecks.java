@@ -142,14 +142,19 @@ final class CatalogChecks {
 
   /** True when every one of the table's columns has a default hash operator class. */
   static boolean hashable(Connection conn, long table, List<String> columns) throws SQLException {
+    // The record hash hashes what compares equal alike, so it may only see types whose equality is
+    // identity (and text under a deterministic collation); other rows are digested as text.
     try (PreparedStatement ps =
         conn.prepareStatement(
             "SELECT count(*) FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-                + " WHERE a.attrelid = ? AND a.attname = ANY (?) AND NOT EXISTS (SELECT 1 FROM pg_opclass o"
-                + "   JOIN pg_am am ON am.oid = o.opcmethod WHERE am.amname = 'hash' AND o.opcdefault"
-                + "   AND o.opcintype = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)")) {
+                + " JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END"
+                + " LEFT JOIN pg_collation k ON k.oid = a.attcollation"
+                + " WHERE a.attrelid = ? AND a.attname = ANY (?)"
+                + " AND NOT (b.typname = ANY (?)"
+                + "   OR (b.typname IN ('text', 'varchar', 'bpchar') AND coalesce(k.collisdeterministic, true)))")) {
       ps.setLong(1, table);
       ps.setArray(2, conn.createArrayOf("text", columns.toArray()));
+      ps.setArray(3, conn.createArrayOf("text", ByteIdentity.CATALOG_NAMES.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1) == 0;

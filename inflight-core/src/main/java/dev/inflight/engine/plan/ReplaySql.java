@@ -132,18 +132,30 @@ final class ReplaySql {
               + types
               + ", false)";
     }
+    // A key can change and still compare equal (numeric 1.0 to 1.00, a case change under citext):
+    // such key columns are rewritten too, so the target row ends byte for byte like the source.
+    List<String> assigned = new ArrayList<>();
+    for (KeyColumn c : d.key) {
+      if (!ByteIdentity.of(c.targetType())) {
+        assigned.add(c.target());
+      }
+    }
+    assigned.addAll(d.updatable);
     String onConflict =
-        d.updatable.isEmpty()
+        assigned.isEmpty()
             ? "DO NOTHING"
             : "DO UPDATE SET "
-                + d.updatable.stream()
+                + assigned.stream()
                     .map(c -> Sql.ident(c) + " = EXCLUDED." + Sql.ident(c))
                     .collect(Collectors.joining(", "));
+    // Entries after a TRUNCATE marker wait until the engine has emptied the target (Truncations).
     return "WITH batch AS (DELETE FROM "
         + d.log
         + " AS l WHERE l.seq IN (SELECT seq FROM "
         + d.log
-        + " ORDER BY seq LIMIT ?) RETURNING "
+        + " WHERE seq < coalesce((SELECT min(m.seq) FROM "
+        + d.log
+        + " AS m WHERE m.truncated), 9223372036854775807) ORDER BY seq LIMIT ?) RETURNING "
         + Sql.idents("l", k)
         + "),"
         + " keys AS (SELECT DISTINCT "
@@ -193,12 +205,15 @@ final class ReplaySql {
         key.stream()
             .map(c -> Sql.ident(c.source()) + " " + c.sourceType())
             .collect(Collectors.joining(", "));
+    // A TRUNCATE is logged as a marker row (keys NULL, truncated true); the engine empties the
+    // target when replay reaches it, so the application's TRUNCATE never waits on the shadow.
     out.add(
         "CREATE TABLE "
             + log
             + " (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
             + cols
-            + ")");
+            + ", truncated boolean NOT NULL DEFAULT false)");
+    out.add("CREATE INDEX ON " + log + " (seq) WHERE truncated");
     String into = "INSERT INTO " + log + " (" + Sql.idents(k) + ") ";
     String body =
         "BEGIN\n"
@@ -223,9 +238,9 @@ final class ReplaySql {
             + Sql.idents("o", k)
             + " FROM inflight_old AS o;\n"
             + "  ELSE\n"
-            + "    TRUNCATE TABLE "
-            + truncateTarget
-            + ";\n"
+            + "    INSERT INTO "
+            + log
+            + " (truncated) VALUES (true);\n"
             + "  END IF;\n"
             + "  RETURN NULL;\n"
             + "END";
@@ -269,6 +284,12 @@ final class ReplaySql {
             + " FOR EACH STATEMENT EXECUTE FUNCTION "
             + function
             + "()");
+    // Fired whatever session_replication_role a writer sets (ETL loaders, pg_restore
+    // --disable-triggers and some replication appliers set replica, which skips plain triggers).
+    for (String event : List.of("ins", "upd", "del", "trn")) {
+      out.add(
+          "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + Sql.ident(triggerName.apply(event)));
+    }
     return out;
   }
 

@@ -15,6 +15,8 @@ import java.util.List;
  */
 public final class LockProbe {
   static final long IDLE_IN_TRANSACTION_MILLIS = 100;
+  private static final String PID = "pid ";
+  private static final String PREPARED = "prepared transaction '";
 
   private LockProbe() {}
 
@@ -58,7 +60,7 @@ public final class LockProbe {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(
-              "pid "
+              PID
                   + rs.getInt(1)
                   + " ("
                   + rs.getString(2)
@@ -69,12 +71,58 @@ public final class LockProbe {
         }
       }
     }
+    out.addAll(preparedTransactions(conn, qualifiedTables));
     return out;
   }
 
-  /** The pids alone, for status. */
+  /**
+   * Prepared transactions ({@code PREPARE TRANSACTION}) holding a lock on one of the tables. They
+   * belong to no session ({@code pg_locks.pid} is null) and end only when someone commits or rolls
+   * them back, however long that takes, so each one is a blocker.
+   */
+  private static List<String> preparedTransactions(Connection conn, List<String> qualifiedTables)
+      throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT DISTINCT p.gid, extract(epoch FROM now() - p.prepared)::int, p.owner, p.database"
+                // A prepared transaction's locks carry the virtual id of the one lock that names
+                // its transaction id.
+                + " FROM pg_prepared_xacts p"
+                + " JOIN pg_locks x ON x.locktype = 'transactionid' AND x.pid IS NULL"
+                + "   AND x.transactionid = p.transaction"
+                + " JOIN pg_locks l ON l.pid IS NULL AND l.virtualtransaction = x.virtualtransaction"
+                + " WHERE l.locktype = 'relation'"
+                + " AND l.relation = ANY (SELECT to_regclass(t)::oid FROM unnest(?::text[]) AS t)"
+                + " ORDER BY p.gid")) {
+      ps.setArray(1, conn.createArrayOf("text", qualifiedTables.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              PREPARED
+                  + rs.getString(1)
+                  + "' (prepared "
+                  + rs.getInt(2)
+                  + "s ago by "
+                  + rs.getString(3)
+                  + " in "
+                  + rs.getString(4)
+                  + "; it ends only with COMMIT PREPARED or ROLLBACK PREPARED)");
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Who blocks, for status: {@code pid N} for a session, the gid for a prepared transaction. */
   public static List<String> pids(List<String> blockers) {
-    return blockers.stream().map(b -> b.substring(0, b.indexOf(' ', 4))).toList();
+    return blockers.stream()
+        .map(
+            b ->
+                b.startsWith(PREPARED)
+                    ? b.substring(0, b.indexOf('\'', PREPARED.length()) + 1)
+                    : b.substring(0, b.indexOf(' ', PID.length())))
+        .toList();
   }
 
   /** The largest replay lag of any standby, in milliseconds (0 without standbys). */

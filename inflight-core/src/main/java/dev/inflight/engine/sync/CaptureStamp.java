@@ -1,0 +1,70 @@
+package dev.inflight.engine.sync;
+
+import dev.inflight.engine.EngineException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Proof that a change capture has been intact since it was installed. Its four triggers must be
+ * {@code ENABLE ALWAYS} (so writes under {@code session_replication_role = replica} are captured
+ * too), and their catalog rows and the capture function's must be the very row versions recorded
+ * right after installation: disabling a trigger and enabling it again, or dropping and recreating
+ * it, writes a new row version ({@code xmin}) or a new oid, so a capture that missed writes for a
+ * while cannot pass for one that never did.
+ */
+public final class CaptureStamp {
+  private static final int TRIGGERS = 4;
+
+  private CaptureStamp() {}
+
+  /**
+   * The stamp of the triggers named {@code triggerPrefix*} on {@code tableSql} and of {@code
+   * functionSql()}: each object's name, oid, row version and enabled state.
+   */
+  public static String read(Connection c, String tableSql, String triggerPrefix, String functionSql)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*), count(*) FILTER (WHERE t.tgenabled = 'A'),"
+                + " string_agg(t.tgname || ':' || t.oid || ':' || t.xmin::text || ':' || t.tgenabled::text, ','"
+                + "   ORDER BY t.tgname)"
+                + "   || ';' || coalesce((SELECT p.oid || ':' || p.xmin::text FROM pg_proc p"
+                + "     WHERE p.oid = to_regprocedure(? || '()')), 'no function')"
+                + " FROM pg_trigger t WHERE t.tgrelid = ?::regclass AND NOT t.tgisinternal"
+                + " AND starts_with(t.tgname, ?)")) {
+      ps.setString(1, functionSql);
+      ps.setString(2, tableSql);
+      ps.setString(3, triggerPrefix);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getInt(1) != TRIGGERS || rs.getInt(2) != TRIGGERS) {
+          return "incomplete: " + rs.getInt(1) + " triggers, " + rs.getInt(2) + " enabled always";
+        }
+        return rs.getString(3);
+      }
+    }
+  }
+
+  /**
+   * Fails the migration, before anything is swapped, unless the capture is intact and is the one
+   * recorded at installation ({@code recorded} null: installed by an engine that did not record it,
+   * so only its present state is checked).
+   */
+  public static void requireIntact(
+      Connection c, String tableSql, String triggerPrefix, String functionSql, String recorded)
+      throws SQLException {
+    String now = read(c, tableSql, triggerPrefix, functionSql);
+    boolean intact = recorded == null ? !now.startsWith("incomplete") : now.equals(recorded);
+    if (!intact) {
+      throw EngineException.permanent(
+          "the change capture on "
+              + tableSql
+              + " was disabled, dropped or altered during the migration (now "
+              + now
+              + "); writes made meanwhile may be missing from the new table, so nothing was"
+              + " swapped; start the migration again");
+    }
+  }
+}
