@@ -141,6 +141,22 @@ class NoWriteLostTest {
     assertThat(m.engine.verify(m.id).differences()).isEmpty();
   }
 
+  @Test
+  void keyColumnsNamedLikeTheLogsOwnColumnsWork(TestDatabase db) throws Exception {
+    db.exec(
+        "CREATE TABLE steps (seq bigint, truncated text, note text NOT NULL,"
+            + " PRIMARY KEY (seq, truncated))",
+        "INSERT INTO steps SELECT g, 't', 'n' || g FROM generate_series(1, 1000) g");
+    Migration m = start(db, "steps", "batchSize: 300");
+    m.stepUntil(r -> r.phase() == MigrationPhase.Backfilling);
+    db.exec(
+        "UPDATE steps SET note = 'changed' WHERE seq <= 10", "DELETE FROM steps WHERE seq > 990");
+
+    m.runToCompletion();
+    assertThat(db.count("SELECT count(*) FROM steps WHERE memo = 'm'")).isEqualTo(990);
+    assertThat(db.count("SELECT count(*) FROM steps WHERE note = 'changed'")).isEqualTo(10);
+  }
+
   private static Migration start(TestDatabase db, String table, String backfill) throws Exception {
     MigrationDocument doc =
         Migrations.document(

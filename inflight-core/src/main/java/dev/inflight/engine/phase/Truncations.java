@@ -23,7 +23,8 @@ final class Truncations {
     }
     Long marker;
     try (PreparedStatement ps =
-            c.prepareStatement("SELECT min(seq) FROM " + logSql + " WHERE truncated");
+            c.prepareStatement(
+                "SELECT min(inflight_seq) FROM " + logSql + " WHERE inflight_truncated");
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       marker = (Long) rs.getObject(1);
@@ -32,7 +33,8 @@ final class Truncations {
       return false;
     }
     Tx.execute(c, "TRUNCATE TABLE " + targetSql);
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + logSql + " WHERE seq <= ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM " + logSql + " WHERE inflight_seq <= ?")) {
       ps.setLong(1, marker);
       ps.executeUpdate();
     }
@@ -45,7 +47,8 @@ final class Truncations {
       return false;
     }
     try (PreparedStatement ps =
-            c.prepareStatement("SELECT EXISTS (SELECT 1 FROM " + logSql + " WHERE truncated)");
+            c.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM " + logSql + " WHERE inflight_truncated)");
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getBoolean(1);
@@ -57,7 +60,7 @@ final class Truncations {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?)"
-                + " AND attname = 'truncated' AND NOT attisdropped)")) {
+                + " AND attname = 'inflight_truncated' AND NOT attisdropped)")) {
       ps.setString(1, logSql);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

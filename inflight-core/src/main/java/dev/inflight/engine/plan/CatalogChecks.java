@@ -45,6 +45,12 @@ final class CatalogChecks {
               + " has no primary key and no unique index on NOT NULL columns; rows cannot be tracked"
               + " without one");
     }
+    for (String column : t.primaryKey()) {
+      if (Names.LOG_COLUMNS.contains(column)) {
+        reasons.add(
+            name + "'s key column " + column + " has the name of a change log's own column");
+      }
+    }
     if (Names.isDerived(t.name())) {
       reasons.add(name + " is a table Inflight created for another migration");
     }

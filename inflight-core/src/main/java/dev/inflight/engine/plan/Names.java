@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Deterministic names for every object the engine creates, derived from the table alone, so a plan
@@ -14,6 +15,9 @@ import java.util.HexFormat;
 public record Names(String schema, String table) {
   /** The schema holding the ledger, the change logs and the capture functions. */
   public static final String LEDGER_SCHEMA = "inflight";
+
+  /** The change log's own columns, beside the key's; no key column may be named like them. */
+  public static final List<String> LOG_COLUMNS = List.of("inflight_seq", "inflight_truncated");
 
   static final String NEW = "__ifl_new";
   static final String OLD = "__ifl_old";

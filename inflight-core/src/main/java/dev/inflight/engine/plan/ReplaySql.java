@@ -151,11 +151,12 @@ final class ReplaySql {
     // Entries after a TRUNCATE marker wait until the engine has emptied the target (Truncations).
     return "WITH batch AS (DELETE FROM "
         + d.log
-        + " AS l WHERE l.seq IN (SELECT seq FROM "
+        + " AS l WHERE l.inflight_seq IN (SELECT inflight_seq FROM "
         + d.log
-        + " WHERE seq < coalesce((SELECT min(m.seq) FROM "
+        + " WHERE inflight_seq < coalesce((SELECT min(m.inflight_seq) FROM "
         + d.log
-        + " AS m WHERE m.truncated), 9223372036854775807) ORDER BY seq LIMIT ?) RETURNING "
+        + " AS m WHERE m.inflight_truncated), 9223372036854775807) ORDER BY inflight_seq LIMIT ?)"
+        + " RETURNING "
         + Sql.idents("l", k)
         + "),"
         + " keys AS (SELECT DISTINCT "
@@ -205,15 +206,16 @@ final class ReplaySql {
         key.stream()
             .map(c -> Sql.ident(c.source()) + " " + c.sourceType())
             .collect(Collectors.joining(", "));
-    // A TRUNCATE is logged as a marker row (keys NULL, truncated true); the engine empties the
+    // The log's own columns carry a prefix no key column may have (Names refuses it). A TRUNCATE
+    // is logged as a marker row (keys NULL, inflight_truncated true); the engine empties the
     // target when replay reaches it, so the application's TRUNCATE never waits on the shadow.
     out.add(
         "CREATE TABLE "
             + log
-            + " (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+            + " (inflight_seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
             + cols
-            + ", truncated boolean NOT NULL DEFAULT false)");
-    out.add("CREATE INDEX ON " + log + " (seq) WHERE truncated");
+            + ", inflight_truncated boolean NOT NULL DEFAULT false)");
+    out.add("CREATE INDEX ON " + log + " (inflight_seq) WHERE inflight_truncated");
     String into = "INSERT INTO " + log + " (" + Sql.idents(k) + ") ";
     String body =
         "BEGIN\n"
@@ -240,7 +242,7 @@ final class ReplaySql {
             + "  ELSE\n"
             + "    INSERT INTO "
             + log
-            + " (truncated) VALUES (true);\n"
+            + " (inflight_truncated) VALUES (true);\n"
             + "  END IF;\n"
             + "  RETURN NULL;\n"
             + "END";
