@@ -17,6 +17,7 @@ import dev.inflight.engine.sync.LockProbe;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -61,8 +62,13 @@ final class CuttingOverPhase implements Phase {
     }
     Duration lockTimeout = ctx.lockTimeout();
     List<String> blockers =
-        LockProbe.blockers(
-            ctx.conn(), ctx.swapTables(ctx.shadowSql()), List.of(ctx.shadowSql()), lockTimeout);
+        new ArrayList<>(
+            LockProbe.blockers(
+                ctx.conn(),
+                ctx.swapTables(ctx.shadowSql()),
+                List.of(ctx.shadowSql()),
+                lockTimeout));
+    blockers.addAll(LockProbe.snapshotHolders(ctx.conn()));
     if (!blockers.isEmpty()) {
       return attemptFailed(
           ctx, "blocked by " + String.join("; ", blockers), LockProbe.pids(blockers), 0);

@@ -11,6 +11,7 @@ import dev.inflight.engine.sync.CaptureStamp;
 import dev.inflight.engine.sync.LockProbe;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,11 +48,13 @@ final class RollingBackPhase implements Phase {
           phase(), "catching up before the swap back: " + backlog + " changed keys");
     }
     List<String> blockers =
-        LockProbe.blockers(
-            ctx.conn(),
-            ctx.swapTables(ctx.archivedSql()),
-            List.of(ctx.archivedSql()),
-            ctx.lockTimeout());
+        new ArrayList<>(
+            LockProbe.blockers(
+                ctx.conn(),
+                ctx.swapTables(ctx.archivedSql()),
+                List.of(ctx.archivedSql()),
+                ctx.lockTimeout()));
+    blockers.addAll(LockProbe.snapshotHolders(ctx.conn()));
     if (!blockers.isEmpty()) {
       return attemptFailed(ctx, "blocked by " + String.join("; ", blockers), 0);
     }

@@ -114,6 +114,37 @@ public final class LockProbe {
     return out;
   }
 
+  /**
+   * Sessions of this database that hold a snapshot between statements: a REPEATABLE READ or
+   * SERIALIZABLE transaction (a READ COMMITTED one holds none while idle). Its snapshot predates
+   * the swap; if it read the table after the swap, it would see the new table as of that snapshot,
+   * without the rows the swap replays under its lock. A swap waits for such transactions to end.
+   */
+  public static List<String> snapshotHolders(Connection conn) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT a.pid, extract(epoch FROM now() - a.xact_start)::int,"
+                + " left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 120)"
+                + " FROM pg_stat_activity a WHERE a.datname = current_database()"
+                + " AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'"
+                + " AND a.state LIKE 'idle in transaction%' AND a.backend_xmin IS NOT NULL"
+                + " ORDER BY a.pid")) {
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              PID
+                  + rs.getInt(1)
+                  + " (a REPEATABLE READ or SERIALIZABLE transaction open "
+                  + rs.getInt(2)
+                  + "s, whose snapshot would not see the rows the swap replays): "
+                  + rs.getString(3));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Who blocks, for status: {@code pid N} for a session, the gid for a prepared transaction. */
   public static List<String> pids(List<String> blockers) {
     return blockers.stream()
