@@ -157,6 +157,32 @@ class NoWriteLostTest {
     assertThat(db.count("SELECT count(*) FROM steps WHERE note = 'changed'")).isEqualTo(10);
   }
 
+  @Test
+  void objectsOthersCreateDuringTheMigrationStopTheSwapInsteadOfStayingOnTheArchivedTable(
+      TestDatabase db) throws Exception {
+    db.exec(
+        "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
+        "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 1000) g",
+        "DROP ROLE IF EXISTS items_reader",
+        "CREATE ROLE items_reader");
+    Migration m = start(db, "items", "batchSize: 300");
+    m.stepUntil(r -> r.phase() == MigrationPhase.Backfilling);
+    db.exec(
+        "CREATE VIEW recent_items AS SELECT id, owner FROM items WHERE id > 900",
+        "GRANT SELECT ON items TO items_reader",
+        "CREATE TABLE tags (item bigint REFERENCES items ON DELETE CASCADE)");
+
+    StepResult result = m.run();
+    assertThat(result.phase()).isEqualTo(MigrationPhase.Failed);
+    assertThat(m.record().failure())
+        .contains("view recent_items")
+        .contains("items_reader")
+        .contains("foreign key");
+    assertThat(db.count("SELECT count(*) FROM recent_items")).isEqualTo(100);
+    assertThat(db.strings("SELECT attname FROM pg_attribute WHERE attrelid = 'items'::regclass"))
+        .doesNotContain("memo");
+  }
+
   private static Migration start(TestDatabase db, String table, String backfill) throws Exception {
     MigrationDocument doc =
         Migrations.document(

@@ -134,6 +134,20 @@ public final class Ledger {
     }
   }
 
+  /** The table's dependents recorded when the forward (or reverse) capture began; null if none. */
+  public List<String> dependents(Connection conn, long id, boolean reverse) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT "
+                + (reverse ? "reverse_dependents" : "dependents")
+                + " FROM inflight.migrations WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? list(rs.getArray(1)) : null;
+      }
+    }
+  }
+
   /** Counts one more lock attempt of the current phase's DDL; returns the count so far. */
   public int recordLockAttempt(Connection conn, long id) throws SQLException {
     try (PreparedStatement ps =

@@ -89,7 +89,9 @@ public final class LedgerSchema {
               "ALTER TABLE inflight.migrations ADD COLUMN capture_stamp text,"
                   + " ADD COLUMN reverse_capture_stamp text,"
                   // Lock attempts of the current phase's DDL, for its attempt limit and backoff.
-                  + " ADD COLUMN lock_attempts integer NOT NULL DEFAULT 0"));
+                  + " ADD COLUMN lock_attempts integer NOT NULL DEFAULT 0,"
+                  // The table's dependents when each capture began (catalog.Dependents).
+                  + " ADD COLUMN dependents text[], ADD COLUMN reverse_dependents text[]"));
 
   private LedgerSchema() {}
 

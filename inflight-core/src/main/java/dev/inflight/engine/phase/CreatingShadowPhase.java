@@ -64,6 +64,7 @@ final class CreatingShadowPhase implements Phase {
             ctx.ledger()
                 .update(ctx.record().id())
                 .set("capture_stamp = ?", stamp)
+                .set("dependents = ?", DependentsCheck.read(c, ctx.tableSql()))
                 .set("backfill_high = ?", high)
                 .set("backfill_done = ?", high == null)
                 .set("batch_size = ?", ctx.spec().backfill().batchSize())

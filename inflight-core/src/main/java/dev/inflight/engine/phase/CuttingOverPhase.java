@@ -94,6 +94,7 @@ final class CuttingOverPhase implements Phase {
                 Names.captureTrigger(""),
                 ctx.captureFunctionSql(false),
                 ctx.ledger().captureStamp(c, m.id(), false));
+            DependentsCheck.require(c, ctx.tableSql(), ctx.ledger().dependents(c, m.id(), false));
             DrainBound.require(c, ctx.logSql(false), ctx.settings().cutoverBacklog());
             Replays.all(
                 c,
@@ -129,6 +130,7 @@ final class CuttingOverPhase implements Phase {
                 .update(m.id())
                 .set("cutover_attempts = cutover_attempts + 1")
                 .set("reverse_capture_stamp = ?", reverseStamp)
+                .set("reverse_dependents = ?", DependentsCheck.read(c, ctx.tableSql()))
                 .set("cutover_at = ?", now)
                 .set("rollback_until = ?", retain.isZero() ? null : now.plus(retain))
                 .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked)

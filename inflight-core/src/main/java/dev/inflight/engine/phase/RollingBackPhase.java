@@ -78,6 +78,7 @@ final class RollingBackPhase implements Phase {
                 Names.reverseTrigger(""),
                 ctx.captureFunctionSql(true),
                 ctx.ledger().captureStamp(c, m.id(), true));
+            DependentsCheck.require(c, ctx.tableSql(), ctx.ledger().dependents(c, m.id(), true));
             DrainBound.require(c, ctx.logSql(true), ctx.settings().cutoverBacklog());
             Replays.all(
                 c,

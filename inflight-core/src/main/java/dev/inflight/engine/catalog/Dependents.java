@@ -1,0 +1,76 @@
+package dev.inflight.engine.catalog;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What depends on a table besides its own columns, constraints and indexes, one line per object:
+ * foreign keys of other tables, views and rules, policies, user triggers, grants, publications,
+ * extended statistics, and anything else PostgreSQL records in {@code pg_depend} against it. The
+ * list read when the change capture began is compared under the swap's lock: an object someone
+ * created, changed or dropped meanwhile would otherwise be left pointing at the archived table (or
+ * lose its grants), so the swap refuses instead.
+ */
+public final class Dependents {
+  private static final String QUERY =
+      "SELECT DISTINCT line FROM ("
+          // Whether a foreign key is validated yet is the swap's own business (it attaches them
+          // NOT VALID and validates them after), not a change someone made.
+          + " SELECT 'foreign key ' || k.conname || ' of ' || k.conrelid::regclass::text || ': '"
+          + "   || replace(pg_get_constraintdef(k.oid), ' NOT VALID', '') AS line"
+          + "   FROM pg_constraint k WHERE k.confrelid = ?1 AND k.conrelid <> ?1"
+          + " UNION ALL SELECT 'view ' || r.ev_class::regclass::text || ': ' || md5(pg_get_viewdef(r.ev_class))"
+          + "   FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid"
+          + "   WHERE d.refobjid = ?1 AND r.ev_class <> ?1"
+          + " UNION ALL SELECT 'policy ' || p.polname || ': ' || coalesce(pg_get_expr(p.polqual, p.polrelid), '')"
+          + "   || ' / ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '') || ' ' || p.polroles::text"
+          + "   FROM pg_policy p WHERE p.polrelid = ?1"
+          + " UNION ALL SELECT 'trigger ' || t.tgname || ' ' || t.tgenabled::text || ': ' || pg_get_triggerdef(t.oid)"
+          + "   FROM pg_trigger t WHERE t.tgrelid = ?1 AND NOT t.tgisinternal"
+          + "   AND NOT starts_with(t.tgname, 'inflight_')"
+          + " UNION ALL SELECT 'grants: ' || coalesce(c.relacl::text, 'default') FROM pg_class c WHERE c.oid = ?1"
+          + " UNION ALL SELECT 'column grants ' || a.attname || ': ' || a.attacl::text"
+          + "   FROM pg_attribute a WHERE a.attrelid = ?1 AND a.attacl IS NOT NULL"
+          + " UNION ALL SELECT 'publication ' || p.pubname FROM pg_publication_rel r"
+          + "   JOIN pg_publication p ON p.oid = r.prpubid WHERE r.prrelid = ?1"
+          + " UNION ALL SELECT 'statistics ' || s.stxname FROM pg_statistic_ext s WHERE s.stxrelid = ?1"
+          + " UNION ALL SELECT 'dependent ' || pg_describe_object(d.classid, d.objid, d.objsubid)"
+          + "   FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ?1"
+          + "   AND d.deptype = 'n' AND d.classid NOT IN ('pg_rewrite'::regclass, 'pg_constraint'::regclass,"
+          + "     'pg_trigger'::regclass, 'pg_policy'::regclass, 'pg_publication_rel'::regclass,"
+          + "     'pg_statistic_ext'::regclass, 'pg_attrdef'::regclass, 'pg_class'::regclass)"
+          + ") AS all_lines ORDER BY line";
+
+  private Dependents() {}
+
+  /** The table's dependents, sorted. */
+  public static List<String> of(Connection conn, long oid) throws SQLException {
+    // The query names the oid many times; JDBC numbers parameters, so it is bound once per use.
+    String sql = QUERY;
+    int uses = sql.split("\\?1", -1).length - 1;
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = conn.prepareStatement(sql.replace("?1", "?"))) {
+      for (int i = 1; i <= uses; i++) {
+        ps.setLong(i, oid);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Lines in one list and not the other, each marked {@code +} (new) or {@code -} (gone). */
+  public static List<String> changes(List<String> before, List<String> now) {
+    List<String> out = new ArrayList<>();
+    now.stream().filter(l -> !before.contains(l)).forEach(l -> out.add("+ " + l));
+    before.stream().filter(l -> !now.contains(l)).forEach(l -> out.add("- " + l));
+    return out;
+  }
+}
