@@ -3,6 +3,7 @@ package dev.inflight.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.inflight.api.ConditionType;
 import dev.inflight.api.MigrationDocument;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
@@ -109,7 +110,7 @@ class ControlTest {
     assertThat(engine.status(m.id(), doc.spec()).conditions())
         .anySatisfy(
             c -> {
-              assertThat(c.type()).isEqualTo("CutoverReady");
+              assertThat(c.type()).isEqualTo(ConditionType.CutoverReady.name());
               assertThat(c.status()).isEqualTo("True");
             });
 
@@ -179,8 +180,8 @@ class ControlTest {
             engine.status(m.id(), Migrations.withAction(doc.spec(), Action.Rollback)).conditions())
         .anySatisfy(
             c -> {
-              assertThat(c.type()).isEqualTo("Stalled");
-              assertThat(c.reason()).isEqualTo("ActionRefused");
+              assertThat(c.type()).isEqualTo(ConditionType.Stalled.name());
+              assertThat(c.reason()).isEqualTo(ConditionReason.ActionRefused.name());
             });
     MigrationSpec proceed =
         Migrations.withControl(doc.spec(), new ControlSpec("", CutoverControl.Proceed, Action.Run));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.inflight.api.MigrationStatus;
+import dev.inflight.engine.ConditionReason;
 import dev.inflight.operator.resource.SchemaMigration;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
@@ -115,7 +116,7 @@ class OperatorOnRealServerTest {
             Instant.now().plus(Duration.ofHours(23)), Instant.now().plus(Duration.ofHours(25)));
     Map<String, String> wide =
         table(k8s.kubectl().run("get", "smig", "-n", ns, "-o", "wide")).get(0);
-    assertThat(wide).containsEntry("REASON", "IntentReached");
+    assertThat(wide).containsEntry("REASON", ConditionReason.IntentReached.name());
     assertThat(wide.get("MESSAGE")).isNotBlank();
   }
 
