@@ -14,6 +14,8 @@ import dev.inflight.engine.PlanRejectedException;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.TableBusyException;
 import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.sql.ConnectionFailure;
+import dev.inflight.engine.sql.Errors;
 import dev.inflight.operator.resource.ResourceSpecs;
 import dev.inflight.operator.resource.SchemaMigration;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -174,10 +176,9 @@ public final class SchemaMigrationReconciler
         e = s;
       }
     }
-    String state = e.getSQLState() == null ? "" : e.getSQLState();
-    String message =
-        "database: " + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage()));
-    if (state.startsWith("28")) {
+    String message = "database: " + Errors.firstLine(String.valueOf(e.getMessage()));
+    ConnectionFailure failure = ConnectionFailure.of(e).orElse(null);
+    if (failure == ConnectionFailure.AuthenticationFailed) {
       String secret = secretKey(r);
       if (secret != null) {
         secrets.remove(secret);
@@ -185,7 +186,7 @@ public final class SchemaMigrationReconciler
       // Wrong credentials do not fix themselves: report once, look again only slowly.
       return problem(r, OperatorReason.DatabaseAuthenticationFailed, message, PROBLEM_POLL);
     }
-    if (state.equals("3D000")) {
+    if (failure == ConnectionFailure.DatabaseNotFound) {
       return problem(r, OperatorReason.DatabaseNotFound, message, PROBLEM_POLL);
     }
     return waiting(r, OperatorReason.DatabaseUnavailable, message, DATABASE_RETRY);
