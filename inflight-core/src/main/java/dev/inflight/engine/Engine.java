@@ -8,6 +8,7 @@ import dev.inflight.api.MigrationStatus;
 import dev.inflight.engine.StepResult.WaitReason;
 import dev.inflight.engine.catalog.CatalogReader;
 import dev.inflight.engine.catalog.TableRef;
+import dev.inflight.engine.catalog.TableSnapshot;
 import dev.inflight.engine.ledger.AdvisoryLocks;
 import dev.inflight.engine.ledger.Ledger;
 import dev.inflight.engine.ledger.LedgerSchema;
@@ -205,10 +206,10 @@ public final class Engine {
               || m.phase() == MigrationPhase.RollingBack;
       var expected = newShape ? plan.expectedSnapshot() : plan.originalSnapshot();
       long oid = new CatalogReader(conn).resolve(Sql.qualified(plan.schema(), plan.table())).oid();
-      var actual = dev.inflight.engine.catalog.TableSnapshot.read(conn, oid, x -> x);
+      var actual = TableSnapshot.read(conn, oid, x -> x);
       return new Verification(
           newShape ? "the planned shape (after cut-over)" : "the original shape",
-          dev.inflight.engine.catalog.TableSnapshot.differences(expected, actual));
+          TableSnapshot.differences(expected, actual));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

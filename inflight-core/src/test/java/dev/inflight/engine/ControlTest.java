@@ -14,6 +14,7 @@ import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -250,7 +251,7 @@ class ControlTest {
             "backfill: {batchSize: 1000, maxRowsPerSecond: 4000}\n");
     Engine engine = Migrations.engine(db.dataSource());
     MigrationRecord m = engine.submit("parts-code", doc.spec());
-    List<StepResult> steps = new java.util.ArrayList<>();
+    List<StepResult> steps = new ArrayList<>();
     long started = System.nanoTime();
     StepResult done = Migrations.run(engine, m.id(), doc.spec(), steps::add);
     long elapsedMs = (System.nanoTime() - started) / 1_000_000;

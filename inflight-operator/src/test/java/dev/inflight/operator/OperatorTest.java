@@ -11,10 +11,12 @@ import static dev.inflight.operator.OperatorHarness.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.inflight.api.ConditionType;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationStatus;
 import dev.inflight.engine.ConditionReason;
+import dev.inflight.gitops.ArgoHealth;
 import dev.inflight.operator.resource.ResourceSpecs;
 import dev.inflight.operator.resource.SchemaMigration;
 import dev.inflight.testing.PostgresExtension;
@@ -23,6 +25,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +35,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,8 +123,7 @@ class OperatorTest {
         .isLessThan((long) reconciles() / 2);
     SchemaMigration m = get(client, "parts-code");
     MigrationStatus s = m.getStatus();
-    System.out.println(
-        "completed resource:\n" + io.fabric8.kubernetes.client.utils.Serialization.asYaml(m));
+    System.out.println("completed resource:\n" + Serialization.asYaml(m));
     assertThat(s.observedGeneration()).isEqualTo(m.getMetadata().getGeneration());
     assertThat(s.plan().hash()).startsWith("sha256:");
     assertThat(s.plan().statements())
@@ -243,9 +246,7 @@ class OperatorTest {
             c -> {
               if (!c.isSatisfied() && c.getRemainingTimeInMS() < 1_000) {
                 System.out.println(
-                    "not ready in time:\n"
-                        + io.fabric8.kubernetes.client.utils.Serialization.asYaml(
-                            get(client, "parts-code")));
+                    "not ready in time:\n" + Serialization.asYaml(get(client, "parts-code")));
               }
             })
         .until(() -> "True".equals(condition(client, "parts-code", ConditionType.Ready, false)));
@@ -417,7 +418,7 @@ class OperatorTest {
   private void awaitPhase(String name, String phase) {
     try {
       await().atMost(LONG).until(() -> phase.equals(phase(client, name)));
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       SchemaMigration m = get(client, name);
       throw new AssertionError(
           name
@@ -433,11 +434,8 @@ class OperatorTest {
 
   /** The Argo CD health of the resource as the operator left it. */
   private String argo(String name) throws Exception {
-    var node =
-        io.fabric8.kubernetes.client.utils.Serialization.jsonMapper()
-            .valueToTree(get(client, name));
-    return dev.inflight.gitops.ArgoHealth.evaluate((com.fasterxml.jackson.databind.JsonNode) node)
-        .status();
+    var node = Serialization.jsonMapper().valueToTree(get(client, name));
+    return ArgoHealth.evaluate((JsonNode) node).status();
   }
 
   /** GETs of the Secret the mock server has seen (drains its record of requests). */

@@ -9,6 +9,7 @@ import dev.inflight.engine.catalog.TableProperties.Trigger;
 import dev.inflight.engine.sql.Sql;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +38,7 @@ final class Carryover {
   private final String shadowPrinted;
   private TableProperties shadowProps;
   private Map<String, String> finalColumn = Map.of();
-  private final Map<String, String> scratchParents = new java.util.HashMap<>();
+  private final Map<String, String> scratchParents = new HashMap<>();
   private final List<String> warnings = new ArrayList<>();
 
   /**
@@ -170,7 +171,7 @@ final class Carryover {
 
   /** The name of each check view built by {@link #validations}, with the view it stands for. */
   Map<String, DependentView> checkViews() {
-    Map<String, DependentView> out = new java.util.HashMap<>();
+    Map<String, DependentView> out = new HashMap<>();
     int n = props.incomingForeignKeys().size();
     for (DependentView v : props.views()) {
       if (Definitions.mentions(v.definition(), tablePrinted)) {
