@@ -2,6 +2,7 @@ package dev.inflight.cli;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.inflight.engine.sql.KeepOnStatementErrors;
 import picocli.CommandLine.Option;
 
 /** Where the database is: {@code --jdbc-url} or {@code INFLIGHT_JDBC_URL}, credentials optional. */
@@ -54,7 +55,7 @@ public final class ConnectionOptions {
     cfg.setConnectionTimeout(15_000);
     cfg.setInitializationFailTimeout(-1);
     cfg.addDataSourceProperty("ApplicationName", "inflight");
-    cfg.setExceptionOverride(new dev.inflight.engine.sql.KeepOnStatementErrors());
+    cfg.setExceptionOverride(new KeepOnStatementErrors());
     return new HikariDataSource(cfg);
   }
 }

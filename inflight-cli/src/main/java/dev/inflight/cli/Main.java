@@ -3,6 +3,8 @@ package dev.inflight.cli;
 import dev.inflight.api.SpecException;
 import dev.inflight.engine.EngineException;
 import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.sql.ConnectionFailure;
+import dev.inflight.engine.sql.Errors;
 import dev.inflight.operator.OperatorCommand;
 import java.io.PrintWriter;
 import java.sql.SQLException;
@@ -49,15 +51,9 @@ public final class Main {
       code = ExitCodes.BAD_INPUT;
       message = e.getMessage();
     } else if (e instanceof SQLException s) {
-      code =
-          "08001".equals(s.getSQLState())
-                  || "28P01".equals(s.getSQLState())
-                  || "3D000".equals(s.getSQLState())
-              ? ExitCodes.BAD_INPUT
-              : ExitCodes.FAILED;
-      message =
-          "database error: "
-              + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(s.getMessage()));
+      // Settings that cannot open a session are the user's input, like the migration file.
+      code = ConnectionFailure.of(s).isPresent() ? ExitCodes.BAD_INPUT : ExitCodes.FAILED;
+      message = "database error: " + Errors.firstLine(String.valueOf(s.getMessage()));
     } else if (e instanceof EngineException) {
       code = ExitCodes.FAILED;
       message = e.getMessage();
@@ -66,9 +62,7 @@ public final class Main {
       message = "interrupted; run the same command again to resume";
     } else if (e.getCause() instanceof SQLException s) {
       code = ExitCodes.BAD_INPUT;
-      message =
-          "cannot connect: "
-              + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(s.getMessage()));
+      message = "cannot connect: " + Errors.firstLine(String.valueOf(s.getMessage()));
     } else {
       code = ExitCodes.FAILED;
       message = e.getClass().getSimpleName() + ": " + e.getMessage();

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.inflight.api.MigrationDocument;
 import dev.inflight.engine.Engine;
 import dev.inflight.engine.plan.Plan;
+import dev.inflight.engine.plan.Planner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,10 +37,7 @@ final class PlanCommand implements Callable<Integer> {
       System.out.println();
       System.out.printf(
           "table:     %s.%s (about %d rows, %s)%n",
-          plan.schema(),
-          plan.table(),
-          plan.estimatedRows(),
-          dev.inflight.engine.plan.Planner.humanBytes(plan.tableBytes()));
+          plan.schema(), plan.table(), plan.estimatedRows(), Planner.humanBytes(plan.tableBytes()));
       for (String w : plan.warnings()) {
         System.out.println("warning:   " + w);
       }

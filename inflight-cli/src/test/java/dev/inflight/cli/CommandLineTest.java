@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inflight.api.ConditionType;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,13 +97,7 @@ class CommandLineTest {
     assertThat(s.path("conditions"))
         .extracting(c -> c.path("type").asText())
         .containsExactlyInAnyOrder(
-            "Ready",
-            "Reconciling",
-            "Stalled",
-            "Planned",
-            "Approved",
-            "CutoverReady",
-            "RollbackAvailable");
+            Arrays.stream(ConditionType.values()).map(Enum::name).toArray(String[]::new));
 
     Run cancel = inflight("cancel", "-f", file, "--jdbc-url", db.url(), "--no-progress");
     assertThat(cancel.code()).isEqualTo(ExitCodes.FAILED);

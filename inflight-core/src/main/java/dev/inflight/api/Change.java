@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One entry of {@code spec.changes}: exactly one operation field is set. The operations are applied
@@ -112,7 +113,7 @@ public record Change(
    * expression over the old ones (for a column the statement renames or computes).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record RawSql(String statement, java.util.Map<String, String> columns) {}
+  public record RawSql(String statement, Map<String, String> columns) {}
 
   /** The operations that are set, in declaration order; a valid change has exactly one. */
   public List<Object> operations() {

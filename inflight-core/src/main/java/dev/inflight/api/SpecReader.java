@@ -15,6 +15,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.error.Mark;
@@ -138,7 +139,7 @@ public final class SpecReader {
       if (f.getTargetType() != null && f.getTargetType().isEnum()) {
         allowed =
             " (expected one of: "
-                + java.util.Arrays.stream(f.getTargetType().getEnumConstants())
+                + Arrays.stream(f.getTargetType().getEnumConstants())
                     .map(Object::toString)
                     .collect(Collectors.joining(", "))
                 + ")";

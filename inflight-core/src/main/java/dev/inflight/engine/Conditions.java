@@ -1,5 +1,6 @@
 package dev.inflight.engine;
 
+import dev.inflight.api.ConditionType;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
 import dev.inflight.api.MigrationStatus.Condition;
@@ -24,39 +25,54 @@ public final class Conditions {
     List<Condition> out = new ArrayList<>();
     Action action = spec.control().action();
     boolean ready = intentReached(m.phase(), action);
-    String stalledReason = stalledReason(m, spec);
+    ConditionReason stalledReason = stalledReason(m, spec);
     boolean waitingForPerson = waitingForPerson(m, spec);
     out.add(
-        c("Ready", ready, ready ? "IntentReached" : m.phase().name(), message(m, spec, plan), t));
+        c(
+            ConditionType.Ready,
+            ready,
+            ready ? ConditionReason.IntentReached.name() : m.phase().name(),
+            message(m, spec, plan),
+            t));
     // Waiting for a person is still in progress: kstatus (Flux wait) and sync waves must not
     // treat a migration at its approval or cut-over gate as done.
     boolean reconciling = !ready && stalledReason == null;
     out.add(
         c(
-            "Reconciling",
+            ConditionType.Reconciling,
             reconciling,
-            reconciling ? (waitingForPerson ? personReason(spec, m) : m.phase().name()) : "Idle",
+            reconciling
+                ? (waitingForPerson ? personReason(spec, m) : m.phase().name())
+                : ConditionReason.Idle.name(),
             reconciling ? message(m, spec, plan) : "",
             t));
     out.add(
         c(
-            "Stalled",
+            ConditionType.Stalled,
             stalledReason != null,
-            stalledReason == null ? "NotStalled" : stalledReason,
+            (stalledReason == null ? ConditionReason.NotStalled : stalledReason).name(),
             stalledReason == null ? "" : stalledMessage(m),
             t));
-    out.add(c("Planned", true, "PlanComputed", "plan " + plan.hash(), t));
+    out.add(
+        c(
+            ConditionType.Planned,
+            true,
+            ConditionReason.PlanComputed.name(),
+            "plan " + plan.hash(),
+            t));
     boolean approved =
         !spec.approval().required()
             || plan.hash().equals(spec.control().approvedPlanHash())
             || m.phase().ordinal() >= MigrationPhase.CreatingShadow.ordinal();
     out.add(
         c(
-            "Approved",
+            ConditionType.Approved,
             approved,
             !spec.approval().required()
-                ? "ApprovalNotRequired"
-                : approved ? "PlanApproved" : "AwaitingApproval",
+                ? ConditionReason.ApprovalNotRequired.name()
+                : approved
+                    ? ConditionReason.PlanApproved.name()
+                    : ConditionReason.AwaitingApproval.name(),
             approved ? "" : "set control.approvedPlanHash to " + plan.hash(),
             t));
     boolean cutoverReady =
@@ -66,12 +82,19 @@ public final class Conditions {
                 && m.phase() != MigrationPhase.Failed
                 && m.phase() != MigrationPhase.Cancelled;
     out.add(
-        c("CutoverReady", cutoverReady, cutoverReady ? "InSyncAndVerified" : "NotInSync", "", t));
+        c(
+            ConditionType.CutoverReady,
+            cutoverReady,
+            (cutoverReady ? ConditionReason.InSyncAndVerified : ConditionReason.NotInSync).name(),
+            "",
+            t));
     out.add(
         c(
-            "RollbackAvailable",
+            ConditionType.RollbackAvailable,
             rollbackAvailable,
-            rollbackAvailable ? "ArchivedTableInSync" : rollbackReason(m, plan),
+            rollbackAvailable
+                ? ConditionReason.ArchivedTableInSync.name()
+                : rollbackReason(m, plan),
             rollbackAvailable
                 ? "until " + m.rollbackUntil()
                 : m.rollbackError() == null ? "" : m.rollbackError(),
@@ -89,34 +112,36 @@ public final class Conditions {
   }
 
   private static String personReason(MigrationSpec spec, MigrationRecord m) {
-    return spec.control().action() == Action.Pause ? "Paused" : m.phase().name();
+    return spec.control().action() == Action.Pause
+        ? ConditionReason.Paused.name()
+        : m.phase().name();
   }
 
-  private static String stalledReason(MigrationRecord m, MigrationSpec spec) {
+  private static ConditionReason stalledReason(MigrationRecord m, MigrationSpec spec) {
     Action a = spec.control().action();
     if (m.phase() == MigrationPhase.Failed || m.failure() != null) {
-      return "Failed";
+      return ConditionReason.Failed;
     }
     if (m.phase().terminal()
         && !intentReached(m.phase(), a)
         && (a == Action.Run || a == Action.Pause)) {
       // Cancelled or rolled back, then set to Run again: a finished migration does not run again.
-      return "Finished";
+      return ConditionReason.Finished;
     }
     if (m.consecutiveErrors() >= 3) {
-      return "RetryingAfterErrors";
+      return ConditionReason.RetryingAfterErrors;
     }
     if ((a == Action.Cancel && !m.phase().beforeCutover() && m.phase() != MigrationPhase.Cancelled)
         || (a == Action.Rollback && m.phase().beforeCutover())
         || (a == Action.Finalize
             && m.phase() != MigrationPhase.Completed
             && m.phase() != MigrationPhase.Finalized)) {
-      return "ActionRefused";
+      return ConditionReason.ActionRefused;
     }
     if (a == Action.Rollback
         && m.phase() == MigrationPhase.Completed
         && m.rollbackError() != null) {
-      return "RollbackUnavailable";
+      return ConditionReason.RollbackUnavailable;
     }
     return null;
   }
@@ -147,15 +172,17 @@ public final class Conditions {
 
   private static String rollbackReason(MigrationRecord m, Plan plan) {
     if (m.phase().beforeCutover()) {
-      return "NotCutOver";
+      return ConditionReason.NotCutOver.name();
     }
     if (!plan.rollbackRetained()) {
-      return "RetentionDisabled";
+      return ConditionReason.RetentionDisabled.name();
     }
     if (m.rollbackError() != null) {
-      return "ReverseReplayFailed";
+      return ConditionReason.ReverseReplayFailed.name();
     }
-    return m.phase() == MigrationPhase.Completed ? "RetentionEnded" : m.phase().name();
+    return m.phase() == MigrationPhase.Completed
+        ? ConditionReason.RetentionEnded.name()
+        : m.phase().name();
   }
 
   /** One line saying where the migration stands, for people. */
@@ -199,7 +226,7 @@ public final class Conditions {
   }
 
   private static Condition c(
-      String type, boolean status, String reason, String message, String time) {
-    return new Condition(type, status ? "True" : "False", reason, message, time, null);
+      ConditionType type, boolean status, String reason, String message, String time) {
+    return new Condition(type.name(), status ? "True" : "False", reason, message, time, null);
   }
 }

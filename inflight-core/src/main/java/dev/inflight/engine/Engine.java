@@ -8,12 +8,13 @@ import dev.inflight.api.MigrationStatus;
 import dev.inflight.engine.StepResult.WaitReason;
 import dev.inflight.engine.catalog.CatalogReader;
 import dev.inflight.engine.catalog.TableRef;
+import dev.inflight.engine.catalog.TableSnapshot;
 import dev.inflight.engine.ledger.AdvisoryLocks;
 import dev.inflight.engine.ledger.Ledger;
 import dev.inflight.engine.ledger.LedgerSchema;
 import dev.inflight.engine.ledger.MigrationRecord;
-import dev.inflight.engine.phase.Phase;
-import dev.inflight.engine.phase.Phases;
+import dev.inflight.engine.phase.PhaseStep;
+import dev.inflight.engine.phase.PhaseSteps;
 import dev.inflight.engine.phase.StepContext;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.engine.plan.Planner;
@@ -45,7 +46,7 @@ public final class Engine {
   private final ObjectMapper json;
   private final Planner planner = new Planner();
   private final Ledger ledger;
-  private final Phases phases;
+  private final PhaseSteps steps;
   private final Backoff backoff;
   private final StatusView statusView;
 
@@ -56,9 +57,9 @@ public final class Engine {
     this.settings = settings;
     this.json = Json.mapper();
     this.ledger = new Ledger(json);
-    this.phases = new Phases(json);
+    this.steps = new PhaseSteps(json);
     this.backoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(15), random);
-    this.statusView = new StatusView(json, phases);
+    this.statusView = new StatusView(json, steps);
   }
 
   /** Computes the plan without changing anything in the database. */
@@ -205,10 +206,10 @@ public final class Engine {
               || m.phase() == MigrationPhase.RollingBack;
       var expected = newShape ? plan.expectedSnapshot() : plan.originalSnapshot();
       long oid = new CatalogReader(conn).resolve(Sql.qualified(plan.schema(), plan.table())).oid();
-      var actual = dev.inflight.engine.catalog.TableSnapshot.read(conn, oid, x -> x);
+      var actual = TableSnapshot.read(conn, oid, x -> x);
       return new Verification(
           newShape ? "the planned shape (after cut-over)" : "the original shape",
-          dev.inflight.engine.catalog.TableSnapshot.differences(expected, actual));
+          TableSnapshot.differences(expected, actual));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -273,7 +274,7 @@ public final class Engine {
       throws SQLException {
     MigrationRecord m = ledger.get(conn, id);
     if (m.phase() == MigrationPhase.RolledBack && m.postSwapPending()) {
-      Phases.settleRollback(context(conn, m, current));
+      PhaseSteps.settleRollback(context(conn, m, current));
     }
     if (m.phase().terminal()) {
       return m.phase() == MigrationPhase.Failed
@@ -305,26 +306,27 @@ public final class Engine {
   private StepResult dispatch(StepContext ctx, Action action) throws SQLException {
     MigrationRecord m = ctx.record();
     if (m.failure() != null) {
-      return Phases.fail(ctx);
+      return PhaseSteps.fail(ctx);
     }
-    Phase phase = phases.of(m.phase()).orElseThrow();
+    PhaseStep step = steps.of(m.phase()).orElseThrow();
     return switch (action) {
-      case Run -> phase.advance(ctx);
+      case Run -> step.advance(ctx);
       case Pause ->
           new StepResult.Waiting(m.phase(), WaitReason.Paused, Duration.ofSeconds(5), "paused");
       case Cancel ->
-          m.phase().beforeCutover()
-              ? phase.rollback(ctx)
+          step instanceof PhaseStep.BeforeCutover before
+              ? before.cancel(ctx)
               : refused(
                   m,
                   "Cancel is only possible before cut-over; the new table is live, use Rollback");
       case Rollback ->
-          m.phase().beforeCutover()
-              ? refused(m, "Rollback is only possible after cut-over; use Cancel to stop before it")
-              : phase.rollback(ctx);
+          step instanceof PhaseStep.AfterCutover after
+              ? after.rollback(ctx)
+              : refused(
+                  m, "Rollback is only possible after cut-over; use Cancel to stop before it");
       case Finalize ->
           m.phase() == MigrationPhase.Completed
-              ? Phases.finalizeNow(ctx)
+              ? PhaseSteps.finalizeNow(ctx)
               : refused(
                   m,
                   "Finalize is only possible once Completed (the migration is " + m.phase() + ")");

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationStatus;
 import dev.inflight.engine.ledger.MigrationRecord;
-import dev.inflight.engine.phase.Phase;
-import dev.inflight.engine.phase.Phases;
+import dev.inflight.engine.phase.PhaseStep;
+import dev.inflight.engine.phase.PhaseSteps;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.engine.sql.Tx;
 import java.sql.Connection;
@@ -18,11 +18,11 @@ import java.util.List;
 /** Builds the resource's status from the ledger: the mirror people and GitOps tools read. */
 final class StatusView {
   private final ObjectMapper json;
-  private final Phases phases;
+  private final PhaseSteps steps;
 
-  StatusView(ObjectMapper json, Phases phases) {
+  StatusView(ObjectMapper json, PhaseSteps steps) {
     this.json = json;
-    this.phases = phases;
+    this.steps = steps;
   }
 
   MigrationStatus build(Connection conn, MigrationRecord m, MigrationSpec current, Instant now)
@@ -82,8 +82,8 @@ final class StatusView {
     if (m.phase().terminal()) {
       return 0;
     }
-    Phase phase = phases.of(m.phase()).orElse(null);
-    if (phase == null) {
+    PhaseStep step = steps.of(m.phase()).orElse(null);
+    if (step == null) {
       return 0;
     }
     try {

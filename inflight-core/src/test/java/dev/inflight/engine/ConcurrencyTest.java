@@ -1,6 +1,7 @@
 package dev.inflight.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.inflight.api.MigrationDocument;
 import dev.inflight.api.MigrationSpec;
@@ -23,10 +24,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -91,9 +93,7 @@ class ConcurrencyTest {
 
       // Writes go on against the new table while the archived one is kept in sync.
       long mark = app.statements();
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> app.statements() > mark + 300);
+      await().atMost(Duration.ofSeconds(30)).until(() -> app.statements() > mark + 300);
       app.pause();
       assertThat(engine.step(m.id(), spec)).isInstanceOf(StepResult.Done.class);
       assertLiveMatchesNewShape(db, app.expected());
@@ -106,9 +106,7 @@ class ConcurrencyTest {
           .isZero();
       app.resume();
       long mark2 = app.statements();
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> app.statements() > mark2 + 300);
+      await().atMost(Duration.ofSeconds(30)).until(() -> app.statements() > mark2 + 300);
 
       MigrationSpec rollback = Migrations.withAction(spec, Action.Rollback);
       long[] beforeRollback = {app.statements()};
@@ -129,9 +127,7 @@ class ConcurrencyTest {
               });
       assertThat(back.phase()).isEqualTo(MigrationPhase.RolledBack);
       long mark3 = app.statements();
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> app.statements() > mark3 + 100);
+      await().atMost(Duration.ofSeconds(30)).until(() -> app.statements() > mark3 + 100);
       app.pause();
 
       System.out.println(
@@ -172,9 +168,9 @@ class ConcurrencyTest {
 
   /** Compares row lists, reporting only the rows missing and the rows unexpected. */
   static void assertSameRows(String what, List<String> actual, List<String> expected) {
-    java.util.Set<String> missing = new java.util.TreeSet<>(expected);
+    Set<String> missing = new TreeSet<>(expected);
     actual.forEach(missing::remove);
-    java.util.Set<String> ghosts = new java.util.TreeSet<>(actual);
+    Set<String> ghosts = new TreeSet<>(actual);
     expected.forEach(ghosts::remove);
     assertThat(missing).as(what + ": expected rows missing (lost or changed)").isEmpty();
     assertThat(ghosts).as(what + ": rows present but not expected (ghosts or changed)").isEmpty();
@@ -219,7 +215,7 @@ class ConcurrencyTest {
       }
       Engine engine = Migrations.engine(db.dataSource());
       CompletableFuture<Plan> planning = CompletableFuture.supplyAsync(() -> plan(engine, spec));
-      Awaitility.await()
+      await()
           .atMost(Duration.ofSeconds(30))
           .until(
               () ->

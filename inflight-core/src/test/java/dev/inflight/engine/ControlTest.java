@@ -3,6 +3,7 @@ package dev.inflight.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.inflight.api.ConditionType;
 import dev.inflight.api.MigrationDocument;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
@@ -13,6 +14,7 @@ import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -109,7 +111,7 @@ class ControlTest {
     assertThat(engine.status(m.id(), doc.spec()).conditions())
         .anySatisfy(
             c -> {
-              assertThat(c.type()).isEqualTo("CutoverReady");
+              assertThat(c.type()).isEqualTo(ConditionType.CutoverReady.name());
               assertThat(c.status()).isEqualTo("True");
             });
 
@@ -179,8 +181,8 @@ class ControlTest {
             engine.status(m.id(), Migrations.withAction(doc.spec(), Action.Rollback)).conditions())
         .anySatisfy(
             c -> {
-              assertThat(c.type()).isEqualTo("Stalled");
-              assertThat(c.reason()).isEqualTo("ActionRefused");
+              assertThat(c.type()).isEqualTo(ConditionType.Stalled.name());
+              assertThat(c.reason()).isEqualTo(ConditionReason.ActionRefused.name());
             });
     MigrationSpec proceed =
         Migrations.withControl(doc.spec(), new ControlSpec("", CutoverControl.Proceed, Action.Run));
@@ -249,7 +251,7 @@ class ControlTest {
             "backfill: {batchSize: 1000, maxRowsPerSecond: 4000}\n");
     Engine engine = Migrations.engine(db.dataSource());
     MigrationRecord m = engine.submit("parts-code", doc.spec());
-    List<StepResult> steps = new java.util.ArrayList<>();
+    List<StepResult> steps = new ArrayList<>();
     long started = System.nanoTime();
     StepResult done = Migrations.run(engine, m.id(), doc.spec(), steps::add);
     long elapsedMs = (System.nanoTime() - started) / 1_000_000;

@@ -14,6 +14,7 @@ import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -244,7 +245,7 @@ class FidelityTest {
                       "INSERT INTO users (team_id, name, email, score) VALUES (?, 'app', 'app@example.com', ?)"
                           + " RETURNING id")) {
                 ps.setInt(1, 1 + r.nextInt(20));
-                ps.setBigDecimal(2, java.math.BigDecimal.valueOf(r.nextInt(40000), 2));
+                ps.setBigDecimal(2, BigDecimal.valueOf(r.nextInt(40000), 2));
                 try (ResultSet rs = ps.executeQuery()) {
                   rs.next();
                   try (PreparedStatement item =

@@ -14,17 +14,17 @@ import java.util.Map;
  */
 record Credentials(String url, String username, String password) {
 
-  /** The Secret cannot be used; {@code reason} is a condition reason. */
+  /** The Secret cannot be used, for {@code reason}. */
   static final class Problem extends Exception {
     private static final long serialVersionUID = 1L;
-    private final String reason;
+    private final OperatorReason reason;
 
-    Problem(String reason, String message) {
+    Problem(OperatorReason reason, String message) {
       super(message);
       this.reason = reason;
     }
 
-    String reason() {
+    OperatorReason reason() {
       return reason;
     }
   }
@@ -33,19 +33,20 @@ record Credentials(String url, String username, String password) {
     var db = r.getSpec().database();
     if (db == null || db.secretRef() == null || db.secretRef().name() == null) {
       throw new Problem(
-          "DatabaseNotConfigured",
+          OperatorReason.DatabaseNotConfigured,
           "spec.database.secretRef.name is required when the operator runs the migration");
     }
     String ns = r.getMetadata().getNamespace();
     String name = db.secretRef().name();
     Secret secret = client.secrets().inNamespace(ns).withName(name).get();
     if (secret == null) {
-      throw new Problem("SecretNotFound", "Secret " + ns + "/" + name + " does not exist");
+      throw new Problem(
+          OperatorReason.SecretNotFound, "Secret " + ns + "/" + name + " does not exist");
     }
     String url = value(secret, "url");
     if (url == null || !url.startsWith("jdbc:postgresql:")) {
       throw new Problem(
-          "SecretInvalid",
+          OperatorReason.SecretInvalid,
           "Secret " + ns + "/" + name + " needs a key url with a jdbc:postgresql: URL");
     }
     return new Credentials(url, value(secret, "username"), value(secret, "password"));

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.inflight.engine.Engine;
 import dev.inflight.engine.EngineSettings;
+import dev.inflight.engine.sql.KeepOnStatementErrors;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -76,7 +77,7 @@ final class Databases implements AutoCloseable {
     cfg.setConnectionTimeout(5_000);
     // Do not fail (or retry in a loop) when the database is down: each step reports it instead.
     cfg.setInitializationFailTimeout(-1);
-    cfg.setExceptionOverride(new dev.inflight.engine.sql.KeepOnStatementErrors());
+    cfg.setExceptionOverride(new KeepOnStatementErrors());
     cfg.setPoolName("inflight-" + Integer.toHexString(c.poolKey().hashCode()));
     cfg.addDataSourceProperty("ApplicationName", "inflight");
     HikariDataSource pool = new HikariDataSource(cfg);

@@ -1,6 +1,9 @@
 package dev.inflight.operator;
 
+import dev.inflight.api.ConditionType;
 import dev.inflight.api.MigrationStatus;
+import dev.inflight.engine.MigrationPhase;
+import dev.inflight.engine.StepResult.WaitReason;
 import dev.inflight.operator.resource.SchemaMigration;
 import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -36,16 +39,16 @@ final class EventRecorder {
   /** Emits the Events that the change from {@code before} to {@code after} deserves. */
   void transitions(SchemaMigration r, MigrationStatus before, MigrationStatus after) {
     String was = before == null ? null : before.phase();
-    if (!Objects.equals(was, after.phase()) && !"Pending".equals(after.phase())) {
-      boolean bad = "Failed".equals(after.phase());
+    if (!Objects.equals(was, after.phase()) && !StatusWriter.PENDING.equals(after.phase())) {
+      boolean bad = MigrationPhase.Failed.name().equals(after.phase());
       emit(
           r,
           bad ? "Warning" : "Normal",
           after.phase(),
           (was == null ? "" : was + " -> " + after.phase() + ": ") + after.message());
     }
-    var stalledBefore = StatusWriter.condition(before, "Stalled");
-    var stalledAfter = StatusWriter.condition(after, "Stalled");
+    var stalledBefore = StatusWriter.condition(before, ConditionType.Stalled);
+    var stalledAfter = StatusWriter.condition(after, ConditionType.Stalled);
     if (stalledAfter != null
         && "True".equals(stalledAfter.status())
         && (stalledBefore == null
@@ -53,11 +56,11 @@ final class EventRecorder {
             || !Objects.equals(stalledBefore.reason(), stalledAfter.reason()))) {
       emit(r, "Warning", stalledAfter.reason(), stalledAfter.message());
     }
-    var recBefore = StatusWriter.condition(before, "Reconciling");
-    var recAfter = StatusWriter.condition(after, "Reconciling");
+    var recBefore = StatusWriter.condition(before, ConditionType.Reconciling);
+    var recAfter = StatusWriter.condition(after, ConditionType.Reconciling);
     if (recAfter != null
-        && "LockContention".equals(recAfter.reason())
-        && (recBefore == null || !"LockContention".equals(recBefore.reason()))) {
+        && WaitReason.LockContention.name().equals(recAfter.reason())
+        && (recBefore == null || !WaitReason.LockContention.name().equals(recBefore.reason()))) {
       emit(r, "Warning", "CutoverBlocked", recAfter.message());
     }
   }

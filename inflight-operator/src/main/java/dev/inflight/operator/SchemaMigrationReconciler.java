@@ -1,5 +1,6 @@
 package dev.inflight.operator;
 
+import dev.inflight.api.ConditionType;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
 import dev.inflight.api.MigrationSpec.DeletionPolicy;
@@ -13,6 +14,8 @@ import dev.inflight.engine.PlanRejectedException;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.TableBusyException;
 import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.sql.ConnectionFailure;
+import dev.inflight.engine.sql.Errors;
 import dev.inflight.operator.resource.ResourceSpecs;
 import dev.inflight.operator.resource.SchemaMigration;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -78,7 +81,7 @@ public final class SchemaMigrationReconciler
     MigrationSpec spec = ResourceSpecs.toCore(r.getSpec());
     List<String> invalid = SpecValidator.validateSpec(spec);
     if (!invalid.isEmpty()) {
-      return problem(r, "InvalidSpec", String.join("; ", invalid), PROBLEM_POLL);
+      return problem(r, OperatorReason.InvalidSpec, String.join("; ", invalid), PROBLEM_POLL);
     }
     Engine engine;
     try {
@@ -97,16 +100,16 @@ public final class SchemaMigrationReconciler
           statuses.fromEngine(r, engine.status(m.id(), spec), result, clock.instant());
       return publish(r, status, result);
     } catch (TableBusyException e) {
-      return waiting(r, "WaitingForTable", e.getMessage(), PERSON_POLL);
+      return waiting(r, OperatorReason.WaitingForTable, e.getMessage(), PERSON_POLL);
     } catch (PlanRejectedException e) {
-      return problem(r, "PlanRejected", e.getMessage(), PROBLEM_POLL);
+      return problem(r, OperatorReason.PlanRejected, e.getMessage(), PROBLEM_POLL);
     } catch (SQLException e) {
       return databaseProblem(r, e);
     } catch (EngineException e) {
       // Outside a step (planning a new migration): a lock not granted in time, say.
       return e.retryable()
-          ? waiting(r, "Retrying", e.getMessage(), DATABASE_RETRY)
-          : problem(r, "EngineError", e.getMessage(), PROBLEM_POLL);
+          ? waiting(r, OperatorReason.Retrying, e.getMessage(), DATABASE_RETRY)
+          : problem(r, OperatorReason.EngineError, e.getMessage(), PROBLEM_POLL);
     }
   }
 
@@ -134,7 +137,7 @@ public final class SchemaMigrationReconciler
   static Duration nextStep(StepResult result, MigrationStatus status) {
     if (result instanceof StepResult.Done
         && status != null
-        && !"True".equals(statusOf(StatusWriter.condition(status, "Ready")))) {
+        && !"True".equals(statusOf(StatusWriter.condition(status, ConditionType.Ready)))) {
       return PERSON_POLL;
     }
     if (result instanceof StepResult.Progress) {
@@ -157,7 +160,7 @@ public final class SchemaMigrationReconciler
   }
 
   private UpdateControl<SchemaMigration> problem(
-      SchemaMigration r, String reason, String message, Duration retry) {
+      SchemaMigration r, OperatorReason reason, String message, Duration retry) {
     MigrationStatus status = statuses.problem(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
     r.setStatus(status);
@@ -173,26 +176,25 @@ public final class SchemaMigrationReconciler
         e = s;
       }
     }
-    String state = e.getSQLState() == null ? "" : e.getSQLState();
-    String message =
-        "database: " + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage()));
-    if (state.startsWith("28")) {
+    String message = "database: " + Errors.firstLine(String.valueOf(e.getMessage()));
+    ConnectionFailure failure = ConnectionFailure.of(e).orElse(null);
+    if (failure == ConnectionFailure.AuthenticationFailed) {
       String secret = secretKey(r);
       if (secret != null) {
         secrets.remove(secret);
       }
       // Wrong credentials do not fix themselves: report once, look again only slowly.
-      return problem(r, "DatabaseAuthenticationFailed", message, PROBLEM_POLL);
+      return problem(r, OperatorReason.DatabaseAuthenticationFailed, message, PROBLEM_POLL);
     }
-    if (state.equals("3D000")) {
-      return problem(r, "DatabaseNotFound", message, PROBLEM_POLL);
+    if (failure == ConnectionFailure.DatabaseNotFound) {
+      return problem(r, OperatorReason.DatabaseNotFound, message, PROBLEM_POLL);
     }
-    return waiting(r, "DatabaseUnavailable", message, DATABASE_RETRY);
+    return waiting(r, OperatorReason.DatabaseUnavailable, message, DATABASE_RETRY);
   }
 
   /** A wait that ends by itself (a busy table, a database that is restarting). */
   private UpdateControl<SchemaMigration> waiting(
-      SchemaMigration r, String reason, String message, Duration retry) {
+      SchemaMigration r, OperatorReason reason, String message, Duration retry) {
     MigrationStatus status = statuses.retrying(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
     r.setStatus(status);
@@ -207,7 +209,7 @@ public final class SchemaMigrationReconciler
     r.setStatus(
         statuses.retrying(
             r,
-            "InternalError",
+            OperatorReason.InternalError,
             e.getClass().getSimpleName() + ": " + e.getMessage(),
             clock.instant()));
     boolean lastAttempt = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);

@@ -1,5 +1,6 @@
 package dev.inflight.operator;
 
+import dev.inflight.api.ConditionType;
 import dev.inflight.api.MigrationStatus;
 import dev.inflight.api.MigrationStatus.Condition;
 import dev.inflight.engine.StepResult;
@@ -14,15 +15,8 @@ import java.util.List;
  * conventions require), and says why a step is waiting.
  */
 final class StatusWriter {
-  static final List<String> TYPES =
-      List.of(
-          "Ready",
-          "Reconciling",
-          "Stalled",
-          "Planned",
-          "Approved",
-          "CutoverReady",
-          "RollbackAvailable");
+  /** The phase shown before the engine has answered for a resource. */
+  static final String PENDING = "Pending";
 
   MigrationStatus fromEngine(SchemaMigration r, MigrationStatus s, StepResult last, Instant now) {
     String message = s.message();
@@ -35,7 +29,7 @@ final class StatusWriter {
           || w.reason() == StepResult.WaitReason.Busy) {
         conditions.replaceAll(
             c ->
-                c.type().equals("Reconciling") && "True".equals(c.status())
+                ConditionType.Reconciling.typeOf(c) && "True".equals(c.status())
                     ? new Condition(
                         c.type(),
                         c.status(),
@@ -63,13 +57,13 @@ final class StatusWriter {
   }
 
   /** A status for a resource the engine cannot act on yet (invalid, no Secret, no database). */
-  MigrationStatus problem(SchemaMigration r, String reason, String message, Instant now) {
-    return without(r, "Stalled", reason, message, now);
+  MigrationStatus problem(SchemaMigration r, OperatorReason reason, String message, Instant now) {
+    return without(r, ConditionType.Stalled, reason, message, now);
   }
 
   /** The same status, waiting on a transient problem (a database that does not answer). */
-  MigrationStatus retrying(SchemaMigration r, String reason, String message, Instant now) {
-    return without(r, "Reconciling", reason, message, now);
+  MigrationStatus retrying(SchemaMigration r, OperatorReason reason, String message, Instant now) {
+    return without(r, ConditionType.Reconciling, reason, message, now);
   }
 
   /**
@@ -77,21 +71,26 @@ final class StatusWriter {
    * with the reason, every other condition False.
    */
   private static MigrationStatus without(
-      SchemaMigration r, String trueCondition, String reason, String message, Instant now) {
+      SchemaMigration r,
+      ConditionType trueCondition,
+      OperatorReason reason,
+      String message,
+      Instant now) {
     MigrationStatus prev = r.getStatus();
     String t = now.toString();
     List<Condition> conditions = new ArrayList<>();
-    for (String type : TYPES) {
-      boolean on = type.equals(trueCondition);
-      boolean says = on || (trueCondition.equals("Stalled") && type.equals("Ready"));
+    for (ConditionType type : ConditionType.values()) {
+      boolean on = type == trueCondition;
+      boolean says = on || (trueCondition == ConditionType.Stalled && type == ConditionType.Ready);
       conditions.add(
-          new Condition(type, on ? "True" : "False", reason, says ? message : "", t, null));
+          new Condition(
+              type.name(), on ? "True" : "False", reason.name(), says ? message : "", t, null));
     }
     return finish(
         r,
         new MigrationStatus(
             null,
-            prev == null || prev.phase() == null ? "Pending" : prev.phase(),
+            prev == null || prev.phase() == null ? PENDING : prev.phase(),
             message,
             prev == null ? null : prev.plan(),
             prev == null ? null : prev.progress(),
@@ -132,10 +131,10 @@ final class StatusWriter {
         merged);
   }
 
-  static Condition condition(MigrationStatus s, String type) {
+  static Condition condition(MigrationStatus s, ConditionType type) {
     if (s == null || s.conditions() == null) {
       return null;
     }
-    return s.conditions().stream().filter(c -> c.type().equals(type)).findFirst().orElse(null);
+    return s.conditions().stream().filter(type::typeOf).findFirst().orElse(null);
   }
 }

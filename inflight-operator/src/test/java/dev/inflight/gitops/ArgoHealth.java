@@ -1,6 +1,7 @@
 package dev.inflight.gitops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.inflight.api.ConditionType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -63,13 +64,14 @@ public final class ArgoHealth {
       return "InProgress";
     }
     for (JsonNode c : status.path("conditions")) {
-      if (c.path("type").asText().equals("Reconciling")
+      if (c.path("type").asText().equals(ConditionType.Reconciling.name())
           && c.path("status").asText().equals("True")) {
         return "InProgress";
       }
     }
     for (JsonNode c : status.path("conditions")) {
-      if (c.path("type").asText().equals("Stalled") && c.path("status").asText().equals("True")) {
+      if (c.path("type").asText().equals(ConditionType.Stalled.name())
+          && c.path("status").asText().equals("True")) {
         return "Failed";
       }
     }

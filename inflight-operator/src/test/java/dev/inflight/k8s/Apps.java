@@ -2,6 +2,7 @@ package dev.inflight.k8s;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.inflight.api.ConditionType;
 import dev.inflight.api.MigrationStatus;
 import dev.inflight.operator.resource.SchemaMigration;
 import dev.inflight.testing.TestDatabase;
@@ -38,7 +39,7 @@ record Apps(Cluster k8s, String ns) {
         s.conditions().stream()
             .anyMatch(
                 c ->
-                    c.type().equals("Stalled")
+                    ConditionType.Stalled.typeOf(c)
                         && c.status().equals("True")
                         && c.reason().equals(reason));
   }

@@ -1,5 +1,6 @@
 package dev.inflight.k8s;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
@@ -34,7 +35,7 @@ public record AuditRecord(
           ref.path("namespace").asText(""),
           ref.path("name").asText(""),
           e.path("responseStatus").path("code").asInt());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
   }

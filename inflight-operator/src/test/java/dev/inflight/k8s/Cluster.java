@@ -1,5 +1,7 @@
 package dev.inflight.k8s;
 
+import static org.awaitility.Awaitility.await;
+
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -93,7 +95,7 @@ public final class Cluster implements ExtensionContext.Store.CloseableResource {
   private static void notAcrossMidnight(Duration window) {
     if (crossesMidnight(window)) {
       LOG.info("waiting for midnight to pass before starting kube-apiserver");
-      org.awaitility.Awaitility.await()
+      await()
           .atMost(window.plusSeconds(5))
           .pollInterval(Duration.ofMillis(500))
           .until(() -> !crossesMidnight(window));

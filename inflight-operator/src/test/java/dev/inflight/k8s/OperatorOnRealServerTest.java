@@ -1,14 +1,18 @@
 package dev.inflight.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.inflight.api.MigrationStatus;
+import dev.inflight.engine.ConditionReason;
 import dev.inflight.operator.resource.SchemaMigration;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -115,7 +119,7 @@ class OperatorOnRealServerTest {
             Instant.now().plus(Duration.ofHours(23)), Instant.now().plus(Duration.ofHours(25)));
     Map<String, String> wide =
         table(k8s.kubectl().run("get", "smig", "-n", ns, "-o", "wide")).get(0);
-    assertThat(wide).containsEntry("REASON", "IntentReached");
+    assertThat(wide).containsEntry("REASON", ConditionReason.IntentReached.name());
     assertThat(wide.get("MESSAGE")).isNotBlank();
   }
 
@@ -175,8 +179,7 @@ class OperatorOnRealServerTest {
     var edited =
         apps.migration("users-throttled")
             .patch(
-                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                PatchContext.of(PatchType.JSON_MERGE),
                 "{\"spec\":{\"backfill\":{\"maxRowsPerSecond\":2000}}}");
     assertThat(edited.getMetadata().getGeneration())
         .isEqualTo(before.getMetadata().getGeneration() + 1);
@@ -188,7 +191,7 @@ class OperatorOnRealServerTest {
     SchemaMigration stale = apps.migration("users-throttled").get();
     apps.awaitStatus("users-throttled", s -> !s.progress().equals(stale.getStatus().progress()));
     stale.getMetadata().setLabels(Map.of("team", "payments"));
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    assertThatThrownBy(
             () ->
                 k8s.admin()
                     .resources(SchemaMigration.class)

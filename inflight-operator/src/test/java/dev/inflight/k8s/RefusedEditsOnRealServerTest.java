@@ -3,6 +3,7 @@ package dev.inflight.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.inflight.api.MigrationStatus;
+import dev.inflight.operator.OperatorReason;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import java.util.LinkedHashMap;
@@ -81,7 +82,8 @@ class RefusedEditsOnRealServerTest {
       return;
     }
     assertThat(patched.ok()).as(patched.err()).isTrue();
-    MigrationStatus refused = apps.awaitStatus("users-manual", Apps.stalled("PlanRejected"));
+    MigrationStatus refused =
+        apps.awaitStatus("users-manual", Apps.stalled(OperatorReason.PlanRejected.name()));
     assertThat(refused.phase()).isEqualTo("AwaitingCutover");
     assertThat(refused.message()).contains("on public.users, not public.customers");
     assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'customers__ifl%'"))
@@ -119,7 +121,8 @@ class RefusedEditsOnRealServerTest {
     for (Documents.Case c : Documents.cases("/k8s/cel-rules.yaml")) {
       c.resource().getAdditionalProperties().put("spec", withDatabase(c));
       k8s.admin().resource(c.resource()).inNamespace(ns).create();
-      MigrationStatus s = apps.awaitStatus(c.name(), Apps.stalled("InvalidSpec"));
+      MigrationStatus s =
+          apps.awaitStatus(c.name(), Apps.stalled(OperatorReason.InvalidSpec.name()));
       assertThat(s.message()).as(c.name()).contains("exactly one operation per change");
     }
     assertThat(db.count("SELECT count(*) FROM pg_namespace WHERE nspname = 'inflight'")).isZero();

@@ -2,6 +2,7 @@ package dev.inflight.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.inflight.api.ConditionType;
 import dev.inflight.api.MigrationStatus;
 import dev.inflight.api.MigrationStatus.Condition;
 import dev.inflight.engine.MigrationPhase;
@@ -23,7 +24,8 @@ class NextStepTest {
         null,
         null,
         null,
-        List.of(new Condition("Ready", ready, "r", "", "2026-01-01T00:00:00Z", 1L)));
+        List.of(
+            new Condition(ConditionType.Ready.name(), ready, "r", "", "2026-01-01T00:00:00Z", 1L)));
   }
 
   @Test

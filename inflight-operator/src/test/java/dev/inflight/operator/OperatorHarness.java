@@ -1,5 +1,6 @@
 package dev.inflight.operator;
 
+import dev.inflight.api.ConditionType;
 import dev.inflight.engine.EngineSettings;
 import dev.inflight.operator.resource.SchemaMigration;
 import dev.inflight.testing.TestDatabase;
@@ -100,13 +101,14 @@ final class OperatorHarness {
     return m == null || m.getStatus() == null ? null : m.getStatus().phase();
   }
 
-  static String condition(KubernetesClient client, String name, String type, boolean reason) {
+  static String condition(
+      KubernetesClient client, String name, ConditionType type, boolean reason) {
     SchemaMigration m = get(client, name);
     if (m == null || m.getStatus() == null || m.getStatus().conditions() == null) {
       return null;
     }
     return m.getStatus().conditions().stream()
-        .filter(c -> c.type().equals(type))
+        .filter(type::typeOf)
         .map(c -> reason ? c.reason() : c.status())
         .findFirst()
         .orElse(null);

@@ -11,8 +11,12 @@ import static dev.inflight.operator.OperatorHarness.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.inflight.api.ConditionType;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationStatus;
+import dev.inflight.engine.ConditionReason;
+import dev.inflight.gitops.ArgoHealth;
 import dev.inflight.operator.resource.ResourceSpecs;
 import dev.inflight.operator.resource.SchemaMigration;
 import dev.inflight.testing.PostgresExtension;
@@ -21,14 +25,17 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,8 +123,7 @@ class OperatorTest {
         .isLessThan((long) reconciles() / 2);
     SchemaMigration m = get(client, "parts-code");
     MigrationStatus s = m.getStatus();
-    System.out.println(
-        "completed resource:\n" + io.fabric8.kubernetes.client.utils.Serialization.asYaml(m));
+    System.out.println("completed resource:\n" + Serialization.asYaml(m));
     assertThat(s.observedGeneration()).isEqualTo(m.getMetadata().getGeneration());
     assertThat(s.plan().hash()).startsWith("sha256:");
     assertThat(s.plan().statements())
@@ -129,18 +135,12 @@ class OperatorTest {
     assertThat(s.conditions())
         .extracting(MigrationStatus.Condition::type)
         .containsExactlyInAnyOrder(
-            "Ready",
-            "Reconciling",
-            "Stalled",
-            "Planned",
-            "Approved",
-            "CutoverReady",
-            "RollbackAvailable");
+            Arrays.stream(ConditionType.values()).map(Enum::name).toArray(String[]::new));
     assertThat(s.conditions())
         .allSatisfy(
             c -> assertThat(c.observedGeneration()).isEqualTo(m.getMetadata().getGeneration()));
-    assertThat(condition(client, "parts-code", "Ready", false)).isEqualTo("True");
-    assertThat(condition(client, "parts-code", "Stalled", false)).isEqualTo("False");
+    assertThat(condition(client, "parts-code", ConditionType.Ready, false)).isEqualTo("True");
+    assertThat(condition(client, "parts-code", ConditionType.Stalled, false)).isEqualTo("False");
     assertThat(eventReasons(client, "parts-code"))
         .contains("CreatingShadow", "Backfilling", "Syncing", "CuttingOver", "Completed");
     assertThat(db.count("SELECT count(*) FROM parts WHERE code = 'c'")).isEqualTo(3000);
@@ -161,16 +161,17 @@ class OperatorTest {
   void approvalGateOpensForThePlanHashInStatus(TestDatabase db) throws Exception {
     partsCode(db, 500, "approval: {required: true}\n");
     awaitPhase("parts-code", "AwaitingApproval");
-    assertThat(condition(client, "parts-code", "Approved", false)).isEqualTo("False");
-    assertThat(condition(client, "parts-code", "Reconciling", false)).isEqualTo("True");
-    assertThat(condition(client, "parts-code", "Reconciling", true)).isEqualTo("AwaitingApproval");
+    assertThat(condition(client, "parts-code", ConditionType.Approved, false)).isEqualTo("False");
+    assertThat(condition(client, "parts-code", ConditionType.Reconciling, false)).isEqualTo("True");
+    assertThat(condition(client, "parts-code", ConditionType.Reconciling, true))
+        .isEqualTo("AwaitingApproval");
     assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname = 'parts__ifl_new'")).isZero();
 
     assertThat(argo("parts-code")).isEqualTo("Suspended");
     String hash = get(client, "parts-code").getStatus().plan().hash();
     edit("parts-code", c -> new MigrationSpec.ControlSpec(hash, c.cutover(), c.action()));
     awaitPhase("parts-code", "Completed");
-    assertThat(condition(client, "parts-code", "Approved", false)).isEqualTo("True");
+    assertThat(condition(client, "parts-code", ConditionType.Approved, false)).isEqualTo("True");
     assertThat(eventReasons(client, "parts-code")).contains("AwaitingApproval");
     assertThat(argo("parts-code")).isEqualTo("Healthy");
   }
@@ -179,7 +180,8 @@ class OperatorTest {
   void manualCutoverWaitsForProceed(TestDatabase db) {
     partsCode(db, 500, "cutover: {mode: Manual}\n");
     awaitPhase("parts-code", "AwaitingCutover");
-    assertThat(condition(client, "parts-code", "CutoverReady", false)).isEqualTo("True");
+    assertThat(condition(client, "parts-code", ConditionType.CutoverReady, false))
+        .isEqualTo("True");
     edit(
         "parts-code",
         c ->
@@ -212,11 +214,14 @@ class OperatorTest {
     edit("parts-code", c -> action(c, MigrationSpec.Action.Rollback));
     await()
         .atMost(LONG)
-        .until(() -> "ActionRefused".equals(condition(client, "parts-code", "Stalled", true)));
+        .until(
+            () ->
+                ConditionReason.ActionRefused.name()
+                    .equals(condition(client, "parts-code", ConditionType.Stalled, true)));
     assertThat(phase(client, "parts-code")).isEqualTo("AwaitingCutover");
     edit("parts-code", c -> action(c, MigrationSpec.Action.Cancel));
     awaitPhase("parts-code", "Cancelled");
-    assertThat(condition(client, "parts-code", "Ready", false)).isEqualTo("True");
+    assertThat(condition(client, "parts-code", ConditionType.Ready, false)).isEqualTo("True");
     assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'parts\\_\\_ifl%'"))
         .isZero();
     assertThat(
@@ -241,12 +246,10 @@ class OperatorTest {
             c -> {
               if (!c.isSatisfied() && c.getRemainingTimeInMS() < 1_000) {
                 System.out.println(
-                    "not ready in time:\n"
-                        + io.fabric8.kubernetes.client.utils.Serialization.asYaml(
-                            get(client, "parts-code")));
+                    "not ready in time:\n" + Serialization.asYaml(get(client, "parts-code")));
               }
             })
-        .until(() -> "True".equals(condition(client, "parts-code", "Ready", false)));
+        .until(() -> "True".equals(condition(client, "parts-code", ConditionType.Ready, false)));
     assertThat(eventReasons(client, "parts-code")).contains("RollingBack", "RolledBack");
   }
 
@@ -258,7 +261,8 @@ class OperatorTest {
     awaitPhase("parts-code", "Finalized");
     assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'parts\\_\\_ifl%'"))
         .isZero();
-    assertThat(condition(client, "parts-code", "RollbackAvailable", false)).isEqualTo("False");
+    assertThat(condition(client, "parts-code", ConditionType.RollbackAvailable, false))
+        .isEqualTo("False");
   }
 
   @Test
@@ -313,16 +317,22 @@ class OperatorTest {
     create(client, yaml("bad-batch", "public.parts", ADD_CODE, "backfill: {batchSize: 0}\n"));
     await()
         .atMost(LONG)
-        .until(() -> "PlanRejected".equals(condition(client, "bad-column", "Stalled", true)));
+        .until(
+            () ->
+                OperatorReason.PlanRejected.name()
+                    .equals(condition(client, "bad-column", ConditionType.Stalled, true)));
     await()
         .atMost(LONG)
-        .until(() -> "InvalidSpec".equals(condition(client, "bad-batch", "Stalled", true)));
+        .until(
+            () ->
+                OperatorReason.InvalidSpec.name()
+                    .equals(condition(client, "bad-batch", ConditionType.Stalled, true)));
     assertThat(get(client, "bad-column").getStatus().message())
         .contains("column \"nope\" does not exist");
     assertThat(get(client, "bad-batch").getStatus().message())
         .contains("spec.backfill.batchSize: 0 is outside 1..1000000");
-    assertThat(condition(client, "bad-column", "Ready", false)).isEqualTo("False");
-    assertThat(eventReasons(client, "bad-column")).contains("PlanRejected");
+    assertThat(condition(client, "bad-column", ConditionType.Ready, false)).isEqualTo("False");
+    assertThat(eventReasons(client, "bad-column")).contains(OperatorReason.PlanRejected.name());
     assertThat(argo("bad-column")).isEqualTo("Degraded");
     assertThat(db.strings("SELECT relname FROM pg_class ORDER BY 1")).isEqualTo(before);
     assertThat(db.count("SELECT count(*) FROM pg_namespace WHERE nspname = 'inflight'")).isZero();
@@ -339,8 +349,8 @@ class OperatorTest {
         .atMost(LONG)
         .until(
             () ->
-                "DatabaseAuthenticationFailed"
-                    .equals(condition(client, "parts-code", "Stalled", true)));
+                OperatorReason.DatabaseAuthenticationFailed.name()
+                    .equals(condition(client, "parts-code", ConditionType.Stalled, true)));
     assertThat(get(client, "parts-code").getStatus().message())
         .contains("role \"intruder\" does not exist")
         .doesNotContain("s3cret-value");
@@ -350,7 +360,8 @@ class OperatorTest {
         .during(Duration.ofSeconds(3))
         .atMost(Duration.ofSeconds(5))
         .until(() -> reconciles() == started);
-    assertThat(eventReasons(client, "parts-code")).containsOnlyOnce("DatabaseAuthenticationFailed");
+    assertThat(eventReasons(client, "parts-code"))
+        .containsOnlyOnce(OperatorReason.DatabaseAuthenticationFailed.name());
   }
 
   @Test
@@ -362,10 +373,13 @@ class OperatorTest {
     create(client, yaml("second", "public.parts", "- addColumn: {name: other, type: int}\n", null));
     await()
         .atMost(LONG)
-        .until(() -> "WaitingForTable".equals(condition(client, "second", "Reconciling", true)));
+        .until(
+            () ->
+                OperatorReason.WaitingForTable.name()
+                    .equals(condition(client, "second", ConditionType.Reconciling, true)));
     assertThat(get(client, "second").getStatus().message())
         .contains("already has an active migration, apps/first");
-    assertThat(condition(client, "second", "Stalled", false)).isEqualTo("False");
+    assertThat(condition(client, "second", ConditionType.Stalled, false)).isEqualTo("False");
   }
 
   @Test
@@ -404,7 +418,7 @@ class OperatorTest {
   private void awaitPhase(String name, String phase) {
     try {
       await().atMost(LONG).until(() -> phase.equals(phase(client, name)));
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       SchemaMigration m = get(client, name);
       throw new AssertionError(
           name
@@ -420,11 +434,8 @@ class OperatorTest {
 
   /** The Argo CD health of the resource as the operator left it. */
   private String argo(String name) throws Exception {
-    var node =
-        io.fabric8.kubernetes.client.utils.Serialization.jsonMapper()
-            .valueToTree(get(client, name));
-    return dev.inflight.gitops.ArgoHealth.evaluate((com.fasterxml.jackson.databind.JsonNode) node)
-        .status();
+    var node = Serialization.jsonMapper().valueToTree(get(client, name));
+    return ArgoHealth.evaluate((JsonNode) node).status();
   }
 
   /** GETs of the Secret the mock server has seen (drains its record of requests). */

@@ -183,7 +183,7 @@ public final class CatalogReader {
                   rs.getString(6),
                   rs.getString(7),
                   rs.getString(8),
-                  java.util.List.of((String[]) rs.getArray(9).getArray()),
+                  List.of((String[]) rs.getArray(9).getArray()),
                   rs.getString(10)));
         }
       }

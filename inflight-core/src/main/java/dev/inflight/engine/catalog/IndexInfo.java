@@ -1,5 +1,7 @@
 package dev.inflight.engine.catalog;
 
+import java.util.List;
+
 /**
  * An index on the table. {@code definition} is {@code pg_get_indexdef}; {@code constraintType} is
  * {@code p}, {@code u}, {@code x} when the index backs a constraint, else empty. {@code body} is
@@ -15,7 +17,7 @@ public record IndexInfo(
     String constraintType,
     String constraintDefinition,
     String comment,
-    java.util.List<String> columns,
+    List<String> columns,
     String tablespace) {
 
   public boolean backsConstraint() {

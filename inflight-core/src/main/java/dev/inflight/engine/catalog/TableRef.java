@@ -2,6 +2,9 @@ package dev.inflight.engine.catalog;
 
 import dev.inflight.engine.PlanRejectedException;
 import dev.inflight.engine.sql.Sql;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /** A table by schema and name (and oid once resolved). */
 public record TableRef(String schema, String name, long oid) {
@@ -12,7 +15,7 @@ public record TableRef(String schema, String name, long oid) {
    */
   public static TableRef parse(String text) {
     String t = text.trim();
-    java.util.List<String> parts = new java.util.ArrayList<>();
+    List<String> parts = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
     boolean quoted = false;
     boolean wasQuoted = false;
@@ -33,7 +36,7 @@ public record TableRef(String schema, String name, long oid) {
         quoted = true;
         wasQuoted = true;
       } else if (c == '.') {
-        parts.add(wasQuoted ? cur.toString() : cur.toString().toLowerCase(java.util.Locale.ROOT));
+        parts.add(wasQuoted ? cur.toString() : cur.toString().toLowerCase(Locale.ROOT));
         cur.setLength(0);
         wasQuoted = false;
       } else {
@@ -43,7 +46,7 @@ public record TableRef(String schema, String name, long oid) {
     if (quoted) {
       throw new PlanRejectedException("spec.table: unterminated quote in '" + text + "'");
     }
-    parts.add(wasQuoted ? cur.toString() : cur.toString().toLowerCase(java.util.Locale.ROOT));
+    parts.add(wasQuoted ? cur.toString() : cur.toString().toLowerCase(Locale.ROOT));
     if (parts.size() > 2 || parts.stream().anyMatch(String::isEmpty)) {
       throw new PlanRejectedException(
           "spec.table: '" + text + "' is not a table name (expected schema.table or table)");

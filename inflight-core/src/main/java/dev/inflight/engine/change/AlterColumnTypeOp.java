@@ -1,6 +1,7 @@
 package dev.inflight.engine.change;
 
 import dev.inflight.api.Change;
+import dev.inflight.engine.sql.Errors;
 import dev.inflight.engine.sql.Sql;
 import dev.inflight.engine.sql.SqlExpressions;
 import java.sql.PreparedStatement;
@@ -131,16 +132,14 @@ final class AlterColumnTypeOp implements ChangeOp {
       if ("42703".equals(e.getSQLState()) || "42883".equals(e.getSQLState())) {
         // An unknown column or function: using itself is wrong, whatever the default.
         throw new IllegalArgumentException(
-            describe()
-                + ": "
-                + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage())));
+            describe() + ": " + Errors.firstLine(String.valueOf(e.getMessage())));
       }
       throw new IllegalArgumentException(
           describe()
               + ": cannot convert the default "
               + c.defaultExpr
               + " with using ("
-              + dev.inflight.engine.sql.Errors.firstLine(String.valueOf(e.getMessage()))
+              + Errors.firstLine(String.valueOf(e.getMessage()))
               + ")"
               + hint);
     }

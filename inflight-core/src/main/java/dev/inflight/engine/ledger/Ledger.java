@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inflight.engine.EngineException;
 import dev.inflight.engine.MigrationPhase;
+import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -388,7 +389,7 @@ public final class Ledger {
   private Map<String, Long> millis(String text) {
     try {
       return json.readValue(text, new TypeReference<Map<String, Long>>() {});
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("unreadable phase_millis in the ledger: " + text, e);
     }
   }

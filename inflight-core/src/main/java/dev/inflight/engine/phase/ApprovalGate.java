@@ -1,5 +1,6 @@
 package dev.inflight.engine.phase;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.PlanRejectedException;
@@ -40,7 +41,7 @@ final class ApprovalGate {
             .set("plan_hash = ?", fresh.hash())
             .set("plan = ?::jsonb", json.writeValueAsString(fresh))
             .execute(ctx.conn(), ctx.now());
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
       ctx.reload();

@@ -7,9 +7,9 @@ import java.sql.SQLException;
 /**
  * AwaitingApproval. Pre: approval is required and {@code control.approvedPlanHash} differs from the
  * plan's hash. Advance: plans again and proceeds once the current plan's hash is approved. Nothing
- * has been built; rollback (cancel) only records the outcome.
+ * has been built; cancel only records the outcome.
  */
-final class AwaitingApprovalPhase implements Phase {
+final class AwaitingApprovalPhase implements PhaseStep.BeforeCutover {
   private final ApprovalGate gate;
 
   AwaitingApprovalPhase(ApprovalGate gate) {
@@ -32,7 +32,7 @@ final class AwaitingApprovalPhase implements Phase {
   }
 
   @Override
-  public StepResult rollback(StepContext ctx) throws SQLException {
+  public StepResult cancel(StepContext ctx) throws SQLException {
     return Cleanup.toPhase(ctx, MigrationPhase.Cancelled);
   }
 }

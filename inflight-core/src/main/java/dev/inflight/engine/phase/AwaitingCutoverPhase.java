@@ -11,10 +11,10 @@ import java.time.Duration;
 
 /**
  * AwaitingCutover (manual mode). Pre: in sync and verified. Advance: keeps replaying so the shadow
- * stays current, and moves to CuttingOver when {@code control.cutover} is Proceed. Rollback:
- * cancel.
+ * stays current, and moves to CuttingOver when {@code control.cutover} is Proceed. Cancel: drops
+ * the shadow, the log and the capture triggers.
  */
-final class AwaitingCutoverPhase implements Phase {
+final class AwaitingCutoverPhase implements PhaseStep.BeforeCutover {
   @Override
   public MigrationPhase phase() {
     return MigrationPhase.AwaitingCutover;
@@ -41,7 +41,7 @@ final class AwaitingCutoverPhase implements Phase {
   }
 
   @Override
-  public StepResult rollback(StepContext ctx) throws SQLException {
+  public StepResult cancel(StepContext ctx) throws SQLException {
     return Cleanup.toPhase(ctx, MigrationPhase.Cancelled);
   }
 }

@@ -17,9 +17,10 @@ import java.time.Duration;
  * alternates a replay of the change log with one keyset batch copied inside the database (rows
  * never pass through the engine), the cursor committed in the batch's own transaction. The batch
  * size follows {@code targetBatchTime}; {@code maxRowsPerSecond} and {@code maxReplicaLag}
- * throttle. Post: every row up to the end key copied, then Syncing. Rollback: cancel.
+ * throttle. Post: every row up to the end key copied, then Syncing. Cancel: drops the shadow, the
+ * log and the capture triggers.
  */
-final class BackfillingPhase implements Phase {
+final class BackfillingPhase implements PhaseStep.BeforeCutover {
   private static final int MIN_BATCH = 100;
 
   @Override
@@ -102,7 +103,7 @@ final class BackfillingPhase implements Phase {
   }
 
   @Override
-  public StepResult rollback(StepContext ctx) throws SQLException {
+  public StepResult cancel(StepContext ctx) throws SQLException {
     return Cleanup.toPhase(ctx, MigrationPhase.Cancelled);
   }
 }

@@ -17,9 +17,9 @@ import java.util.List;
  * into the archived table so a rollback stays lossless and quick; a row that cannot be carried back
  * (say a NULL where the old table forbids it) makes rollback unavailable, with the reason, until it
  * can; once {@code rollback.retainFor} has passed (or with a retention of 0), finalizes. Rollback:
- * starts RollingBack.
+ * catches up on the reverse log and starts RollingBack, or says why rollback is unavailable.
  */
-final class CompletedPhase implements Phase {
+final class CompletedPhase implements PhaseStep.AfterCutover {
   @Override
   public MigrationPhase phase() {
     return MigrationPhase.Completed;

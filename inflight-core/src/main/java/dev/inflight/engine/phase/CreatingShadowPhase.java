@@ -21,9 +21,9 @@ import java.util.List;
  * records the largest key (the copy's end; later keys reach the shadow through replay). The
  * triggers take a lock that waits for writers, so long transactions on the table are waited out
  * first and the lock is bounded by {@code lockTimeout}. Post: Backfilling, or nothing at all if
- * interrupted. Rollback: nothing committed yet, so cancel only records the outcome.
+ * interrupted. Cancel: nothing is committed yet, so it only records the outcome.
  */
-final class CreatingShadowPhase implements Phase {
+final class CreatingShadowPhase implements PhaseStep.BeforeCutover {
   @Override
   public MigrationPhase phase() {
     return MigrationPhase.CreatingShadow;
@@ -109,7 +109,7 @@ final class CreatingShadowPhase implements Phase {
   }
 
   @Override
-  public StepResult rollback(StepContext ctx) throws SQLException {
+  public StepResult cancel(StepContext ctx) throws SQLException {
     return Cleanup.toPhase(ctx, MigrationPhase.Cancelled);
   }
 }

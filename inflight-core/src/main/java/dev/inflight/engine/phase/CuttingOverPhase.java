@@ -28,9 +28,10 @@ import java.util.List;
  * shape is still the planned one, rename original to archived and shadow to live with every index
  * name, hand over sequences, install the reverse capture and record Completed. A lock timeout rolls
  * everything back and is retried with jittered backoff up to {@code maxAttempts}. Post: Completed,
- * or nothing changed. Rollback: cancel (nothing is swapped until the commit).
+ * or nothing changed. Cancel: drops the shadow, the log and the capture triggers (nothing is
+ * swapped until the commit).
  */
-final class CuttingOverPhase implements Phase {
+final class CuttingOverPhase implements PhaseStep.BeforeCutover {
   @Override
   public MigrationPhase phase() {
     return MigrationPhase.CuttingOver;
@@ -192,7 +193,7 @@ final class CuttingOverPhase implements Phase {
   }
 
   @Override
-  public StepResult rollback(StepContext ctx) throws SQLException {
+  public StepResult cancel(StepContext ctx) throws SQLException {
     return Cleanup.toPhase(ctx, MigrationPhase.Cancelled);
   }
 }

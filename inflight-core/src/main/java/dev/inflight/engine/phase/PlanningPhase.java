@@ -7,9 +7,9 @@ import java.sql.SQLException;
 /**
  * Planning. Pre: a ledger row holds the plan computed when the migration was submitted. Advance:
  * plans again (the table may have changed since) and moves to AwaitingApproval or CreatingShadow.
- * Nothing has been built, so rollback (cancel) only records the outcome.
+ * Nothing has been built, so cancel only records the outcome.
  */
-final class PlanningPhase implements Phase {
+final class PlanningPhase implements PhaseStep.BeforeCutover {
   private final ApprovalGate gate;
 
   PlanningPhase(ApprovalGate gate) {
@@ -32,7 +32,7 @@ final class PlanningPhase implements Phase {
   }
 
   @Override
-  public StepResult rollback(StepContext ctx) throws SQLException {
+  public StepResult cancel(StepContext ctx) throws SQLException {
     return Cleanup.toPhase(ctx, MigrationPhase.Cancelled);
   }
 }

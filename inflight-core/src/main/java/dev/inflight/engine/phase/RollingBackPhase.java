@@ -22,7 +22,7 @@ import java.util.List;
  * before the swap commits. Post: RolledBack, or nothing changed. A rollback in progress is not
  * undone by another action; {@link #rollback} continues it.
  */
-final class RollingBackPhase implements Phase {
+final class RollingBackPhase implements PhaseStep.AfterCutover {
   @Override
   public MigrationPhase phase() {
     return MigrationPhase.RollingBack;

@@ -9,6 +9,7 @@ import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.plan.Names;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.engine.plan.Planner;
+import dev.inflight.engine.sql.Sql;
 import dev.inflight.engine.sql.Tx;
 import dev.inflight.engine.sync.Backoff;
 import java.sql.Connection;
@@ -16,6 +17,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Everything one step needs: the step's connection (holding the migration's advisory lock), the
@@ -138,11 +141,11 @@ public final class StepContext {
 
   /** {@code "schema"."table"} of the live table. */
   public String tableSql() {
-    return dev.inflight.engine.sql.Sql.qualified(plan.schema(), plan.table());
+    return Sql.qualified(plan.schema(), plan.table());
   }
 
   public String shadowSql() {
-    return dev.inflight.engine.sql.Sql.qualified(plan.schema(), plan.names().shadow());
+    return Sql.qualified(plan.schema(), plan.names().shadow());
   }
 
   /** The change log, forward or reverse, as SQL. */
@@ -159,15 +162,15 @@ public final class StepContext {
   }
 
   public String archivedSql() {
-    return dev.inflight.engine.sql.Sql.qualified(plan.schema(), plan.names().archived());
+    return Sql.qualified(plan.schema(), plan.names().archived());
   }
 
   /**
    * Every table a swap locks: the live one, {@code ownTable} (the one only the migration uses), and
    * the tables whose foreign keys or views move with it.
    */
-  java.util.List<String> swapTables(String ownTable) {
-    java.util.List<String> t = new java.util.ArrayList<>(java.util.List.of(tableSql(), ownTable));
+  List<String> swapTables(String ownTable) {
+    List<String> t = new ArrayList<>(List.of(tableSql(), ownTable));
     t.addAll(plan.otherTables());
     return t;
   }

@@ -17,9 +17,10 @@ import java.sql.SQLException;
  * build is safe and fastest), ANALYZE the shadow so the new table starts with statistics, verify
  * one key range, and once everything is verified and the backlog is short, move on to
  * AwaitingCutover (manual mode) or CuttingOver. With {@code maxRowsPerSecond}, verification keeps
- * to the same rate as the copy and index builds use no parallel workers. Rollback: cancel.
+ * to the same rate as the copy and index builds use no parallel workers. Cancel: drops the shadow,
+ * the log and the capture triggers.
  */
-final class SyncingPhase implements Phase {
+final class SyncingPhase implements PhaseStep.BeforeCutover {
   @Override
   public MigrationPhase phase() {
     return MigrationPhase.Syncing;
@@ -156,7 +157,7 @@ final class SyncingPhase implements Phase {
   }
 
   @Override
-  public StepResult rollback(StepContext ctx) throws SQLException {
+  public StepResult cancel(StepContext ctx) throws SQLException {
     return Cleanup.toPhase(ctx, MigrationPhase.Cancelled);
   }
 }

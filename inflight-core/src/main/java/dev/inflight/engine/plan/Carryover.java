@@ -9,6 +9,7 @@ import dev.inflight.engine.catalog.TableProperties.Trigger;
 import dev.inflight.engine.sql.Sql;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,28 +31,33 @@ final class Carryover {
 
   private final TableProperties props;
   private final Names names;
-  private final String s;
-  private final String h;
-  private final String a;
-  private final String sPrinted;
-  private final String hPrinted;
+  private final String tableSql;
+  private final String shadowSql;
+  private final String archivedSql;
+  private final String tablePrinted;
+  private final String shadowPrinted;
   private TableProperties shadowProps;
   private Map<String, String> finalColumn = Map.of();
-  private final Map<String, String> scratchParents = new java.util.HashMap<>();
+  private final Map<String, String> scratchParents = new HashMap<>();
   private final List<String> warnings = new ArrayList<>();
 
   /**
-   * @param sPrinted the table as PostgreSQL prints it in definitions ({@code public.users})
-   * @param hPrinted the shadow the same way
+   * @param tablePrinted the table as PostgreSQL prints it in definitions ({@code public.users})
+   * @param shadowPrinted the shadow the same way
    */
-  Carryover(TableProperties props, Names names, String schema, String sPrinted, String hPrinted) {
+  Carryover(
+      TableProperties props,
+      Names names,
+      String schema,
+      String tablePrinted,
+      String shadowPrinted) {
     this.props = props;
     this.names = names;
-    this.s = Sql.qualified(schema, names.table());
-    this.h = Sql.qualified(schema, names.shadow());
-    this.a = Sql.qualified(schema, names.archived());
-    this.sPrinted = sPrinted;
-    this.hPrinted = hPrinted;
+    this.tableSql = Sql.qualified(schema, names.table());
+    this.shadowSql = Sql.qualified(schema, names.shadow());
+    this.archivedSql = Sql.qualified(schema, names.archived());
+    this.tablePrinted = tablePrinted;
+    this.shadowPrinted = shadowPrinted;
   }
 
   /** Reasons the table cannot be swapped (yet); empty when it can. */
@@ -61,7 +67,7 @@ final class Carryover {
       out.add("rule " + rule + " is defined on the table; rules are not carried across the swap");
     }
     for (DependentView v : props.views()) {
-      if (v.materialized() && !Definitions.mentions(v.definition(), sPrinted)) {
+      if (v.materialized() && !Definitions.mentions(v.definition(), tablePrinted)) {
         out.add(
             "materialized view "
                 + v.schema()
@@ -80,12 +86,12 @@ final class Carryover {
   List<String> shadowSettings() {
     List<String> out = new ArrayList<>();
     if (!props.reloptions().isEmpty()) {
-      out.add("ALTER TABLE " + h + " SET (" + String.join(", ", props.reloptions()) + ")");
+      out.add("ALTER TABLE " + shadowSql + " SET (" + String.join(", ", props.reloptions()) + ")");
     }
     if (!props.toastOptions().isEmpty()) {
       out.add(
           "ALTER TABLE "
-              + h
+              + shadowSql
               + " SET ("
               + String.join(", ", props.toastOptions().stream().map(o -> "toast." + o).toList())
               + ")");
@@ -94,7 +100,7 @@ final class Carryover {
       int eq = target.lastIndexOf('=');
       out.add(
           "ALTER TABLE "
-              + h
+              + shadowSql
               + " ALTER COLUMN "
               + target.substring(0, eq)
               + " SET STATISTICS "
@@ -111,8 +117,8 @@ final class Carryover {
       // The key is checked against a copy of its parent (or the shadow itself when the table
       // references itself): adding it to the real parent would lock the parent's writers.
       String target;
-      if (fk.referencedTable().equals(sPrinted)) {
-        target = h;
+      if (fk.referencedTable().equals(tablePrinted)) {
+        target = shadowSql;
       } else {
         String scratch = "fkparent_" + (n++);
         target = Sql.qualified(Names.LEDGER_SCHEMA, scratch);
@@ -131,25 +137,25 @@ final class Carryover {
               Definitions.withoutNotValid(fk.definition()),
               "REFERENCES " + fk.referencedTable() + "(",
               "REFERENCES " + target + "(");
-      out.add(new Check("foreign key " + fk.name(), addNotValid(h, fk.name(), def)));
+      out.add(new Check("foreign key " + fk.name(), addNotValid(shadowSql, fk.name(), def)));
     }
     for (Policy p : props.policies()) {
-      out.add(new Check("policy " + p.name(), createPolicy(p, h)));
+      out.add(new Check("policy " + p.name(), createPolicy(p, shadowSql)));
     }
     for (Trigger t : props.triggers()) {
       out.add(
           new Check(
               "trigger " + t.name(),
               Definitions.replaceOnce(
-                  t.definition(), " ON " + sPrinted + " ", " ON " + hPrinted + " ")));
+                  t.definition(), " ON " + tablePrinted + " ", " ON " + shadowPrinted + " ")));
       if (!"O".equals(t.enabled())) {
         List<String> state = new ArrayList<>();
-        enabled(state, h, t.name(), t.enabled());
+        enabled(state, shadowSql, t.name(), t.enabled());
         out.add(new Check("trigger " + t.name(), state.get(0)));
       }
     }
     List<String> identity = new ArrayList<>();
-    replicaIdentity(identity, h, true);
+    replicaIdentity(identity, shadowSql, true);
     identity.forEach(sql -> out.add(new Check("replica identity", sql)));
     return out;
   }
@@ -158,17 +164,17 @@ final class Carryover {
   List<String> shadowComments() {
     List<String> out = new ArrayList<>();
     for (ForeignKey fk : shadowProps.outgoingForeignKeys()) {
-      comment(out, fk.name(), h, original(fk.name()));
+      comment(out, fk.name(), shadowSql, original(fk.name()));
     }
     return out;
   }
 
   /** The name of each check view built by {@link #validations}, with the view it stands for. */
   Map<String, DependentView> checkViews() {
-    Map<String, DependentView> out = new java.util.HashMap<>();
+    Map<String, DependentView> out = new HashMap<>();
     int n = props.incomingForeignKeys().size();
     for (DependentView v : props.views()) {
-      if (Definitions.mentions(v.definition(), sPrinted)) {
+      if (Definitions.mentions(v.definition(), tablePrinted)) {
         out.put(Names.LEDGER_SCHEMA + ".viewcheck_" + (n++), v);
       }
     }
@@ -235,13 +241,13 @@ final class Carryover {
                   + " ADD FOREIGN KEY ("
                   + Sql.idents(fk.columns())
                   + ") REFERENCES "
-                  + h
+                  + shadowSql
                   + " ("
                   + String.join(", ", mapped(fk.referencedColumns(), fk))
                   + ") NOT VALID"));
     }
     for (DependentView v : props.views()) {
-      if (!Definitions.mentions(v.definition(), sPrinted)) {
+      if (!Definitions.mentions(v.definition(), tablePrinted)) {
         continue;
       }
       String check = Sql.qualified(Names.LEDGER_SCHEMA, "viewcheck_" + (n++));
@@ -277,23 +283,23 @@ final class Carryover {
   List<String> cutover() {
     List<String> out = new ArrayList<>();
     for (ForeignKey fk : props.outgoingForeignKeys()) {
-      out.add("ALTER TABLE " + a + " DROP CONSTRAINT " + Sql.ident(fk.name()));
+      out.add("ALTER TABLE " + archivedSql + " DROP CONSTRAINT " + Sql.ident(fk.name()));
     }
     for (ForeignKey fk : shadowProps.outgoingForeignKeys()) {
       String def = Definitions.withoutNotValid(fk.definition());
-      String parent = scratchParents.getOrDefault(fk.referencedTable(), sPrinted);
+      String parent = scratchParents.getOrDefault(fk.referencedTable(), tablePrinted);
       def =
           Definitions.replaceOnce(
               def, "REFERENCES " + fk.referencedTable() + "(", "REFERENCES " + parent + "(");
-      out.add(addNotValid(s, fk.name(), def));
-      comment(out, fk.name(), s, original(fk.name()));
+      out.add(addNotValid(tableSql, fk.name(), def));
+      comment(out, fk.name(), tableSql, original(fk.name()));
     }
     for (ForeignKey fk : props.incomingForeignKeys()) {
       out.add("ALTER TABLE " + fk.table() + " DROP CONSTRAINT " + Sql.ident(fk.name()));
       String def =
           Definitions.withReferencedColumns(
               Definitions.withoutNotValid(fk.definition()),
-              sPrinted,
+              tablePrinted,
               mapped(fk.referencedColumns(), fk));
       out.add(addNotValid(fk.table(), fk.name(), def));
       comment(out, fk.name(), fk.table(), fk.comment());
@@ -302,33 +308,33 @@ final class Carryover {
     for (Trigger t : props.triggers()) {
       if (!"D".equals(t.enabled())) {
         // The archived table is written by the reverse replay only; its triggers stay quiet.
-        out.add("ALTER TABLE " + a + " DISABLE TRIGGER " + Sql.ident(t.name()));
+        out.add("ALTER TABLE " + archivedSql + " DISABLE TRIGGER " + Sql.ident(t.name()));
       }
     }
     for (Trigger t : shadowProps.triggers()) {
       out.add(
           Definitions.replaceOnce(
-              t.definition(), " ON " + hPrinted + " ", " ON " + sPrinted + " "));
-      enabled(out, s, t.name(), original(props.triggers(), t.name()));
+              t.definition(), " ON " + shadowPrinted + " ", " ON " + tablePrinted + " "));
+      enabled(out, tableSql, t.name(), original(props.triggers(), t.name()));
     }
     if (props.rowSecurity()) {
-      out.add("ALTER TABLE " + s + " ENABLE ROW LEVEL SECURITY");
+      out.add("ALTER TABLE " + tableSql + " ENABLE ROW LEVEL SECURITY");
     }
     if (props.forceRowSecurity()) {
-      out.add("ALTER TABLE " + s + " FORCE ROW LEVEL SECURITY");
-      out.add("ALTER TABLE " + a + " NO FORCE ROW LEVEL SECURITY");
+      out.add("ALTER TABLE " + tableSql + " FORCE ROW LEVEL SECURITY");
+      out.add("ALTER TABLE " + archivedSql + " NO FORCE ROW LEVEL SECURITY");
     }
     for (Policy p : shadowProps.policies()) {
-      out.add(createPolicy(p, s));
+      out.add(createPolicy(p, tableSql));
     }
-    replicaIdentity(out, s, false);
+    replicaIdentity(out, tableSql, false);
     for (Publication p : props.publications()) {
-      out.add("ALTER PUBLICATION " + Sql.ident(p.name()) + " DROP TABLE " + a);
+      out.add("ALTER PUBLICATION " + Sql.ident(p.name()) + " DROP TABLE " + archivedSql);
       out.add(
           "ALTER PUBLICATION "
               + Sql.ident(p.name())
               + " ADD TABLE "
-              + s
+              + tableSql
               + publicationTail(p, true));
     }
     return out;
@@ -340,8 +346,8 @@ final class Carryover {
   List<String> rollback() {
     List<String> out = new ArrayList<>();
     for (ForeignKey fk : props.outgoingForeignKeys()) {
-      out.add(addNotValid(s, fk.name(), fk.definition()));
-      comment(out, fk.name(), s, fk.comment());
+      out.add(addNotValid(tableSql, fk.name(), fk.definition()));
+      comment(out, fk.name(), tableSql, fk.comment());
     }
     for (ForeignKey fk : props.incomingForeignKeys()) {
       out.add("ALTER TABLE " + fk.table() + " DROP CONSTRAINT " + Sql.ident(fk.name()));
@@ -356,18 +362,18 @@ final class Carryover {
     }
     for (Trigger t : props.triggers()) {
       if (!"D".equals(t.enabled())) {
-        enabled(out, s, t.name(), t.enabled());
+        enabled(out, tableSql, t.name(), t.enabled());
       }
     }
     if (props.forceRowSecurity()) {
-      out.add("ALTER TABLE " + s + " FORCE ROW LEVEL SECURITY");
+      out.add("ALTER TABLE " + tableSql + " FORCE ROW LEVEL SECURITY");
     }
     for (Publication p : props.publications()) {
       out.add(
           "ALTER PUBLICATION "
               + Sql.ident(p.name())
               + " ADD TABLE "
-              + s
+              + tableSql
               + publicationTail(p, false));
     }
     return out;
@@ -384,7 +390,7 @@ final class Carryover {
           props.outgoingForeignKeys().stream()
               .anyMatch(o -> o.name().equals(fk.name()) && !o.validated());
       if (!wasNotValid) {
-        out.add("ALTER TABLE " + s + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
+        out.add("ALTER TABLE " + tableSql + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
       }
     }
     incomingValidations(out);
@@ -396,7 +402,7 @@ final class Carryover {
     List<String> out = new ArrayList<>();
     for (ForeignKey fk : props.outgoingForeignKeys()) {
       if (fk.validated()) {
-        out.add("ALTER TABLE " + s + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
+        out.add("ALTER TABLE " + tableSql + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
       }
     }
     incomingValidations(out);
@@ -436,7 +442,7 @@ final class Carryover {
       }
     }
     for (ForeignKey fk : props.outgoingForeignKeys()) {
-      if (!fk.referencedTable().equals(sPrinted) && !out.contains(fk.referencedTable())) {
+      if (!fk.referencedTable().equals(tablePrinted) && !out.contains(fk.referencedTable())) {
         out.add(fk.referencedTable());
       }
     }
@@ -472,7 +478,7 @@ final class Carryover {
       }
     }
     for (ForeignKey fk : props.outgoingForeignKeys()) {
-      if (!fk.referencedTable().equals(sPrinted) && !related.contains(fk.referencedTable())) {
+      if (!fk.referencedTable().equals(tablePrinted) && !related.contains(fk.referencedTable())) {
         related.add(fk.referencedTable());
       }
     }
@@ -565,7 +571,7 @@ final class Carryover {
   /** The view's definition reading the shadow instead of the table. */
   private String overShadow(DependentView v) {
     return Definitions.replaceRelation(
-        v.definition(), sPrinted, hPrinted, Sql.ident(names.table()));
+        v.definition(), tablePrinted, shadowPrinted, Sql.ident(names.table()));
   }
 
   private String matviewIndex(String def, DependentView v, String fresh) {

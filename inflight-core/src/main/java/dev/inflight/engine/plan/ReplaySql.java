@@ -4,6 +4,7 @@ import dev.inflight.engine.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -199,7 +200,7 @@ final class ReplaySql {
       String function,
       String truncateTarget,
       List<KeyColumn> key,
-      java.util.function.UnaryOperator<String> triggerName) {
+      UnaryOperator<String> triggerName) {
     List<String> k = key.stream().map(KeyColumn::source).toList();
     List<String> out = new ArrayList<>();
     String cols =
@@ -297,10 +298,7 @@ final class ReplaySql {
 
   /** Drops what {@link #capture} created, tolerating a partial earlier attempt. */
   static List<String> dropCapture(
-      String table,
-      String log,
-      String function,
-      java.util.function.UnaryOperator<String> triggerName) {
+      String table, String log, String function, UnaryOperator<String> triggerName) {
     List<String> out = new ArrayList<>();
     for (String event : List.of("ins", "upd", "del", "trn")) {
       out.add("DROP TRIGGER IF EXISTS " + Sql.ident(triggerName.apply(event)) + " ON " + table);

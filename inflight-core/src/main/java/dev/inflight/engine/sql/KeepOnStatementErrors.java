@@ -10,6 +10,7 @@ import java.sql.SQLException;
  * Every pool Inflight creates uses this override.
  */
 public final class KeepOnStatementErrors implements SQLExceptionOverride {
+  // Qualified: inside this class, Override is the interface's enum.
   @java.lang.Override
   public SQLExceptionOverride.Override adjudicate(SQLException e) {
     return "0A000".equals(e.getSQLState())

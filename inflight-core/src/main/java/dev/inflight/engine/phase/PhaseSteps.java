@@ -2,15 +2,17 @@ package dev.inflight.engine.phase;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inflight.engine.MigrationPhase;
+import dev.inflight.engine.StepResult;
+import java.sql.SQLException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** The phase implementations, one per non-terminal phase. */
-public final class Phases {
-  private final Map<MigrationPhase, Phase> byPhase = new EnumMap<>(MigrationPhase.class);
+/** The phase steps, one per non-terminal phase, and the steps that belong to no single phase. */
+public final class PhaseSteps {
+  private final Map<MigrationPhase, PhaseStep> byPhase = new EnumMap<>(MigrationPhase.class);
 
-  public Phases(ObjectMapper json) {
+  public PhaseSteps(ObjectMapper json) {
     ApprovalGate gate = new ApprovalGate(json);
     register(new PlanningPhase(gate));
     register(new AwaitingApprovalPhase(gate));
@@ -23,18 +25,17 @@ public final class Phases {
     register(new RollingBackPhase());
   }
 
-  private void register(Phase p) {
-    byPhase.put(p.phase(), p);
+  private void register(PhaseStep step) {
+    byPhase.put(step.phase(), step);
   }
 
-  /** The implementation of a phase; terminal phases have none. */
-  public Optional<Phase> of(MigrationPhase phase) {
+  /** The step of a phase; terminal phases have none. */
+  public Optional<PhaseStep> of(MigrationPhase phase) {
     return Optional.ofNullable(byPhase.get(phase));
   }
 
   /** Finalizes a Completed migration (the Finalize action). */
-  public static dev.inflight.engine.StepResult finalizeNow(StepContext ctx)
-      throws java.sql.SQLException {
+  public static StepResult finalizeNow(StepContext ctx) throws SQLException {
     return CompletedPhase.finalizeNow(ctx);
   }
 
@@ -43,13 +44,13 @@ public final class Phases {
    * validation that waited too long for a lock): the foreign keys validated again and the catalog
    * compared with the original. Both are no-ops once done.
    */
-  public static void settleRollback(StepContext ctx) throws java.sql.SQLException {
+  public static void settleRollback(StepContext ctx) throws SQLException {
     PostSwap.validate(ctx, true);
     CatalogCheck.record(ctx, true);
   }
 
   /** Cleans up a migration that failed before cut-over and records it Failed. */
-  public static dev.inflight.engine.StepResult fail(StepContext ctx) throws java.sql.SQLException {
+  public static StepResult fail(StepContext ctx) throws SQLException {
     return Cleanup.toPhase(ctx, MigrationPhase.Failed);
   }
 }

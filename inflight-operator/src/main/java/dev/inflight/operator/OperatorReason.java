@@ -1,0 +1,33 @@
+package dev.inflight.operator;
+
+/**
+ * The reasons the operator gives the status itself, when the engine has no answer: Stalled for a
+ * problem a person must fix, Reconciling for a wait that ends by itself. The names are the {@code
+ * reason} strings in the status and its Events.
+ */
+public enum OperatorReason {
+  /** Stalled: the resource breaks a rule the API server could not check. */
+  InvalidSpec,
+  /** Stalled: {@code spec.database.secretRef.name} is missing. */
+  DatabaseNotConfigured,
+  /** Stalled: the Secret does not exist in the resource's namespace. */
+  SecretNotFound,
+  /** Stalled: the Secret has no {@code url} key with a {@code jdbc:postgresql:} URL. */
+  SecretInvalid,
+  /** Stalled: planning refused the change; nothing was created. */
+  PlanRejected,
+  /** Stalled: the database refused the user name or password. */
+  DatabaseAuthenticationFailed,
+  /** Stalled: the database in the URL does not exist. */
+  DatabaseNotFound,
+  /** Stalled: a permanent engine error outside a step. */
+  EngineError,
+  /** Reconciling: another migration is active on the table. */
+  WaitingForTable,
+  /** Reconciling: the database refused or lost the connection; retried. */
+  DatabaseUnavailable,
+  /** Reconciling: a transient engine error outside a step; retried. */
+  Retrying,
+  /** Reconciling: the reconcile itself failed; retried. */
+  InternalError
+}
