@@ -9,8 +9,8 @@ import java.util.Map;
  * @param fingerprint digest of the table's shape, compared again under the cut-over lock
  * @param indexes the table's indexes
  * @param archivedIndexes the names they take while archived, in the same order
- * @param snapshot the table as a {@link dev.inflight.engine.catalog.TableSnapshot}; after a
- *     rollback the live table must equal it
+ * @param snapshot the table as {@code TableSnapshot} reads it; after a rollback the live table must
+ *     equal it
  */
 public record SourceTable(
     String schema,
