@@ -1,4 +1,10 @@
 package dev.inflight.engine.plan;
 
 /** A primary-key column: its name and type on the original table and on the new one. */
-public record KeyColumn(String source, String sourceType, String target, String targetType) {}
+public record KeyColumn(String source, String sourceType, String target, String targetType) {
+
+  /** The same column seen from the new table, for the rollback's direction. */
+  public KeyColumn reversed() {
+    return new KeyColumn(target, targetType, source, sourceType);
+  }
+}

@@ -1,10 +1,8 @@
 package dev.inflight.engine.plan;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.List;
 import java.util.Map;
 
@@ -13,189 +11,209 @@ import java.util.Map;
  * statements shown by {@code plan} and approved by hash are the statements executed. Parameterized
  * statements take their values (cursors, limits) as bound parameters.
  *
- * @param hash {@code sha256:} over the fingerprint and every statement
- * @param fingerprint digest of the original table's shape, compared again under the cut-over lock
+ * <p>The plan is stored as JSON with a {@code format} number; {@link StoredPlanReader} reads every
+ * format an earlier engine wrote. The accessors after the components are the names the phases read
+ * the statements by.
+ *
+ * @param hash {@code sha256:} over everything but the hash and the {@link Report}
  * @param key the primary key, on the original and the new table
- * @param archivedIndexes the names the original table's indexes take while archived, in the order
- *     of {@code sourceIndexes}
- * @param syncExtras built on the shadow once it is verified (materialized views over it)
- * @param validateAfterSwap run after the cut-over commits, outside it: foreign keys validated
- * @param validateAfterRollback the same after the rollback swap
- * @param otherTables tables the swaps also lock (tables whose foreign keys are re-pointed)
- * @param originalSnapshot the table as planned ({@link dev.inflight.engine.catalog.TableSnapshot});
- *     after a rollback the live table must equal it
- * @param expectedSnapshot what the live table must equal after the cut-over
- * @param locksFirst the locks both swaps take before the table's, in deadlock-free order
+ * @param rollbackRetained whether the archived table is kept in sync for a rollback
  */
+@JsonPropertyOrder("format")
+@JsonDeserialize(using = StoredPlanReader.class)
 public record Plan(
     String hash,
-    String schema,
-    String table,
-    String fingerprint,
+    SourceTable source,
     List<KeyColumn> key,
-    List<String> warnings,
     boolean rollbackRetained,
-    long estimatedRows,
-    long tableBytes,
-    List<String> sourceIndexes,
-    List<String> archivedIndexes,
-    List<String> createShadow,
-    List<String> createCapture,
-    String maxKey,
-    String backfillBatch,
-    String replayBatch,
-    String logBacklog,
-    List<IndexBuild> indexes,
-    String analyze,
-    String verifyNextChunk,
-    String verifySourceDigest,
-    String verifyShadowDigest,
-    String cutoverLock,
-    List<String> cutover,
-    List<String> reverseCapture,
-    String reverseReplayBatch,
-    String reverseLogBacklog,
-    String rollbackLock,
-    List<String> rollbackSwap,
-    List<String> cancel,
-    List<String> finalizeStatements,
-    List<String> syncExtras,
-    List<String> validateAfterSwap,
-    List<String> otherTables,
-    Map<String, List<String>> originalSnapshot,
-    Map<String, List<String>> expectedSnapshot,
-    List<String> locksFirst,
-    List<String> validateAfterRollback) {
+    Report report,
+    ShadowBuild shadow,
+    ChangeLog forwardLog,
+    ChangeLog reverseLog,
+    Backfill backfill,
+    Verification verification,
+    Swaps swaps,
+    Teardown teardown) {
 
-  public Plan {
-    validateAfterRollback = validateAfterRollback == null ? List.of() : validateAfterRollback;
-    locksFirst = locksFirst == null ? List.of() : locksFirst;
-    syncExtras = syncExtras == null ? List.of() : syncExtras;
-    validateAfterSwap = validateAfterSwap == null ? List.of() : validateAfterSwap;
-    otherTables = otherTables == null ? List.of() : otherTables;
+  /**
+   * The shape this engine stores. 1: one flat object (no {@code format} field); 2: grouped in the
+   * parts above.
+   */
+  public static final int FORMAT = 2;
+
+  @JsonProperty(value = "format", access = JsonProperty.Access.READ_ONLY)
+  public int format() {
+    return FORMAT;
   }
 
-  /** The statements in execution order, each preceded by a comment naming its phase. */
-  public List<String> display() {
-    List<String> out = new ArrayList<>();
-    section(out, "CreatingShadow: the new table, without secondary indexes", createShadow);
-    section(out, "CreatingShadow: change capture on the original table", createCapture);
-    section(out, "Backfilling: one batch (repeated in primary-key order)", List.of(backfillBatch));
-    section(out, "Backfilling/Syncing: replay of changed keys (repeated)", List.of(replayBatch));
-    List<String> ix = new ArrayList<>();
-    indexes.forEach(i -> ix.addAll(i.statements()));
-    ix.add(analyze);
-    section(out, "Syncing: secondary indexes and statistics", ix);
-    section(
-        out,
-        "Syncing: verification per key range (original, then new)",
-        List.of(verifySourceDigest, verifyShadowDigest));
-    if (!syncExtras.isEmpty()) {
-      section(out, "Syncing: materialized views over the new table", syncExtras);
-    }
-    List<String> swap = new ArrayList<>(locksFirst);
-    swap.add(cutoverLock);
-    swap.add("-- replay until the change log is empty, compare the table's fingerprint");
-    swap.addAll(cutover);
-    swap.addAll(reverseCapture);
-    section(out, "CuttingOver: one transaction", swap);
-    if (!validateAfterSwap.isEmpty()) {
-      section(
-          out,
-          "Completed and RolledBack: foreign keys validated again, without blocking writes",
-          validateAfterSwap);
-    }
-    if (rollbackRetained) {
-      section(
-          out,
-          "Completed: reverse replay into the archived table (repeated)",
-          List.of(reverseReplayBatch));
-      List<String> back = new ArrayList<>(locksFirst);
-      back.add(rollbackLock);
-      back.addAll(rollbackSwap);
-      section(out, "RollingBack: one transaction", back);
-    }
-    section(out, "Cancelled: before cut-over", cancel);
-    section(out, "Finalized: after cut-over", finalizeStatements);
-    return out;
-  }
-
-  private static void section(List<String> out, String title, List<String> statements) {
-    out.add("-- " + title);
-    out.addAll(statements);
-  }
-
-  /** The hash of a plan's content (everything but the hash and the warnings). */
-  public static String hashOf(Plan p) {
-    StringBuilder sb = new StringBuilder();
-    sb.append(p.schema)
-        .append('\n')
-        .append(p.table)
-        .append('\n')
-        .append(p.fingerprint)
-        .append('\n');
-    sb.append(p.rollbackRetained).append('\n');
-    for (String s : p.display()) {
-      sb.append(s).append("\n;\n");
-    }
-    sb.append(String.join(",", p.sourceIndexes))
-        .append('\n')
-        .append(String.join(",", p.archivedIndexes));
-    try {
-      byte[] d =
-          MessageDigest.getInstance("SHA-256")
-              .digest(sb.toString().getBytes(StandardCharsets.UTF_8));
-      return "sha256:" + HexFormat.of().formatHex(d);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** This plan with its hash computed. */
+  /** This plan with its hash, computed from its canonical JSON by {@link PlanHash}. */
   public Plan withComputedHash() {
+    return with(PlanHash.of(with(null, null)), report);
+  }
+
+  private Plan with(String newHash, Report newReport) {
     return new Plan(
-        hashOf(this),
-        schema,
-        table,
-        fingerprint,
+        newHash,
+        source,
         key,
-        warnings,
         rollbackRetained,
-        estimatedRows,
-        tableBytes,
-        sourceIndexes,
-        archivedIndexes,
-        createShadow,
-        createCapture,
-        maxKey,
-        backfillBatch,
-        replayBatch,
-        logBacklog,
-        indexes,
-        analyze,
-        verifyNextChunk,
-        verifySourceDigest,
-        verifyShadowDigest,
-        cutoverLock,
-        cutover,
-        reverseCapture,
-        reverseReplayBatch,
-        reverseLogBacklog,
-        rollbackLock,
-        rollbackSwap,
-        cancel,
-        finalizeStatements,
-        syncExtras,
-        validateAfterSwap,
-        otherTables,
-        originalSnapshot,
-        expectedSnapshot,
-        locksFirst,
-        validateAfterRollback);
+        newReport,
+        shadow,
+        forwardLog,
+        reverseLog,
+        backfill,
+        verification,
+        swaps,
+        teardown);
+  }
+
+  /** The statements in execution order, each section preceded by a comment naming its phase. */
+  public List<String> display() {
+    return PlanListing.of(this);
   }
 
   /** The names derived for this plan's table. */
   public Names names() {
-    return new Names(schema, table);
+    return new Names(schema(), table());
+  }
+
+  public String schema() {
+    return source.schema();
+  }
+
+  public String table() {
+    return source.table();
+  }
+
+  public String fingerprint() {
+    return source.fingerprint();
+  }
+
+  public List<String> sourceIndexes() {
+    return source.indexes();
+  }
+
+  public List<String> archivedIndexes() {
+    return source.archivedIndexes();
+  }
+
+  public Map<String, List<String>> originalSnapshot() {
+    return source.snapshot();
+  }
+
+  public long estimatedRows() {
+    return report.estimatedRows();
+  }
+
+  public long tableBytes() {
+    return report.tableBytes();
+  }
+
+  public List<String> warnings() {
+    return report.warnings();
+  }
+
+  public List<String> createShadow() {
+    return shadow.statements();
+  }
+
+  public List<IndexBuild> indexes() {
+    return shadow.indexes();
+  }
+
+  public String analyze() {
+    return shadow.analyze();
+  }
+
+  public List<String> syncExtras() {
+    return shadow.syncExtras();
+  }
+
+  public Map<String, List<String>> expectedSnapshot() {
+    return shadow.expectedSnapshot();
+  }
+
+  public List<String> createCapture() {
+    return forwardLog.capture();
+  }
+
+  public String replayBatch() {
+    return forwardLog.replayBatch();
+  }
+
+  public String logBacklog() {
+    return forwardLog.backlog();
+  }
+
+  public List<String> reverseCapture() {
+    return reverseLog.capture();
+  }
+
+  public String reverseReplayBatch() {
+    return reverseLog.replayBatch();
+  }
+
+  public String reverseLogBacklog() {
+    return reverseLog.backlog();
+  }
+
+  public String maxKey() {
+    return backfill.maxKey();
+  }
+
+  public String backfillBatch() {
+    return backfill.batch();
+  }
+
+  public String verifyNextChunk() {
+    return verification.nextChunk();
+  }
+
+  public String verifySourceDigest() {
+    return verification.sourceDigest();
+  }
+
+  public String verifyShadowDigest() {
+    return verification.shadowDigest();
+  }
+
+  public List<String> locksFirst() {
+    return swaps.locksFirst();
+  }
+
+  public List<String> otherTables() {
+    return swaps.otherTables();
+  }
+
+  public String cutoverLock() {
+    return swaps.cutover().lock();
+  }
+
+  public List<String> cutover() {
+    return swaps.cutover().statements();
+  }
+
+  public List<String> validateAfterSwap() {
+    return swaps.cutover().validateAfter();
+  }
+
+  public String rollbackLock() {
+    return swaps.rollback().lock();
+  }
+
+  public List<String> rollbackSwap() {
+    return swaps.rollback().statements();
+  }
+
+  public List<String> validateAfterRollback() {
+    return swaps.rollback().validateAfter();
+  }
+
+  public List<String> cancel() {
+    return teardown.cancel();
+  }
+
+  public List<String> finalizeStatements() {
+    return teardown.finalizeStatements();
   }
 }

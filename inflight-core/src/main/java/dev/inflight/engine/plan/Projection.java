@@ -77,8 +77,8 @@ public final class Projection {
 
   /**
    * A SELECT producing {@code columns} (each must be mapped) from the relation {@code from}, which
-   * must expose the base columns. Each value is wrapped as {@code wrap.formatted(expr)} when {@code
-   * wrap} is not null (used to cast to the target's types).
+   * must expose the base columns. A value whose column has a type in {@code castTo} (null: none) is
+   * cast to it, as the verification does to compare with the target's types.
    */
   public String select(List<String> columns, String from, Map<String, String> castTo) {
     String inner = from + " AS l0";

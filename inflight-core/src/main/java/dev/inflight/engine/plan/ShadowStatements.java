@@ -110,54 +110,59 @@ final class ShadowStatements {
     return out;
   }
 
-  /** Identity sequences: the new table's own sequence takes over the position and the name. */
-  static void sequenceSwap(
-      TableInfo source,
-      ShadowDesign design,
-      Names names,
-      List<String> cutover,
-      List<String> rollback) {
-    for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
-      if (!seq.identity()) {
-        continue;
-      }
-      boolean survives =
-          design.columns().values().stream().anyMatch(c -> seq.column().equals(c.source()));
-      if (!survives) {
-        continue;
-      }
+  /**
+   * Identity sequences at the cut-over: the new table's own sequence takes over the position and
+   * the name.
+   */
+  static List<String> identitySequencesToNew(TableInfo source, ShadowDesign design, Names names) {
+    List<String> out = new ArrayList<>();
+    for (TableInfo.OwnedSequence seq : survivingIdentities(source, design)) {
+      String schema = seq.schema();
       String oldName = seq.name();
       String newName = Names.suffixed(oldName, Names.NEW);
-      String archivedName = names.archivedSequence(oldName);
-      String schema = seq.schema();
-      cutover.add(
-          "SELECT setval("
-              + Sql.literal(Sql.qualified(schema, newName))
-              + "::regclass, s.last_value, s.is_called)"
-              + " FROM "
-              + Sql.qualified(schema, oldName)
-              + " AS s");
-      cutover.add(
-          "ALTER SEQUENCE "
-              + Sql.qualified(schema, oldName)
-              + " RENAME TO "
-              + Sql.ident(archivedName));
-      cutover.add(
-          "ALTER SEQUENCE " + Sql.qualified(schema, newName) + " RENAME TO " + Sql.ident(oldName));
-      rollback.add(
-          "SELECT setval("
-              + Sql.literal(Sql.qualified(schema, archivedName))
-              + "::regclass, s.last_value, s.is_called)"
-              + " FROM "
-              + Sql.qualified(schema, oldName)
-              + " AS s");
-      rollback.add(
-          "ALTER SEQUENCE " + Sql.qualified(schema, oldName) + " RENAME TO " + Sql.ident(newName));
-      rollback.add(
-          "ALTER SEQUENCE "
-              + Sql.qualified(schema, archivedName)
-              + " RENAME TO "
-              + Sql.ident(oldName));
+      out.add(setval(schema, newName, oldName));
+      out.add(renameSequence(schema, oldName, names.archivedSequence(oldName)));
+      out.add(renameSequence(schema, newName, oldName));
     }
+    return out;
+  }
+
+  /** The same at the rollback: the archived table's sequence takes them back. */
+  static List<String> identitySequencesToOld(TableInfo source, ShadowDesign design, Names names) {
+    List<String> out = new ArrayList<>();
+    for (TableInfo.OwnedSequence seq : survivingIdentities(source, design)) {
+      String schema = seq.schema();
+      String oldName = seq.name();
+      String archivedName = names.archivedSequence(oldName);
+      out.add(setval(schema, archivedName, oldName));
+      out.add(renameSequence(schema, oldName, Names.suffixed(oldName, Names.NEW)));
+      out.add(renameSequence(schema, archivedName, oldName));
+    }
+    return out;
+  }
+
+  /** Identity sequences whose column the changes keep. */
+  private static List<TableInfo.OwnedSequence> survivingIdentities(
+      TableInfo source, ShadowDesign design) {
+    return source.ownedSequences().stream()
+        .filter(TableInfo.OwnedSequence::identity)
+        .filter(
+            seq ->
+                design.columns().values().stream().anyMatch(c -> seq.column().equals(c.source())))
+        .toList();
+  }
+
+  /** Moves {@code target} to the position of {@code from}. */
+  private static String setval(String schema, String target, String from) {
+    return "SELECT setval("
+        + Sql.literal(Sql.qualified(schema, target))
+        + "::regclass, s.last_value, s.is_called)"
+        + " FROM "
+        + Sql.qualified(schema, from)
+        + " AS s";
+  }
+
+  private static String renameSequence(String schema, String from, String to) {
+    return "ALTER SEQUENCE " + Sql.qualified(schema, from) + " RENAME TO " + Sql.ident(to);
   }
 }

@@ -1,0 +1,102 @@
+package dev.inflight.engine.plan;
+
+import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.catalog.CatalogReader;
+import dev.inflight.engine.catalog.IndexInfo;
+import dev.inflight.engine.catalog.PropertyReader;
+import dev.inflight.engine.catalog.TableInfo;
+import dev.inflight.engine.catalog.TableProperties;
+import dev.inflight.engine.catalog.TableRef;
+import dev.inflight.engine.catalog.TableSnapshot;
+import dev.inflight.engine.sql.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The table to migrate as planning read it, with what is carried along with it and the names of
+ * everything the migration creates around it.
+ *
+ * @param printed the table as PostgreSQL prints it in definitions ({@code public.users})
+ * @param shadowPrinted the shadow the same way
+ * @param snapshot the table's {@link TableSnapshot}
+ */
+record Original(
+    TableRef ref,
+    TableInfo info,
+    TableProperties properties,
+    Names names,
+    Carryover carry,
+    String printed,
+    String shadowPrinted,
+    Map<String, List<String>> snapshot) {
+
+  /** Reads the table, or refuses it when it cannot be migrated. */
+  static Original read(Connection conn, String table) throws SQLException {
+    CatalogReader catalog = new CatalogReader(conn);
+    TableRef ref = catalog.resolve(table);
+    TableInfo info = catalog.read(ref);
+    CatalogChecks.refuseUnsupported(info);
+    Names names = new Names(info.schema(), info.name());
+    CatalogChecks.requireFree(conn, info.schema(), names.shadow(), "the shadow table");
+    CatalogChecks.requireFree(conn, info.schema(), names.archived(), "the archived table");
+    TableProperties properties = new PropertyReader(conn).read(info.oid());
+    String printed = CatalogChecks.printed(conn, info.schema(), info.name());
+    String shadowPrinted = CatalogChecks.printed(conn, info.schema(), names.shadow());
+    Carryover carry = new Carryover(properties, names, info.schema(), printed, shadowPrinted);
+    Map<String, List<String>> snapshot = TableSnapshot.read(conn, info.oid(), line -> line);
+    if (!carry.refusals().isEmpty()) {
+      throw new PlanRejectedException(
+          carry.refusals().stream()
+              .map(reason -> info.schema() + "." + info.name() + ": " + reason)
+              .toList());
+    }
+    return new Original(ref, info, properties, names, carry, printed, shadowPrinted, snapshot);
+  }
+
+  /** The part of the plan that records the table as planned. */
+  SourceTable asPlanned() {
+    List<String> indexes = info.indexes().stream().map(IndexInfo::name).toList();
+    return new SourceTable(
+        info.schema(),
+        info.name(),
+        info.fingerprint(),
+        indexes,
+        indexes.stream().map(names::archivedIndex).toList(),
+        snapshot);
+  }
+
+  String schema() {
+    return info.schema();
+  }
+
+  /** The table, quoted for SQL. */
+  String table() {
+    return ref.sql();
+  }
+
+  String shadow() {
+    return Sql.qualified(info.schema(), names.shadow());
+  }
+
+  String archived() {
+    return Sql.qualified(info.schema(), names.archived());
+  }
+
+  String log() {
+    return Sql.qualified(Names.LEDGER_SCHEMA, names.log());
+  }
+
+  String reverseLog() {
+    return Sql.qualified(Names.LEDGER_SCHEMA, names.reverseLog());
+  }
+
+  String captureFunction() {
+    return Sql.qualified(Names.LEDGER_SCHEMA, names.captureFunction());
+  }
+
+  String reverseCaptureFunction() {
+    return Sql.qualified(Names.LEDGER_SCHEMA, names.reverseCaptureFunction());
+  }
+}

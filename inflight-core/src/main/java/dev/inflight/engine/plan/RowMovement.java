@@ -1,0 +1,158 @@
+package dev.inflight.engine.plan;
+
+import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.catalog.ColumnInfo;
+import dev.inflight.engine.catalog.TableInfo;
+import dev.inflight.engine.change.ShadowDesign;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Row movement in both directions: original to shadow before the cut-over (copy, replay,
+ * verification), new table to archived after it (the reverse replay). Each statement is checked in
+ * the planning transaction: the logs are created there, the triggers are not (creating them would
+ * lock the table against writes for the rest of planning).
+ *
+ * @param forward the copy's direction, original to shadow
+ * @param reverse the rollback's direction, new table to archived
+ */
+record RowMovement(
+    ReplaySql.Direction forward,
+    ReplaySql.Direction reverse,
+    Map<String, String> shadowTypes,
+    boolean recordHash) {
+
+  static RowMovement plan(
+      Connection conn, Original original, DesignedShadow designed, List<KeyColumn> key)
+      throws SQLException {
+    TableInfo source = original.info();
+    TableInfo shadow = designed.table();
+    ShadowDesign design = designed.design();
+    List<String> shadowColumns = DesignedShadow.insertable(shadow);
+    List<String> forwardColumns =
+        design.forward().mappedColumns().stream().filter(shadowColumns::contains).toList();
+    ReplaySql.Direction forward =
+        new ReplaySql.Direction(
+            original.table(),
+            original.shadow(),
+            original.log(),
+            key,
+            design.forward(),
+            forwardColumns,
+            updatable(forwardColumns, key, shadow),
+            hasIdentityAlways(shadow, forwardColumns));
+    List<KeyColumn> reverseKey = key.stream().map(KeyColumn::reversed).toList();
+    Projection backward = design.backwardProjection(shadowColumns);
+    List<String> sourceColumns = DesignedShadow.insertable(source);
+    List<String> backwardColumns =
+        backward.mappedColumns().stream().filter(sourceColumns::contains).toList();
+    ReplaySql.Direction reverse =
+        new ReplaySql.Direction(
+            original.table(),
+            original.archived(),
+            original.reverseLog(),
+            reverseKey,
+            backward,
+            backwardColumns,
+            updatable(backwardColumns, reverseKey, source),
+            hasIdentityAlways(source, backwardColumns));
+    Map<String, String> shadowTypes =
+        shadow.columns().stream().collect(Collectors.toMap(ColumnInfo::name, ColumnInfo::type));
+    boolean recordHash = CatalogChecks.hashable(conn, designed.oid(), forwardColumns);
+    return new RowMovement(forward, reverse, shadowTypes, recordHash);
+  }
+
+  ChangeLog forwardLog(Original original) {
+    return new ChangeLog(
+        List.copyOf(
+            ReplaySql.capture(
+                original.table(),
+                original.log(),
+                original.captureFunction(),
+                original.shadow(),
+                forward.key(),
+                Names::captureTrigger)),
+        ReplaySql.replayBatch(forward, true),
+        ReplaySql.backlog(original.log()));
+  }
+
+  /** Without a retained archive there is nothing to capture after the cut-over. */
+  ChangeLog reverseLog(Original original, boolean retained) {
+    if (!retained) {
+      return new ChangeLog(List.of(), "", "");
+    }
+    return new ChangeLog(
+        List.copyOf(
+            ReplaySql.capture(
+                original.table(),
+                original.reverseLog(),
+                original.reverseCaptureFunction(),
+                original.archived(),
+                reverse.key(),
+                Names::reverseTrigger)),
+        ReplaySql.replayBatch(reverse, false),
+        ReplaySql.backlog(original.reverseLog()));
+  }
+
+  Backfill backfill() {
+    return new Backfill(ReplaySql.maxKey(forward), ReplaySql.backfillBatch(forward));
+  }
+
+  Verification verification() {
+    return new Verification(
+        ReplaySql.nextChunk(forward),
+        ReplaySql.sourceDigest(forward, shadowTypes, recordHash),
+        ReplaySql.targetDigest(forward, recordHash));
+  }
+
+  /** Creates the logs and explains every statement that moves rows, in this transaction. */
+  void check(Original original, ChangeLog forwardLog, ChangeLog reverseLog, DryRun dry)
+      throws SQLException {
+    dry.run("create the change log", forwardLog.capture().get(0));
+    dry.explain("the copy", ReplaySql.backfillBatch(forward));
+    dry.explain("the replay", ReplaySql.replayBatch(forward, true));
+    dry.explain("the verification", ReplaySql.sourceDigest(forward, shadowTypes, recordHash));
+    dry.explain("the verification", ReplaySql.targetDigest(forward, recordHash));
+    if (reverseLog.capture().isEmpty()) {
+      return;
+    }
+    // The reverse statements run against the new table once it carries the original name; here
+    // the shadow plays the new table and the original plays the archived one.
+    dry.run("create the reverse change log", reverseLog.capture().get(0));
+    ReplaySql.Direction probe =
+        new ReplaySql.Direction(
+            original.shadow(),
+            original.table(),
+            reverse.log(),
+            reverse.key(),
+            reverse.projection(),
+            reverse.columns(),
+            reverse.updatable(),
+            reverse.overriding());
+    try {
+      dry.explain("the rollback copy", ReplaySql.replayBatch(probe, false));
+    } catch (PlanRejectedException e) {
+      throw new PlanRejectedException(
+          e.reasons().get(0)
+              + "; rows changed after cut-over could not be copied back for a rollback: give reverseUsing for"
+              + " the changed column, or set rollback.retainFor: 0");
+    }
+  }
+
+  private static List<String> updatable(
+      List<String> columns, List<KeyColumn> key, TableInfo target) {
+    List<String> keys = key.stream().map(KeyColumn::target).toList();
+    return columns.stream()
+        .filter(c -> !keys.contains(c))
+        .filter(c -> target.column(c).map(x -> !"a".equals(x.identity())).orElse(true))
+        .toList();
+  }
+
+  private static boolean hasIdentityAlways(TableInfo target, List<String> columns) {
+    return columns.stream()
+        .anyMatch(c -> target.column(c).map(x -> "a".equals(x.identity())).orElse(false));
+  }
+}

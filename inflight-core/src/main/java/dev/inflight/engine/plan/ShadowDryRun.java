@@ -1,0 +1,130 @@
+package dev.inflight.engine.plan;
+
+import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.catalog.CatalogReader;
+import dev.inflight.engine.catalog.IndexInfo;
+import dev.inflight.engine.catalog.PropertyReader;
+import dev.inflight.engine.catalog.TableInfo;
+import dev.inflight.engine.catalog.TableRef;
+import dev.inflight.engine.change.ChangeOp;
+import dev.inflight.engine.change.ShadowDesign;
+import dev.inflight.engine.sql.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the shadow in the planning transaction, as the real one will be built, and applies the
+ * changes to it: PostgreSQL checks every type, expression and name, and the carried definitions
+ * (foreign keys, policies, triggers) follow renames or refuse drops that would break them.
+ */
+final class ShadowDryRun {
+  private final Connection conn;
+  private final Original original;
+  private final DryRun dry;
+
+  private ShadowDryRun(Connection conn, Original original, DryRun dry) {
+    this.conn = conn;
+    this.original = original;
+    this.dry = dry;
+  }
+
+  static DesignedShadow run(
+      Connection conn, Original original, List<ChangeOp> ops, boolean retained, DryRun dry)
+      throws SQLException {
+    ShadowDryRun run = new ShadowDryRun(conn, original, dry);
+    List<String> base = run.createLikeOriginal();
+    ShadowDesign design = run.applyChanges(ops, retained);
+    List<String> ownership = run.copyOwnership();
+    return run.readBack(design, base, ownership);
+  }
+
+  /** The table, its storage settings, the original's indexes and column-naming objects. */
+  private List<String> createLikeOriginal() throws SQLException {
+    TableInfo source = original.info();
+    String shadow = original.shadow();
+    List<String> base =
+        ShadowStatements.baseShadow(source, original.names(), original.table(), shadow);
+    for (String sql : base) {
+      dry.run("create the shadow table", sql);
+    }
+    for (String sql : original.carry().shadowSettings()) {
+      dry.run("copy storage settings", sql);
+    }
+    for (IndexInfo index : source.indexes()) {
+      String name = original.names().shadowIndex(index.name());
+      for (String sql :
+          ShadowStatements.inTablespace(
+              ShadowStatements.recreate(index, name, shadow), index.tablespace())) {
+        dry.run("copy index " + index.name(), sql);
+      }
+    }
+    for (Carryover.Check check : original.carry().beforeChanges()) {
+      dry.run("copy " + check.what(), check.sql());
+    }
+    return base;
+  }
+
+  /** Each change in order, each one's DDL run as soon as it is known, so errors name it. */
+  private ShadowDesign applyChanges(List<ChangeOp> ops, boolean retained) throws SQLException {
+    ShadowDesign design = new ShadowDesign(original.info(), original.names(), retained, conn);
+    int executed = 0;
+    for (int i = 0; i < ops.size(); i++) {
+      ChangeOp op = ops.get(i);
+      design.setLater(ops.subList(i + 1, ops.size()));
+      String at = "spec.changes[" + i + "] " + op.describe();
+      try {
+        op.apply(design);
+      } catch (IllegalArgumentException e) {
+        throw new PlanRejectedException("spec.changes[" + i + "] " + e.getMessage());
+      }
+      for (; executed < design.ddl().size(); executed++) {
+        ShadowDesign.Ddl ddl = design.ddl().get(executed);
+        if (!ddl.executed()) {
+          dry.run(at, ddl.sql());
+        }
+      }
+    }
+    return design;
+  }
+
+  private List<String> copyOwnership() throws SQLException {
+    TableInfo source = original.info();
+    String shadow = original.shadow();
+    List<String> out = new ArrayList<>();
+    out.add("ALTER TABLE " + shadow + " OWNER TO " + Sql.ident(source.owner()));
+    for (String grant : source.grants()) {
+      out.add(grant.replace("{{table}}", shadow));
+    }
+    if (source.comment() != null) {
+      out.add("COMMENT ON TABLE " + shadow + " IS " + Sql.literal(source.comment()));
+    }
+    for (String sql : out) {
+      dry.run("copy ownership and privileges", sql);
+    }
+    return out;
+  }
+
+  /** The shadow from the catalog; the carried objects take their final definitions from it. */
+  private DesignedShadow readBack(ShadowDesign design, List<String> base, List<String> ownership)
+      throws SQLException {
+    long oid = CatalogChecks.tableOid(conn, original.shadow());
+    TableInfo table =
+        new CatalogReader(conn)
+            .read(new TableRef(original.schema(), original.names().shadow(), oid));
+    DesignedShadow designed = new DesignedShadow(design, base, ownership, oid, table);
+    try {
+      original
+          .carry()
+          .afterChanges(
+              new PropertyReader(conn).read(oid), designed.finalColumns(), design.scratchParents());
+      for (Carryover.Check check : original.carry().validations()) {
+        dry.run(check.what() + " against the new table", check.sql());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new PlanRejectedException(e.getMessage());
+    }
+    return designed;
+  }
+}

@@ -1,0 +1,121 @@
+package dev.inflight.engine.plan;
+
+import dev.inflight.engine.catalog.IndexInfo;
+import dev.inflight.engine.catalog.TableProperties;
+import dev.inflight.engine.change.ShadowDesign;
+import dev.inflight.engine.sql.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The new table's indexes, as the planning shadow has them after the changes: the key's index is
+ * built with the table (the copy's and replay's upserts need it), the others after the copy; each
+ * one carries its comment and that of the constraint it backs.
+ *
+ * @param withShadow the key index's statements, run with the shadow's creation
+ * @param builds the other indexes, built at Syncing
+ * @param finalRenames the cut-over's renames from shadow names to final names
+ * @param shadowRenames the rollback's renames back to shadow names
+ * @param dropped final names of the indexes a dropped column took with it
+ */
+record ShadowIndexes(
+    List<String> withShadow,
+    List<IndexBuild> builds,
+    List<String> finalRenames,
+    List<String> shadowRenames,
+    List<String> dropped) {
+
+  static ShadowIndexes plan(Connection conn, Original original, DesignedShadow designed)
+      throws SQLException {
+    Map<String, IndexInfo> onShadow =
+        designed.table().indexes().stream()
+            .collect(Collectors.toMap(IndexInfo::name, Function.identity()));
+    List<String> withShadow = new ArrayList<>();
+    List<IndexBuild> builds = new ArrayList<>();
+    List<String> finalRenames = new ArrayList<>();
+    List<String> shadowRenames = new ArrayList<>();
+    List<String> dropped = new ArrayList<>();
+    for (ShadowDesign.Index index : designed.design().indexes()) {
+      IndexInfo built = onShadow.get(index.shadowName());
+      if (built == null) {
+        dropped.add(index.finalName());
+        continue;
+      }
+      List<String> statements = statements(original, index, built);
+      if (isKeyIndex(designed, built)) {
+        withShadow.addAll(statements);
+      } else {
+        IndexInfo source = index.source();
+        builds.add(
+            new IndexBuild(
+                index.shadowName(),
+                index.finalName(),
+                source == null ? null : source.name(),
+                statements));
+      }
+      finalRenames.add(rename(original.schema(), index.shadowName(), index.finalName()));
+      shadowRenames.add(rename(original.schema(), index.finalName(), index.shadowName()));
+    }
+    CatalogChecks.requireIndexNamesFree(conn, original.info(), designed.design());
+    return new ShadowIndexes(
+        List.copyOf(withShadow),
+        List.copyOf(builds),
+        List.copyOf(finalRenames),
+        List.copyOf(shadowRenames),
+        List.copyOf(dropped));
+  }
+
+  private static boolean isKeyIndex(DesignedShadow designed, IndexInfo built) {
+    return built.primary()
+        || designed.table().keyIndex().map(k -> k.name().equals(built.name())).orElse(false);
+  }
+
+  /** The index as the planning shadow has it, in its tablespace, with the original's comments. */
+  private static List<String> statements(
+      Original original, ShadowDesign.Index index, IndexInfo built) {
+    IndexInfo source = index.source();
+    List<String> out =
+        new ArrayList<>(
+            ShadowStatements.inTablespace(
+                ShadowStatements.recreate(built, index.shadowName(), original.shadow()),
+                source == null ? null : source.tablespace()));
+    String constraintComment = constraintComment(original.properties(), source);
+    if (constraintComment != null) {
+      out.add(
+          "COMMENT ON CONSTRAINT "
+              + Sql.ident(index.shadowName())
+              + " ON "
+              + original.shadow()
+              + " IS "
+              + Sql.literal(constraintComment));
+    }
+    if (source != null && source.comment() != null) {
+      out.add(
+          "COMMENT ON INDEX "
+              + Sql.qualified(original.schema(), index.shadowName())
+              + " IS "
+              + Sql.literal(source.comment()));
+    }
+    return List.copyOf(out);
+  }
+
+  private static String constraintComment(TableProperties properties, IndexInfo source) {
+    if (source == null || !source.backsConstraint()) {
+      return null;
+    }
+    return properties.constraintComments().stream()
+        .filter(c -> c.name().equals(source.name()))
+        .map(TableProperties.Named::text)
+        .findFirst()
+        .orElse(null);
+  }
+
+  static String rename(String schema, String from, String to) {
+    return "ALTER INDEX " + Sql.qualified(schema, from) + " RENAME TO " + Sql.ident(to);
+  }
+}

@@ -1,0 +1,100 @@
+package dev.inflight.engine.plan;
+
+import dev.inflight.engine.catalog.TableInfo;
+import dev.inflight.engine.sql.Sql;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The two swap transactions. The cut-over renames the original to the archived name and the shadow
+ * to the original's, with their indexes and sequences, and carries what depends on the table; the
+ * rollback does the same backwards and drops the new table.
+ */
+final class SwapPlanner {
+  private SwapPlanner() {}
+
+  static Swaps plan(
+      Original original, DesignedShadow designed, SourceTable source, ShadowIndexes indexes) {
+    Carryover carry = original.carry();
+    return new Swaps(
+        carry.locksFirst(),
+        carry.otherTables(),
+        cutover(original, designed, source, indexes),
+        rollback(original, designed, source, indexes));
+  }
+
+  private static Swap cutover(
+      Original original, DesignedShadow designed, SourceTable source, ShadowIndexes indexes) {
+    TableInfo info = original.info();
+    String table = original.table();
+    List<String> out =
+        new ArrayList<>(
+            ReplaySql.dropCapture(
+                table, original.log(), original.captureFunction(), Names::captureTrigger));
+    out.add("ALTER TABLE " + table + " RENAME TO " + Sql.ident(original.names().archived()));
+    for (int i = 0; i < source.indexes().size(); i++) {
+      out.add(
+          ShadowIndexes.rename(
+              info.schema(), source.indexes().get(i), source.archivedIndexes().get(i)));
+    }
+    out.addAll(ShadowStatements.identitySequencesToNew(info, designed.design(), original.names()));
+    out.add("ALTER TABLE " + original.shadow() + " RENAME TO " + Sql.ident(info.name()));
+    out.addAll(indexes.finalRenames());
+    for (TableInfo.OwnedSequence seq : ownedSequences(info)) {
+      designed.design().columns().values().stream()
+          .filter(c -> seq.column().equals(c.source()))
+          .findFirst()
+          .ifPresent(c -> out.add(ownedBy(seq, table, c.name())));
+    }
+    out.addAll(original.carry().cutover());
+    return new Swap(
+        "LOCK TABLE " + table + ", " + original.shadow() + " IN ACCESS EXCLUSIVE MODE",
+        List.copyOf(out),
+        original.carry().validateAfterCutover());
+  }
+
+  private static Swap rollback(
+      Original original, DesignedShadow designed, SourceTable source, ShadowIndexes indexes) {
+    TableInfo info = original.info();
+    String table = original.table();
+    List<String> out =
+        new ArrayList<>(
+            ReplaySql.dropCapture(
+                table,
+                original.reverseLog(),
+                original.reverseCaptureFunction(),
+                Names::reverseTrigger));
+    out.add("ALTER TABLE " + table + " RENAME TO " + Sql.ident(original.names().shadow()));
+    out.addAll(indexes.shadowRenames());
+    out.addAll(ShadowStatements.identitySequencesToOld(info, designed.design(), original.names()));
+    out.add("ALTER TABLE " + original.archived() + " RENAME TO " + Sql.ident(info.name()));
+    for (int i = 0; i < source.indexes().size(); i++) {
+      out.add(
+          ShadowIndexes.rename(
+              info.schema(), source.archivedIndexes().get(i), source.indexes().get(i)));
+    }
+    for (TableInfo.OwnedSequence seq : ownedSequences(info)) {
+      out.add(ownedBy(seq, table, seq.column()));
+    }
+    out.addAll(original.carry().rollback());
+    out.add("DROP TABLE " + original.shadow());
+    return new Swap(
+        "LOCK TABLE " + table + ", " + original.archived() + " IN ACCESS EXCLUSIVE MODE",
+        List.copyOf(out),
+        original.carry().validateAfterRollback());
+  }
+
+  /** Sequences of serial columns; identity sequences are swapped by name instead. */
+  private static List<TableInfo.OwnedSequence> ownedSequences(TableInfo info) {
+    return info.ownedSequences().stream().filter(seq -> !seq.identity()).toList();
+  }
+
+  private static String ownedBy(TableInfo.OwnedSequence seq, String table, String column) {
+    return "ALTER SEQUENCE "
+        + Sql.qualified(seq.schema(), seq.name())
+        + " OWNED BY "
+        + table
+        + "."
+        + Sql.ident(column);
+  }
+}
