@@ -11,11 +11,13 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.Runner;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.ledger.MigrationRecord;
-import dev.inflight.workload.EmbeddedServer;
+import dev.inflight.workload.EmbeddedBinaries;
+import dev.inflight.workload.PgCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -52,7 +54,11 @@ public final class Demo {
     long t0 = System.nanoTime();
     out.println("Inflight demo: migrating a live table under load, then rolling it back.\n");
     out.print("starting an embedded PostgreSQL server ... ");
-    try (EmbeddedServer server = EmbeddedServer.start(null, Map.of("max_connections", "100"))) {
+    try (PgCluster server =
+        PgCluster.create(
+            EmbeddedBinaries.onClassPath().bin(),
+            Path.of(System.getProperty("java.io.tmpdir")),
+            Map.of("max_connections", "100"))) {
       String url = server.jdbcUrl("postgres");
       try (HikariDataSource admin = pool(url, 4, false);
           HikariDataSource app = pool(url, writers + readers + 2, true)) {
