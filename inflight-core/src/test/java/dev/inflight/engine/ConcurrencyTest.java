@@ -9,10 +9,10 @@ import dev.inflight.engine.ledger.AdvisoryLocks;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.testing.Migrations;
-import dev.inflight.testing.OwnedKeyWorkload;
-import dev.inflight.testing.OwnedKeyWorkload.Row;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
+import dev.inflight.workload.OracleWorkload;
+import dev.inflight.workload.OracleWorkload.Row;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -23,7 +23,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -72,7 +74,8 @@ class ConcurrencyTest {
     Engine engine = Migrations.engine(db.dataSource(), Duration.ofMillis(150));
     Map<MigrationPhase, Long> writesSeen = new EnumMap<>(MigrationPhase.class);
 
-    try (OwnedKeyWorkload app = new OwnedKeyWorkload(db.dataSource(), "accounts", 4, initial, 42)) {
+    try (OracleWorkload app =
+        new OracleWorkload(db.dataSource(), "accounts", 4, initial, 42, Duration.ofMillis(1))) {
       app.start();
       MigrationRecord m = engine.submit("accounts-reshape", spec);
       long[] before = {app.statements()};
@@ -91,9 +94,7 @@ class ConcurrencyTest {
 
       // Writes go on against the new table while the archived one is kept in sync.
       long mark = app.statements();
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> app.statements() > mark + 300);
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> app.statements() > mark + 300);
       app.pause();
       assertThat(engine.step(m.id(), spec)).isInstanceOf(StepResult.Done.class);
       assertLiveMatchesNewShape(db, app.expected());
@@ -106,9 +107,7 @@ class ConcurrencyTest {
           .isZero();
       app.resume();
       long mark2 = app.statements();
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> app.statements() > mark2 + 300);
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> app.statements() > mark2 + 300);
 
       MigrationSpec rollback = Migrations.withAction(spec, Action.Rollback);
       long[] beforeRollback = {app.statements()};
@@ -129,9 +128,7 @@ class ConcurrencyTest {
               });
       assertThat(back.phase()).isEqualTo(MigrationPhase.RolledBack);
       long mark3 = app.statements();
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> app.statements() > mark3 + 100);
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> app.statements() > mark3 + 100);
       app.pause();
 
       System.out.println(
@@ -140,7 +137,7 @@ class ConcurrencyTest {
               + ", total "
               + app.statements());
       assertLiveMatchesOriginalShape(db, app.expected());
-      assertThat(app.failures()).as("failed application statements").isEmpty();
+      assertThat(app.failures().counts()).as("failed application statements").isEmpty();
       assertThat(writesSeen)
           .as("application writes committed while each phase ran")
           .allSatisfy((phase, n) -> assertThat(n).as(phase.name()).isNotNull());
@@ -172,9 +169,9 @@ class ConcurrencyTest {
 
   /** Compares row lists, reporting only the rows missing and the rows unexpected. */
   static void assertSameRows(String what, List<String> actual, List<String> expected) {
-    java.util.Set<String> missing = new java.util.TreeSet<>(expected);
+    Set<String> missing = new TreeSet<>(expected);
     actual.forEach(missing::remove);
-    java.util.Set<String> ghosts = new java.util.TreeSet<>(actual);
+    Set<String> ghosts = new TreeSet<>(actual);
     expected.forEach(ghosts::remove);
     assertThat(missing).as(what + ": expected rows missing (lost or changed)").isEmpty();
     assertThat(ghosts).as(what + ": rows present but not expected (ghosts or changed)").isEmpty();
