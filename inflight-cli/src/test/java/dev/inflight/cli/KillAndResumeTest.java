@@ -1,10 +1,12 @@
-package dev.inflight.engine;
+package dev.inflight.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.inflight.api.MigrationDocument;
 import dev.inflight.api.MigrationSpec.Action;
+import dev.inflight.engine.Engine;
+import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
@@ -202,7 +204,7 @@ class KillAndResumeTest {
             java,
             "-cp",
             System.getProperty("java.class.path"),
-            "dev.inflight.cli.Main",
+            Main.class.getName(),
             command,
             "-f",
             file.toString(),
