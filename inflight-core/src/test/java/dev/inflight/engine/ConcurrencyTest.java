@@ -10,10 +10,10 @@ import dev.inflight.engine.ledger.AdvisoryLocks;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.testing.Migrations;
-import dev.inflight.testing.OwnedKeyWorkload;
-import dev.inflight.testing.OwnedKeyWorkload.Row;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
+import dev.inflight.workload.OracleWorkload;
+import dev.inflight.workload.OracleWorkload.Row;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -74,7 +74,8 @@ class ConcurrencyTest {
     Engine engine = Migrations.engine(db.dataSource(), Duration.ofMillis(150));
     Map<MigrationPhase, Long> writesSeen = new EnumMap<>(MigrationPhase.class);
 
-    try (OwnedKeyWorkload app = new OwnedKeyWorkload(db.dataSource(), "accounts", 4, initial, 42)) {
+    try (OracleWorkload app =
+        new OracleWorkload(db.dataSource(), "accounts", 4, initial, 42, Duration.ofMillis(1))) {
       app.start();
       MigrationRecord m = engine.submit("accounts-reshape", spec);
       long[] before = {app.statements()};
@@ -136,7 +137,7 @@ class ConcurrencyTest {
               + ", total "
               + app.statements());
       assertLiveMatchesOriginalShape(db, app.expected());
-      assertThat(app.failures()).as("failed application statements").isEmpty();
+      assertThat(app.failures().counts()).as("failed application statements").isEmpty();
       assertThat(writesSeen)
           .as("application writes committed while each phase ran")
           .allSatisfy((phase, n) -> assertThat(n).as(phase.name()).isNotNull());

@@ -14,6 +14,11 @@ import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
+import dev.inflight.workload.Mix;
+import dev.inflight.workload.PacedWorkload;
+import dev.inflight.workload.Role;
+import dev.inflight.workload.StatementLog;
+import dev.inflight.workload.StatementLog.Kind;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,11 +28,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +49,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("pg15")
 @ExtendWith(PostgresExtension.class)
 class FidelityTest {
+  /** Statements per second of each application thread. */
+  private static final int RATE = 250;
+
   private String writer;
   private String reader;
 
@@ -138,7 +145,11 @@ class FidelityTest {
     MigrationSpec spec = doc.spec();
     Engine engine = Migrations.engine(db.dataSource(), Duration.ofMillis(300));
 
-    try (App app = new App(db, writer, reader)) {
+    AtomicLong updates = new AtomicLong();
+    try (HikariDataSource writerPool = pool(db, writer, 3);
+        HikariDataSource readerPool = pool(db, reader, 2);
+        PacedWorkload app = application(writerPool, readerPool, updates)) {
+      app.start();
       MigrationRecord m = engine.submit(doc.metadata().name(), spec);
       // The gates the examples set (approval of the plan hash, manual cut-over) are opened as a
       // person would: approve what was planned, then proceed.
@@ -149,7 +160,7 @@ class FidelityTest {
                   m.planHash(), MigrationSpec.CutoverControl.Proceed, Action.Run));
       StepResult done = Migrations.run(engine, m.id(), go);
       assertThat(done.phase()).as(String.valueOf(done)).isEqualTo(MigrationPhase.Completed);
-      app.awaitMore(200);
+      awaitMoreWrites(app, 200);
       app.pause();
       Migrations.run(engine, m.id(), go);
 
@@ -177,16 +188,16 @@ class FidelityTest {
           .isGreaterThanOrEqualTo(db.count("SELECT max(ext_id) FROM users"));
       assertThat(db.count("SELECT count(*) FROM audit") - auditBefore)
           .as("trigger firings = application updates")
-          .isEqualTo(app.updates.get());
+          .isEqualTo(updates.get());
       assertThat(db.count("SELECT sum(n) FROM users_per_status"))
           .as("materialized view rebuilt over the new table")
           .isPositive();
       app.resume();
 
-      app.awaitMore(200);
+      awaitMoreWrites(app, 200);
       StepResult back = Migrations.run(engine, m.id(), Migrations.withAction(go, Action.Rollback));
       assertThat(back.phase()).as(String.valueOf(back)).isEqualTo(MigrationPhase.RolledBack);
-      app.awaitMore(100);
+      awaitMoreWrites(app, 100);
       app.pause();
 
       // Exactly the original again, with every write made after cut-over.
@@ -202,152 +213,91 @@ class FidelityTest {
                   "SELECT conname || ' ' || convalidated FROM pg_constraint WHERE contype = 'f'"
                       + " AND (conrelid = 'users'::regclass OR confrelid = 'users'::regclass) ORDER BY 1"))
           .containsExactly("sessions_user_fk true", "users_team_fk true");
-      assertThat(db.count("SELECT count(*) FROM audit") - auditBefore).isEqualTo(app.updates.get());
-      assertThat(app.failures).as("application statements that failed").isEmpty();
-      assertThat(app.updates.get()).isPositive();
-      assertThat(app.reads.get()).isPositive();
+      assertThat(db.count("SELECT count(*) FROM audit") - auditBefore).isEqualTo(updates.get());
+      assertThat(app.failures().counts()).as("application statements that failed").isEmpty();
+      assertThat(updates.get()).isPositive();
+      assertThat(app.log().count(StatementLog.succeeded(Kind.READ))).isPositive();
     }
   }
 
-  /** The application: a writer and a reader, each with only its granted rights. */
-  private static final class App implements AutoCloseable {
-    final AtomicLong updates = new AtomicLong();
-    final AtomicLong writes = new AtomicLong();
-    final AtomicLong reads = new AtomicLong();
-    final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicBoolean paused = new AtomicBoolean(false);
-    private final AtomicLong inFlight = new AtomicLong();
-    private final HikariDataSource writerPool;
-    private final HikariDataSource readerPool;
-    private final Thread writerThread;
-    private final Thread readerThread;
-
-    App(TestDatabase db, String writer, String reader) {
-      String base = db.url().replaceAll("\\?.*", "");
-      writerPool = TestDatabase.pool(base + "?user=" + writer + "&autosave=conservative", 3);
-      readerPool = TestDatabase.pool(base + "?user=" + reader + "&autosave=conservative", 2);
-      writerThread = new Thread(this::write, "writer");
-      readerThread = new Thread(this::read, "reader");
-      writerThread.start();
-      readerThread.start();
-    }
-
-    private void write() {
-      while (running.get()) {
-        if (step()) {
-          ThreadLocalRandom r = ThreadLocalRandom.current();
-          try (Connection c = writerPool.getConnection()) {
-            int op = r.nextInt(10);
-            if (op < 3) {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "INSERT INTO users (team_id, name, email, score) VALUES (?, 'app', 'app@example.com', ?)"
-                          + " RETURNING id")) {
-                ps.setInt(1, 1 + r.nextInt(20));
-                ps.setBigDecimal(2, BigDecimal.valueOf(r.nextInt(40000), 2));
-                try (ResultSet rs = ps.executeQuery()) {
-                  rs.next();
-                  try (PreparedStatement item =
+  /**
+   * The application: a writer and a reader, each with only its granted rights. Writers insert a
+   * user and a session for it, update a user (counting the rows, which the audit trigger must
+   * match) or delete one; the reader reads a user by key and counts through a view.
+   */
+  private static PacedWorkload application(
+      DataSource writerPool, DataSource readerPool, AtomicLong updates) {
+    Mix writes =
+        Mix.of(Kind.INSERT, 3, FidelityTest::insertUserAndSession)
+            .and(
+                Kind.UPDATE,
+                5,
+                (c, random) -> {
+                  try (PreparedStatement ps =
                       c.prepareStatement(
-                          "INSERT INTO sessions (user_id, token) VALUES (?, 'app')")) {
-                    item.setLong(1, rs.getLong(1));
-                    item.executeUpdate();
+                          "UPDATE users SET score = score + 1, last_login = now() WHERE id = ?")) {
+                    ps.setLong(1, 1 + random.nextInt(3000));
+                    updates.addAndGet(ps.executeUpdate());
                   }
-                }
-              }
-            } else if (op < 8) {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "UPDATE users SET score = score + 1, last_login = now() WHERE id = ?")) {
-                ps.setLong(1, 1 + r.nextInt(3000));
-                updates.addAndGet(ps.executeUpdate());
-              }
-            } else {
-              try (PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE id = ?")) {
-                ps.setLong(1, 1 + r.nextInt(3000));
-                ps.executeUpdate();
-              }
-            }
-            writes.incrementAndGet();
-          } catch (SQLException e) {
-            failures
-                .computeIfAbsent(
-                    "writer: " + e.getMessage().lines().findFirst().orElse(""),
-                    k -> new AtomicLong())
-                .incrementAndGet();
-          } finally {
-            inFlight.decrementAndGet();
-          }
+                })
+            .and(
+                Kind.DELETE,
+                2,
+                (c, random) -> {
+                  try (PreparedStatement ps =
+                      c.prepareStatement("DELETE FROM users WHERE id = ?")) {
+                    ps.setLong(1, 1 + random.nextInt(3000));
+                    ps.executeUpdate();
+                  }
+                });
+    Mix reads = Mix.of(Kind.READ, 1, FidelityTest::readUserAndView);
+    return new PacedWorkload(
+        List.of(
+            new Role("writer", 1, RATE, writerPool, writes),
+            new Role("reader", 1, RATE, readerPool, reads)));
+  }
+
+  private static void insertUserAndSession(Connection c, RandomGenerator random)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO users (team_id, name, email, score) VALUES (?, 'app', 'app@example.com', ?)"
+                + " RETURNING id")) {
+      ps.setInt(1, 1 + random.nextInt(20));
+      ps.setBigDecimal(2, BigDecimal.valueOf(random.nextInt(40000), 2));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        try (PreparedStatement session =
+            c.prepareStatement("INSERT INTO sessions (user_id, token) VALUES (?, 'app')")) {
+          session.setLong(1, rs.getLong(1));
+          session.executeUpdate();
         }
       }
     }
+  }
 
-    private void read() {
-      while (running.get()) {
-        if (step()) {
-          try (Connection c = readerPool.getConnection()) {
-            try (PreparedStatement ps =
-                c.prepareStatement("SELECT id, name, status FROM users WHERE id = ?")) {
-              ps.setLong(1, 1 + ThreadLocalRandom.current().nextInt(3000));
-              ps.executeQuery().close();
-            }
-            try (PreparedStatement ps =
-                c.prepareStatement("SELECT count(*) FROM active_users WHERE name LIKE 'user 1%'")) {
-              ps.executeQuery().close();
-            }
-            reads.incrementAndGet();
-          } catch (SQLException e) {
-            failures
-                .computeIfAbsent(
-                    "reader: " + e.getMessage().lines().findFirst().orElse(""),
-                    k -> new AtomicLong())
-                .incrementAndGet();
-          } finally {
-            inFlight.decrementAndGet();
-          }
-        }
-      }
+  private static void readUserAndView(Connection c, RandomGenerator random) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT id, name, status FROM users WHERE id = ?")) {
+      ps.setLong(1, 1 + random.nextInt(3000));
+      ps.executeQuery().close();
     }
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT count(*) FROM active_users WHERE name LIKE 'user 1%'")) {
+      ps.executeQuery().close();
+    }
+  }
 
-    /** Waits a little between statements; false (and nothing in flight) while paused. */
-    private boolean step() {
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        running.set(false);
-        return false;
-      }
-      inFlight.incrementAndGet();
-      if (paused.get()) {
-        inFlight.decrementAndGet();
-        return false;
-      }
-      return true;
-    }
+  /** Waits until the application has committed {@code n} more writes. */
+  private static void awaitMoreWrites(PacedWorkload app, long n) {
+    long mark = app.log().count(StatementLog.succeededWrites());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> app.log().count(StatementLog.succeededWrites()) >= mark + n);
+  }
 
-    void awaitMore(long n) {
-      long mark = writes.get();
-      await().atMost(Duration.ofSeconds(30)).until(() -> writes.get() >= mark + n);
-    }
-
-    void pause() {
-      paused.set(true);
-      await().atMost(Duration.ofSeconds(10)).until(() -> inFlight.get() == 0);
-    }
-
-    void resume() {
-      paused.set(false);
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running.set(false);
-      writerThread.join();
-      readerThread.join();
-      writerPool.close();
-      readerPool.close();
-    }
+  private static HikariDataSource pool(TestDatabase db, String role, int size) {
+    String base = db.url().replaceAll("\\?.*", "");
+    return TestDatabase.pool(base + "?user=" + role + "&autosave=conservative", size);
   }
 }

@@ -8,12 +8,16 @@ import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
+import dev.inflight.workload.Mix;
+import dev.inflight.workload.PacedWorkload;
+import dev.inflight.workload.Role;
+import dev.inflight.workload.StatementLog;
+import dev.inflight.workload.StatementLog.Kind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,9 +47,24 @@ class ShadowLockTest {
     assertThat(Migrations.run(engine, m.id(), doc.spec()).phase())
         .isEqualTo(MigrationPhase.AwaitingCutover);
 
-    AtomicBoolean writing = new AtomicBoolean(true);
-    AtomicLong longestWriteNanos = new AtomicLong();
-    Thread writer = writer(db, writing, longestWriteNanos);
+    try (PacedWorkload app =
+        new PacedWorkload(List.of(new Role("writer", 1, 100, db.dataSource(), updates())))) {
+      app.start();
+      StepResult r = cutOverWhileTheShadowIsLocked(db, engine, m.id(), doc);
+      app.pause();
+
+      assertThat(r.phase()).isEqualTo(MigrationPhase.Completed);
+      assertThat(StatementLog.latency(app.log().all()).max())
+          .as("longest application write during the cut-over, in ms")
+          .isLessThan(500);
+      assertThat(app.log().count(StatementLog.succeededWrites())).isPositive();
+      assertThat(app.failures().counts()).as("application statements that failed").isEmpty();
+    }
+  }
+
+  /** Proceeds to cut-over while another session holds a lock on the shadow for 1.5 s. */
+  private static StepResult cutOverWhileTheShadowIsLocked(
+      TestDatabase db, Engine engine, long id, MigrationDocument doc) throws Exception {
     CountDownLatch locked = new CountDownLatch(1);
     // What an autovacuum worker looks like to the swap: a young, active session holding SHARE
     // UPDATE EXCLUSIVE on the shadow for a while.
@@ -70,38 +89,22 @@ class ShadowLockTest {
             doc.spec(),
             new MigrationSpec.ControlSpec(
                 "", MigrationSpec.CutoverControl.Proceed, MigrationSpec.Action.Run));
-    StepResult r = Migrations.run(engine, m.id(), proceed);
+    StepResult r = Migrations.run(engine, id, proceed);
     vacuum.join();
-    writing.set(false);
-    writer.join();
-
-    assertThat(r.phase()).isEqualTo(MigrationPhase.Completed);
-    assertThat(longestWriteNanos.get() / 1_000_000)
-        .as("longest application write during the cut-over, in ms")
-        .isLessThan(500);
+    return r;
   }
 
-  /** Updates a row every 10 ms and records the longest update. */
-  private static Thread writer(TestDatabase db, AtomicBoolean writing, AtomicLong longest) {
-    Thread t =
-        new Thread(
-            () -> {
-              try (Connection c = db.dataSource().getConnection();
-                  PreparedStatement ps =
-                      c.prepareStatement("UPDATE items SET balance = balance + 1 WHERE id = ?")) {
-                long id = 1;
-                while (writing.get()) {
-                  ps.setLong(1, id++ % 20000 + 1);
-                  long start = System.nanoTime();
-                  ps.executeUpdate();
-                  longest.accumulateAndGet(System.nanoTime() - start, Math::max);
-                  Thread.sleep(10);
-                }
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    t.start();
-    return t;
+  /** Single-row updates of random rows. */
+  private static Mix updates() {
+    return Mix.of(
+        Kind.UPDATE,
+        1,
+        (c, random) -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("UPDATE items SET balance = balance + 1 WHERE id = ?")) {
+            ps.setLong(1, 1 + random.nextInt(20000));
+            ps.executeUpdate();
+          }
+        });
   }
 }

@@ -3,10 +3,14 @@ package dev.inflight.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -28,11 +32,38 @@ public final class BadInputCorpus {
 
   private BadInputCorpus() {}
 
+  /**
+   * The corpus as files: the resource directory itself, or (when the test classes come from the
+   * test jar, as in the command line's tests) a copy of it unpacked once into a temporary
+   * directory, so that a command can be given a corpus file's path.
+   */
   public static Path directory() {
+    URL url = BadInputCorpus.class.getResource("/bad-input");
     try {
-      return Path.of(BadInputCorpus.class.getResource("/bad-input").toURI());
+      return "file".equals(url.getProtocol()) ? Path.of(url.toURI()) : Unpacked.DIRECTORY;
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** The corpus copied out of the test jar, on first use. */
+  private static final class Unpacked {
+    static final Path DIRECTORY = unpack();
+
+    private static Path unpack() {
+      try (FileSystem jar =
+          FileSystems.newFileSystem(
+              BadInputCorpus.class.getResource("/bad-input").toURI(), Map.of())) {
+        Path into = Files.createTempDirectory("inflight-bad-input-");
+        try (Stream<Path> files = Files.list(jar.getPath("/bad-input"))) {
+          for (Path f : files.toList()) {
+            Files.copy(f, into.resolve(f.getFileName().toString()));
+          }
+        }
+        return into;
+      } catch (IOException | URISyntaxException e) {
+        throw new IllegalStateException("cannot unpack the bad-input corpus: " + e, e);
+      }
     }
   }
 

@@ -20,6 +20,11 @@ public final class Lab {
   private Lab() {}
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Lab()).execute(args));
+    System.exit(run(args));
+  }
+
+  /** Runs a command line and returns its exit code. */
+  public static int run(String... args) {
+    return new CommandLine(new Lab()).execute(args);
   }
 }

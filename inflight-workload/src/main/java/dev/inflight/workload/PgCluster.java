@@ -1,11 +1,13 @@
 package dev.inflight.workload;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -14,6 +16,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -21,12 +24,17 @@ import java.util.stream.Stream;
 /**
  * A PostgreSQL server this process owns: its own data directory, started and stopped with {@code
  * pg_ctl} from a directory of server binaries (a distribution's, such as Debian's {@code
- * /usr/lib/postgresql/15/bin}, or the embedded ones from {@link EmbeddedBinaries}). Unlike the
- * embedded server, it can be restarted with a chosen shutdown mode, which fault injection needs.
+ * /usr/lib/postgresql/15/bin}, or the embedded ones from {@link EmbeddedBinaries}). It can be
+ * restarted with a chosen shutdown mode, which fault injection needs. The demo, the lab and the
+ * test suite all start their servers this way.
+ *
+ * <p>The data directory is deleted on {@link #close}; one whose owner was killed first is deleted,
+ * its server stopped, by the next cluster created under the same parent (see {@link
+ * DataDirectory}).
  *
  * <p>PostgreSQL refuses to run as root. Started by root, every server command runs in a user
  * namespace of its own ({@code unshare -U}), where the process is not root and still owns the data
- * directory; the embedded server does the same.
+ * directory.
  */
 public final class PgCluster implements AutoCloseable {
   /** How {@code pg_ctl stop} shuts the server down. */
@@ -41,15 +49,15 @@ public final class PgCluster implements AutoCloseable {
   private static final long PG_CTL_SECONDS = 180;
 
   private final Path bin;
+  private final DataDirectory directory;
   private final Path data;
   private final int port;
-  private final boolean ownsData;
 
-  private PgCluster(Path bin, Path data, int port, boolean ownsData) {
+  private PgCluster(Path bin, DataDirectory directory, int port) {
     this.bin = bin;
-    this.data = data;
+    this.directory = directory;
+    this.data = directory.path();
     this.port = port;
-    this.ownsData = ownsData;
   }
 
   /**
@@ -61,8 +69,22 @@ public final class PgCluster implements AutoCloseable {
     if (!Files.isExecutable(bin.resolve("initdb")) || !Files.isExecutable(bin.resolve("pg_ctl"))) {
       throw new IOException(bin + " has no initdb and pg_ctl: not a PostgreSQL bin directory");
     }
-    Files.createDirectories(parent);
-    Path data = Files.createTempDirectory(parent, "pgdata-");
+    DataDirectory.deleteAbandoned(parent);
+    DataDirectory directory = DataDirectory.create(parent);
+    try {
+      int port = initialize(bin, directory.path(), settings);
+      PgCluster cluster = new PgCluster(bin, directory, port);
+      cluster.start();
+      return cluster;
+    } catch (IOException | RuntimeException e) {
+      directory.close();
+      throw e;
+    }
+  }
+
+  /** Runs {@code initdb} and writes the configuration; returns the port the server will use. */
+  private static int initialize(Path bin, Path data, Map<String, String> settings)
+      throws IOException {
     run(
         List.of(
             bin.resolve("initdb").toString(),
@@ -88,10 +110,8 @@ public final class PgCluster implements AutoCloseable {
         data.resolve("postgresql.conf"),
         conf.toString(),
         StandardCharsets.UTF_8,
-        java.nio.file.StandardOpenOption.APPEND);
-    PgCluster cluster = new PgCluster(bin, data, port, true);
-    cluster.start();
-    return cluster;
+        StandardOpenOption.APPEND);
+    return port;
   }
 
   /** Starts the server and waits until it accepts connections. */
@@ -118,7 +138,7 @@ public final class PgCluster implements AutoCloseable {
             "-D",
             data.toString(),
             "-m",
-            mode.name().toLowerCase(java.util.Locale.ROOT),
+            mode.name().toLowerCase(Locale.ROOT),
             "-w",
             "-t",
             "120",
@@ -179,9 +199,7 @@ public final class PgCluster implements AutoCloseable {
     try {
       stop(Shutdown.FAST);
     } finally {
-      if (ownsData) {
-        deleteTree(data);
-      }
+      directory.close();
     }
   }
 
@@ -196,7 +214,7 @@ public final class PgCluster implements AutoCloseable {
     Process p =
         new ProcessBuilder(full)
             .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
     String output;
     try {

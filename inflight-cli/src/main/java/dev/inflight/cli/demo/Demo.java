@@ -11,18 +11,22 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.Runner;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.ledger.MigrationRecord;
-import dev.inflight.workload.EmbeddedServer;
+import dev.inflight.engine.sql.KeepOnStatementErrors;
+import dev.inflight.workload.EmbeddedBinaries;
+import dev.inflight.workload.PacedWorkload;
+import dev.inflight.workload.PgCluster;
+import dev.inflight.workload.Role;
+import dev.inflight.workload.StatementLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
@@ -52,7 +56,11 @@ public final class Demo {
     long t0 = System.nanoTime();
     out.println("Inflight demo: migrating a live table under load, then rolling it back.\n");
     out.print("starting an embedded PostgreSQL server ... ");
-    try (EmbeddedServer server = EmbeddedServer.start(null, Map.of("max_connections", "100"))) {
+    try (PgCluster server =
+        PgCluster.create(
+            EmbeddedBinaries.onClassPath().bin(),
+            Path.of(System.getProperty("java.io.tmpdir")),
+            Map.of("max_connections", "100"))) {
       String url = server.jdbcUrl("postgres");
       try (HikariDataSource admin = pool(url, 4, false);
           HikariDataSource app = pool(url, writers + readers + 2, true)) {
@@ -75,13 +83,19 @@ public final class Demo {
             admin, Clock.systemUTC(), EngineSettings.defaults(), RandomGenerator.getDefault());
     Runner runner = new Runner(engine, Clock.systemUTC());
     Report report = new Report();
-    try (Workload workload = new Workload(app, writers, readers, opsPerSecond, rows)) {
+    UsersStatements users = new UsersStatements(rows);
+    try (PacedWorkload workload =
+        new PacedWorkload(
+            List.of(
+                new Role("app-writer", writers, opsPerSecond, app, users.writes()),
+                new Role("app-reader", readers, opsPerSecond, app, users.reads())))) {
       workload.start();
       out.printf(
           "application workload: %d writer and %d reader threads, %d statements/s each, through a pool%n",
           writers, readers, opsPerSecond);
       Thread.sleep(2000);
-      double baselineP99 = workload.writeLatency().quantileMillis(0.99);
+      double baselineP99 =
+          StatementLog.latency(workload.log().select(StatementLog.succeededWrites())).p99();
 
       out.println(
           "\napplying "
@@ -100,8 +114,10 @@ public final class Demo {
         return false;
       }
       long cutoverMs =
-          workload.longestWriteMillis(
-              phases.start(MigrationPhase.CuttingOver), phases.end(MigrationPhase.CuttingOver));
+          longestWriteMillis(
+              workload.log(),
+              phases.start(MigrationPhase.CuttingOver),
+              phases.end(MigrationPhase.CuttingOver));
       MigrationRecord done = engine.get(m.id());
       Thread.sleep(1500);
 
@@ -120,12 +136,14 @@ public final class Demo {
       PhaseClock back = new PhaseClock(engine, m.id(), out);
       StepResult rb = runner.run(m.id(), rollback, Duration.ofMinutes(10), back);
       long rollbackMs =
-          workload.longestWriteMillis(
-              back.start(MigrationPhase.RollingBack), back.end(MigrationPhase.RollingBack));
+          longestWriteMillis(
+              workload.log(),
+              back.start(MigrationPhase.RollingBack),
+              back.end(MigrationPhase.RollingBack));
       MigrationRecord rolled = engine.get(m.id());
       Thread.sleep(1000);
       workload.pause();
-      long missing = missingInserts(admin, workload);
+      long missing = missingInserts(admin, users.insertedIds());
       boolean original = shapeIsOriginal(admin);
       out.printf(
           "  check: original shape restored: %s; rows the application inserted and did not delete, all present: %s%n",
@@ -141,7 +159,7 @@ public final class Demo {
               && shape
               && original
               && missing == 0
-              && workload.failures.get() == 0;
+              && workload.failures().isEmpty();
       report.print(
           out,
           done,
@@ -209,9 +227,15 @@ public final class Demo {
             == 0;
   }
 
+  /** The longest write that ran at any moment of the window, as the application measured it. */
+  private static long longestWriteMillis(StatementLog log, long fromNanos, long toNanos) {
+    return (long)
+        StatementLog.latency(log.overlapping(fromNanos, toNanos, StatementLog.succeededWrites()))
+            .max();
+  }
+
   /** Inserted ids (by the application, never deleted) that the restored table lacks. */
-  private static long missingInserts(HikariDataSource admin, Workload w) throws SQLException {
-    List<Long> ids = new ArrayList<>(w.insertedIds);
+  private static long missingInserts(HikariDataSource admin, List<Long> ids) throws SQLException {
     try (Connection c = admin.getConnection();
         var ps =
             c.prepareStatement(
@@ -238,7 +262,7 @@ public final class Demo {
     cfg.setJdbcUrl(url);
     cfg.setMaximumPoolSize(size);
     cfg.setPoolName(application ? "app" : "inflight");
-    cfg.setExceptionOverride(new dev.inflight.engine.sql.KeepOnStatementErrors());
+    cfg.setExceptionOverride(new KeepOnStatementErrors());
     if (application) {
       // What the README recommends to applications: a prepared SELECT * whose result type
       // changes is re-prepared by the driver instead of failing once per connection.
@@ -258,72 +282,5 @@ public final class Demo {
 
   private static long scalarLong(HikariDataSource ds, String sql) throws SQLException {
     return Long.parseLong(scalar(ds, sql));
-  }
-
-  /** Records when each phase began and ended, as seen by the driving loop. */
-  static final class PhaseClock implements java.util.function.Consumer<StepResult> {
-    private final Engine engine;
-    private final long id;
-    private final PrintStream out;
-    private final Map<MigrationPhase, long[]> windows = new LinkedHashMap<>();
-    private MigrationPhase current;
-    private long startedAt = System.nanoTime();
-
-    PhaseClock(Engine engine, long id, PrintStream out) throws SQLException {
-      this.engine = engine;
-      this.id = id;
-      this.out = out;
-      this.current = engine.get(id).phase();
-      windows.put(current, new long[] {startedAt, 0});
-    }
-
-    @Override
-    public void accept(StepResult r) {
-      long now = System.nanoTime();
-      MigrationPhase p = r.phase();
-      if (p != current) {
-        windows.get(current)[1] = now;
-        out.printf("  %-16s %6.1fs  %s%n", current, (now - startedAt) / 1e9, describe(r));
-        windows.put(p, new long[] {now, 0});
-        current = p;
-        startedAt = now;
-      }
-    }
-
-    private String describe(StepResult r) {
-      try {
-        MigrationRecord m = engine.get(id);
-        return switch (current) {
-          case Backfilling ->
-              String.format(
-                  "%,d rows copied, %,d changed keys replayed", m.rowsCopied(), m.rowsReplayed());
-          case Syncing ->
-              String.format(
-                  "%d indexes built, %,d rows verified", m.indexesBuilt(), m.rowsVerified());
-          case CuttingOver ->
-              String.format(
-                  "swapped in %d attempt(s), writes blocked at most %d ms",
-                  m.cutoverAttempts(), m.writesBlockedMillis());
-          case RollingBack ->
-              String.format(
-                  "swapped back, writes blocked at most %d ms", m.rollbackBlockedMillis());
-          case Completed ->
-              String.format("%,d writes carried back to the archived table", m.rowsReplayedBack());
-          default -> "";
-        };
-      } catch (SQLException e) {
-        return "";
-      }
-    }
-
-    long start(MigrationPhase p) {
-      long[] w = windows.get(p);
-      return w == null ? 0 : w[0];
-    }
-
-    long end(MigrationPhase p) {
-      long[] w = windows.get(p);
-      return w == null || w[1] == 0 ? System.nanoTime() : w[1];
-    }
   }
 }

@@ -2,6 +2,9 @@ package dev.inflight.cli.demo;
 
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.workload.PacedWorkload;
+import dev.inflight.workload.StatementLog;
+import dev.inflight.workload.StatementLog.Kind;
 import java.io.PrintStream;
 import java.util.Map;
 
@@ -19,7 +22,7 @@ final class Report {
       PrintStream out,
       MigrationRecord done,
       MigrationRecord rolled,
-      Workload w,
+      PacedWorkload w,
       double baselineP99,
       long cutoverWriteMs,
       long rollbackWriteMs,
@@ -41,18 +44,24 @@ final class Report {
         copyMs == 0 ? 0 : done.rowsCopied() * 1000 / copyMs,
         done.rowsReplayed(),
         done.rowsVerified());
+    StatementLog log = w.log();
+    long inserts = log.count(StatementLog.succeeded(Kind.INSERT));
+    long updates = log.count(StatementLog.succeeded(Kind.UPDATE));
+    long deletes = log.count(StatementLog.succeeded(Kind.DELETE));
+    long reads = log.count(StatementLog.succeeded(Kind.READ));
     out.printf(
         "application:          %,d statements (%,d inserts, %,d updates, %,d deletes, %,d reads), %d failed%n",
-        w.inserts.get() + w.updates.get() + w.deletes.get() + w.reads.get(),
-        w.inserts.get(),
-        w.updates.get(),
-        w.deletes.get(),
-        w.reads.get(),
-        w.failures.get());
-    w.failureMessages.forEach((m, n) -> out.printf("    %d x %s%n", n.get(), m));
+        inserts + updates + deletes + reads,
+        inserts,
+        updates,
+        deletes,
+        reads,
+        w.failures().total());
+    w.failures().counts().forEach((f, n) -> out.printf("    %d x %s%n", n, f));
+    StatementLog.Latency writes = StatementLog.latency(log.select(StatementLog.succeededWrites()));
     out.printf(
         "write latency:        p99 %.1f ms before the migration, p50 %.1f ms / p99 %.1f ms over the whole run%n",
-        baselineP99, w.writeLatency().quantileMillis(0.5), w.writeLatency().quantileMillis(0.99));
+        baselineP99, writes.p50(), writes.p99());
     out.printf(
         "longest write wait:   %d ms during cut-over, %d ms during rollback (as the application measured it)%n",
         cutoverWriteMs, rollbackWriteMs);
@@ -64,9 +73,9 @@ final class Report {
         rolled.rollbackAttempts());
     out.printf(
         "prepared SELECT *:    %d failure(s) with autosave=conservative in the pool (the setting the README recommends)%n",
-        w.failureMessages.entrySet().stream()
+        w.failures().byMessage().entrySet().stream()
             .filter(e -> e.getKey().contains("cached plan"))
-            .mapToLong(e -> e.getValue().get())
+            .mapToLong(Map.Entry::getValue)
             .sum());
     out.printf(
         "catalog check:        %s after cut-over, %s after rollback%n",

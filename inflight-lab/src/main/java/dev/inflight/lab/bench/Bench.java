@@ -6,7 +6,8 @@ import dev.inflight.lab.bench.Baselines.Window;
 import dev.inflight.lab.bench.BenchResult.InflightDetail;
 import dev.inflight.lab.bench.BenchResult.LoadSpec;
 import dev.inflight.lab.bench.BenchResult.MethodResult;
-import dev.inflight.lab.bench.StatementLog.Latency;
+import dev.inflight.workload.StatementLog;
+import dev.inflight.workload.StatementLog.Latency;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -258,11 +260,7 @@ final class Bench {
   }
 
   private MethodResult measure(
-      String name,
-      String description,
-      long rows,
-      Method method,
-      java.util.function.Consumer<StatementLog> logSink)
+      String name, String description, long rows, Method method, Consumer<StatementLog> logSink)
       throws Exception {
     String db = "bench_" + name.replaceAll("[^a-z]", "_");
     admin(
@@ -274,13 +272,15 @@ final class Bench {
     out.printf("%-17s ", name + ":");
     Window w;
     StatementLog log;
-    try (AppLoad app =
-        new AppLoad(url, load.writers(), load.readers(), load.ratePerThread(), rows)) {
+    Map<String, Long> failures;
+    try (AccountsApplication app =
+        new AccountsApplication(url, load.writers(), load.readers(), load.ratePerThread(), rows)) {
       app.start();
       Thread.sleep(SETTLE.toMillis() + load.warmupMillis());
       w = method.run(url);
       Thread.sleep(DRAIN.toMillis());
       log = app.log();
+      failures = app.failures().byMessage();
     }
     admin("postgres", "DROP DATABASE IF EXISTS " + db);
     long from = w.startNanos() - load.warmupMillis() * 1_000_000;
@@ -289,9 +289,7 @@ final class Bench {
         StatementLog.latency(log.overlapping(w.startNanos(), w.endNanos(), StatementLog.any()));
     Latency duringWrites =
         StatementLog.latency(log.overlapping(w.startNanos(), w.endNanos(), StatementLog.writes()));
-    long failed = log.all().stream().filter(e -> !e.ok()).count();
-    Map<String, Long> failures = new LinkedHashMap<>();
-    log.failureMessages().forEach((k, v) -> failures.put(k, v.get()));
+    long failed = log.count(e -> !e.ok());
     out.printf(
         "%8.2f s   longest write %8.1f ms   p99 %6.1f ms (before %5.1f ms)   %d failed%n",
         w.millis() / 1000.0, duringWrites.max(), during.p99(), before.p99(), failed);

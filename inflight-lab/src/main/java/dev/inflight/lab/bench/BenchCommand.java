@@ -165,7 +165,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     Path bin = embedded ? null : pgBin != null ? pgBin : distributionWithRepack().orElse(null);
     if (bin == null) {
-      bin = EmbeddedBinaries.bin();
+      bin = EmbeddedBinaries.onClassPath().bin();
     }
     PgCluster cluster = PgCluster.create(bin, work, SERVER_SETTINGS);
     return new Server(cluster, cluster::jdbcUrl, repackOnPath(cluster.tool("pg_repack")), bin);

@@ -1,6 +1,6 @@
 package dev.inflight.lab.bench;
 
-import dev.inflight.lab.bench.StatementLog.Latency;
+import dev.inflight.workload.StatementLog.Latency;
 import java.util.List;
 import java.util.Map;
 

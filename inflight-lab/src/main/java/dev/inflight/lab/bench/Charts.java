@@ -2,6 +2,7 @@ package dev.inflight.lab.bench;
 
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.lab.bench.BenchResult.MethodResult;
+import dev.inflight.workload.StatementLog;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

@@ -6,7 +6,7 @@ import dev.inflight.engine.Json;
 import dev.inflight.lab.bench.BenchResult.MethodResult;
 import dev.inflight.lab.bench.BenchResult.Ratio;
 import dev.inflight.lab.bench.BenchResult.Target;
-import dev.inflight.lab.bench.StatementLog.Latency;
+import dev.inflight.workload.StatementLog.Latency;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -90,7 +90,7 @@ public final class ChaosCommand implements Callable<Integer> {
     List<TrialPlan> plans =
         seed != null ? List.of(TrialPlan.of(seed)) : Chaos.plans(trials, base, chosen);
     Path work = Files.createTempDirectory("inflight-chaos-");
-    Path bin = pgBin != null ? pgBin : EmbeddedBinaries.bin();
+    Path bin = pgBin != null ? pgBin : EmbeddedBinaries.onClassPath().bin();
     try (PgCluster cluster = PgCluster.create(bin, work, settings())) {
       System.out.printf(
           "chaos: %s, PostgreSQL %s from %s; %,d rows per trial%s%n",

@@ -1,5 +1,8 @@
 package dev.inflight.lab.chaos;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.inflight.workload.OracleWorkload;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -17,7 +20,26 @@ import java.util.TreeMap;
  * index; the table already has a secondary index, so Syncing has two to build.
  */
 final class Items {
+  /** The table of every trial. */
+  static final String TABLE = "public.items";
+
   private Items() {}
+
+  /**
+   * The application's pool: short connection timeouts, so that a statement meets a restarting
+   * server as an error (and is then read back) instead of waiting for it.
+   */
+  static HikariDataSource applicationPool(String url, int threads) {
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(url);
+    cfg.setMaximumPoolSize(threads + 1);
+    cfg.setMinimumIdle(0);
+    cfg.setConnectionTimeout(3_000);
+    cfg.setInitializationFailTimeout(-1);
+    cfg.setPoolName("chaos-app");
+    cfg.addDataSourceProperty("ApplicationName", "chaos-app");
+    return new HikariDataSource(cfg);
+  }
 
   /** Creates and fills {@code public.items}; returns its rows as the application knows them. */
   static List<OracleWorkload.Row> create(String url, long rows) throws SQLException {

@@ -1,14 +1,16 @@
 package dev.inflight.lab.chaos;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.inflight.engine.MigrationPhase;
+import dev.inflight.workload.OracleWorkload;
 import dev.inflight.workload.PgCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +27,8 @@ final class Trial {
   static final long SETTLE_MILLIS = 240_000;
   private static final int MAX_RESTARTS = 25;
   private static final long STATEMENT_TIMEOUT_MILLIS = 10;
+  private static final int APPLICATION_THREADS = 3;
+  private static final Duration APPLICATION_PAUSE = Duration.ofMillis(3);
 
   /** What a trial found. */
   record Result(
@@ -70,6 +74,7 @@ final class Trial {
     String hit;
     Driver driver = null;
     OracleWorkload app = null;
+    HikariDataSource appPool = null;
     try {
       List<OracleWorkload.Row> initial = Items.create(url, settings.rows());
       if (disk != null) {
@@ -77,7 +82,15 @@ final class Trial {
           disk.fillLeaving(c, Items.heapBytes(c) / 2);
         }
       }
-      app = new OracleWorkload(url, 3, initial, plan.workloadSeed());
+      appPool = Items.applicationPool(url, APPLICATION_THREADS);
+      app =
+          new OracleWorkload(
+              appPool,
+              Items.TABLE,
+              APPLICATION_THREADS,
+              initial,
+              plan.workloadSeed(),
+              APPLICATION_PAUSE);
       app.start();
       Path file = settings.work().resolve(db + ".yaml");
       Files.writeString(file, Items.migration(NAME, settings.rows()));
@@ -111,14 +124,16 @@ final class Trial {
       if (app != null) {
         app.close();
       }
+      if (appPool != null) {
+        appPool.close();
+      }
       cluster.admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
       if (disk != null) {
         cluster.admin("DROP TABLESPACE IF EXISTS " + db);
         disk.close();
       }
     }
-    Map<String, Long> failures = new LinkedHashMap<>();
-    app.failures().forEach((k, v) -> failures.put(k, v.get()));
+    Map<String, Long> failures = app.failures().byMessage();
     boolean applicationUntouched =
         plan.fault() != Fault.RESTART_FAST
             && plan.fault() != Fault.RESTART_IMMEDIATE

@@ -2,8 +2,8 @@ package dev.inflight.lab.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.inflight.cli.Main;
 import dev.inflight.engine.Json;
+import dev.inflight.lab.Lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ class BenchCommandTest {
   @Test
   void writesResultsReportAndChartsForEveryMethod(@TempDir Path out) throws Exception {
     int code =
-        Main.run(
+        Lab.run(
             "bench",
             "--rows",
             "3000",

@@ -30,7 +30,7 @@ class ChaosTest {
     PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
     List<Fault> faults = List.of(Fault.values());
     try (PgCluster cluster =
-        PgCluster.create(EmbeddedBinaries.bin(), dir, ChaosCommand.settings())) {
+        PgCluster.create(EmbeddedBinaries.onClassPath().bin(), dir, ChaosCommand.settings())) {
       Chaos.Summary s =
           new Chaos(out, cluster, 10_000, dir, false)
               .run(Chaos.plans(faults.size(), BASE_SEED, faults), "inflight chaos --rows 10000");

@@ -2,7 +2,7 @@ package dev.inflight.lab.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.SQLException;
+import dev.inflight.workload.OracleWorkload;
 import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -43,14 +43,5 @@ class OracleTest {
         new Shape(List.of("column id bigint not null", "relation public.items__ifl_new (r)"));
     assertThat(trial.differences(reference))
         .containsExactly("+ relation public.items__ifl_new (r)", "- index items_pkey: x");
-  }
-
-  @Test
-  void onlyALostConnectionLeavesAStatementInDoubt() {
-    assertThat(OracleWorkload.inDoubt(new SQLException("i/o", (String) null))).isTrue();
-    assertThat(OracleWorkload.inDoubt(new SQLException("gone", "08006"))).isTrue();
-    assertThat(OracleWorkload.inDoubt(new SQLException("shutdown", "57P01"))).isTrue();
-    assertThat(OracleWorkload.inDoubt(new SQLException("disk full", "53100"))).isFalse();
-    assertThat(OracleWorkload.inDoubt(new SQLException("cancelled", "57014"))).isFalse();
   }
 }

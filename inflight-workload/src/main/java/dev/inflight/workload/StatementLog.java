@@ -1,27 +1,29 @@
-package dev.inflight.lab.bench;
+package dev.inflight.workload;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
  * Every statement an application ran: when it started, how long it took, what it was and whether it
- * failed. Windows of it answer the benchmark's questions (the longest wait during cut-over, the p99
- * before and during capture) without choosing them in advance.
+ * failed. Windows of it answer the questions of the demo and the benchmark (the longest wait during
+ * cut-over, the p99 before and during capture) without choosing them in advance.
  */
 public final class StatementLog {
   /** What a statement did. */
   public enum Kind {
+    /** Adds rows. */
     INSERT,
+    /** Changes rows. */
     UPDATE,
+    /** Removes rows. */
     DELETE,
+    /** Changes nothing. */
     READ;
 
+    /** True for every kind but {@link #READ}. */
     public boolean write() {
       return this != READ;
     }
@@ -29,29 +31,19 @@ public final class StatementLog {
 
   /** One statement; times from {@link System#nanoTime()}. */
   public record Entry(long startNanos, long nanos, Kind kind, boolean ok) {
-    long endNanos() {
+    public long endNanos() {
       return startNanos + nanos;
     }
 
-    double millis() {
+    public double millis() {
       return nanos / 1e6;
     }
   }
 
   private final ConcurrentLinkedQueue<Entry> entries = new ConcurrentLinkedQueue<>();
-  private final Map<String, AtomicLong> failureMessages = new ConcurrentHashMap<>();
 
   void record(long startNanos, long nanos, Kind kind, boolean ok) {
     entries.add(new Entry(startNanos, nanos, kind, ok));
-  }
-
-  void failure(String message) {
-    failureMessages.computeIfAbsent(message, k -> new AtomicLong()).incrementAndGet();
-  }
-
-  /** Failed statements by first line of their error. */
-  public Map<String, AtomicLong> failureMessages() {
-    return failureMessages;
   }
 
   /** Statements that ran at any moment of [from, to]: started before its end, ended after start. */
@@ -76,6 +68,29 @@ public final class StatementLog {
     return out;
   }
 
+  /** Every statement so far that matches {@code filter}, in no particular order. */
+  public List<Entry> select(Predicate<Entry> filter) {
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : entries) {
+      if (filter.test(e)) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** How many statements so far match {@code filter}. */
+  public long count(Predicate<Entry> filter) {
+    long n = 0;
+    for (Entry e : entries) {
+      if (filter.test(e)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Every statement so far, by start time. */
   public List<Entry> all() {
     List<Entry> out = new ArrayList<>(entries);
     out.sort(Comparator.comparingLong(Entry::startNanos));
@@ -88,6 +103,16 @@ public final class StatementLog {
 
   public static Predicate<Entry> any() {
     return e -> true;
+  }
+
+  /** Statements of {@code kind} that succeeded. */
+  public static Predicate<Entry> succeeded(Kind kind) {
+    return e -> e.ok() && e.kind() == kind;
+  }
+
+  /** Writes that succeeded. */
+  public static Predicate<Entry> succeededWrites() {
+    return e -> e.ok() && e.kind().write();
   }
 
   /** The statements' latency summary. */

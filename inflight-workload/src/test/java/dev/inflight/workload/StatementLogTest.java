@@ -1,8 +1,9 @@
-package dev.inflight.lab.bench;
+package dev.inflight.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.inflight.lab.bench.StatementLog.Kind;
+import dev.inflight.workload.StatementLog.Kind;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Windows over the application's statements: what overlapped cut-over, what started before. */
@@ -22,6 +23,8 @@ class StatementLogTest {
         .extracting(StatementLog.Entry::kind)
         .containsExactly(Kind.INSERT);
     assertThat(log.started(0, 100, StatementLog.any())).hasSize(2);
+    assertThat(log.count(StatementLog.succeededWrites())).isEqualTo(2);
+    assertThat(log.select(StatementLog.succeeded(Kind.DELETE))).isEmpty();
   }
 
   @Test
@@ -36,6 +39,6 @@ class StatementLogTest {
     assertThat(l.p50()).isEqualTo(50.0);
     assertThat(l.p99()).isEqualTo(99.0);
     assertThat(l.max()).isEqualTo(100.0);
-    assertThat(StatementLog.latency(java.util.List.of()).count()).isZero();
+    assertThat(StatementLog.latency(List.of()).count()).isZero();
   }
 }
