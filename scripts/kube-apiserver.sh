@@ -1,177 +1,283 @@
 #!/usr/bin/env bash
-# A real Kubernetes API server for the test suite, built from Debian packages only, once per
-# machine: kube-apiserver and kubectl from Debian's kubernetes source package, compiled with
-# Debian's Go, beside Debian's etcd, laid out for io.fabric8:kube-api-test's offline mode:
+# A real Kubernetes API server for the test suite, built once per machine from the Go module
+# proxy: kube-apiserver and kubectl from the k8s.io/kubernetes module of a current release, and
+# etcd from go.etcd.io/etcd/server/v3 of the minor that release pins, compiled with the machine's
+# Go and laid out for io.fabric8:kube-api-test's offline mode:
 #
 #   $INFLIGHT_KUBE_DIR/k8s/<version>-linux-<arch>/{kube-apiserver,etcd,kubectl}
 #
 # INFLIGHT_KUBE_DIR defaults to ${XDG_CACHE_HOME:-~/.cache}/inflight/kube, outside the repository.
-# Idempotent: when the binaries of this recipe are there it prints their directory and exits at
-# once. A cold build takes 5 to 8 minutes on 2 cores. The system is not changed: apt runs with
-# its own sources list, package lists and archives under the cache directory, and packages are
-# unpacked with dpkg -x, not installed.
+# By default it builds the newest patch of Kubernetes 1.37, the newest minor release when this was
+# written (pinned, so that every machine tests the same server). Arguments, or
+# INFLIGHT_KUBE_VERSIONS, name others, each built into a directory of its own: a minor such as
+# 1.33 (its newest patch), an exact release such as 1.33.13, or "latest":
 #
-# Needs apt-get, dpkg-source (dpkg-dev) and make, and Debian 12 (bookworm) package names.
-# INFLIGHT_KUBE_KEEP_BUILD=1 keeps the build tree (about 2 GB) for inspection.
+#   scripts/kube-apiserver.sh 1.37 1.33
+#
+# Idempotent: when every version asked for is there (for "latest", any build of this recipe) it
+# prints the directories and exits at once, without the network. A cold build takes 10 to 15
+# minutes on 2 cores (about 15 minutes of CPU time; the log is $INFLIGHT_KUBE_DIR/build.log) and
+# leaves about 4 GB of Go module and build cache under $INFLIGHT_KUBE_DIR/go, with which a rebuild
+# takes under a minute; delete that directory to reclaim the space. Each version's binaries take
+# 200 MB. Nothing is installed and the repository is not touched.
+#
+# Needs Go, as new as the chosen release's go.mod asks (1.26 for Kubernetes 1.37; for "latest" an
+# older Go gets the newest release it can build), and the Go module proxy (GOPROXY, by default
+# proxy.golang.org); GitHub and dl.k8s.io are not used.
 set -euo pipefail
 
 ROOT="${INFLIGHT_KUBE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/inflight/kube}"
 # Bumped whenever the recipe below changes what gets built, so that caches are rebuilt.
-RECIPE=2
-SOURCE_PACKAGE=kubernetes
-GO_PACKAGES=(golang-1.19-go golang-1.19-src)
-# etcd for the server; rsync (and its libpopt0) for Kubernetes' make rules; Debian's reflect2
-# 1.0.2, because the vendored 1.0.1 crashes under Go 1.18+ on the first custom-resource request.
-OTHER_PACKAGES=(etcd-server rsync libpopt0 golang-github-modern-go-reflect2-dev)
+RECIPE=3
+KUBERNETES=k8s.io/kubernetes
+ETCD=go.etcd.io/etcd/server/v3
+
+if [ "$#" -gt 0 ]; then
+  wanted=("$@")
+else
+  read -r -a wanted <<<"${INFLIGHT_KUBE_VERSIONS:-1.37}"
+  [ "${#wanted[@]}" -gt 0 ] || wanted=(latest)
+fi
 
 step="starting"
 log="$ROOT/build.log"
-fail() {
+# Any command that fails ends the script (set -e), here with what it was doing and the log's tail.
+on_exit() {
+  [ "$1" = 0 ] && return
   echo "kube-apiserver.sh: failed while $step" >&2
   if [ -s "$log" ]; then
     echo "--- last lines of $log:" >&2
     tail -n 25 "$log" >&2
   fi
+}
+trap 'on_exit $?' EXIT
+die() {
+  trap - EXIT
+  echo "kube-apiserver.sh: $*" >&2
   exit 1
 }
-trap fail ERR
 
-arch="$(dpkg --print-architecture)"
-layout_glob="$ROOT/k8s/*-linux-$arch"
+# The usual place of an official Go installation, when it is not on PATH.
+if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then
+  PATH="/usr/local/go/bin:$PATH"
+fi
+command -v go >/dev/null \
+  || die "go is missing: install Go 1.26 or newer and put it on PATH" \
+    "(Debian 12's golang packages are too old)"
+arch="$(go env GOARCH)"
 
-# The cached result: a directory with the three binaries and the stamp written last.
-cached() {
-  local d
-  for d in $layout_glob; do
-    if [ "$(head -n 1 "$d/.complete" 2>/dev/null)" = "recipe $RECIPE" ] \
-      && [ -x "$d/kube-apiserver" ] && [ -x "$d/etcd" ] && [ -x "$d/kubectl" ]; then
-      echo "$d"
-      return 0
-    fi
-  done
-  return 1
+# A complete build of this recipe: the three binaries and the stamp written last.
+complete() {
+  [ "$(head -n 1 "$1/.complete" 2>/dev/null)" = "recipe $RECIPE" ] \
+    && [ -x "$1/kube-apiserver" ] && [ -x "$1/etcd" ] && [ -x "$1/kubectl" ]
 }
 
-if dir="$(cached)"; then
-  echo "kube-apiserver: cached in $dir"
+# The newest complete build matching a version (latest, 1.33 or 1.33.13), if any.
+cached() {
+  local prefix d found=""
+  case "$1" in
+    latest) prefix="" ;;
+    *.*.*) prefix="$1-linux-$arch" ;;
+    *) prefix="$1." ;;
+  esac
+  for d in $(ls -1d "$ROOT/k8s/$prefix"*"-linux-$arch" 2>/dev/null | sort -V); do
+    if complete "$d"; then
+      found="$d"
+    fi
+  done
+  [ -n "$found" ] && echo "$found"
+}
+
+# Prints the cached directories when every version asked for is there.
+all_cached() {
+  local v dir report=""
+  for v in "${wanted[@]}"; do
+    dir="$(cached "$v")" || return 1
+    report+="kube-apiserver: cached in $dir"$'\n'
+  done
+  printf '%s' "$report"
+}
+
+if all_cached; then
   exit 0
 fi
 
-step="checking the tools (apt-get, dpkg-source from dpkg-dev, make)"
-for tool in apt-get dpkg-source make; do
-  command -v "$tool" >/dev/null || {
-    echo "kube-apiserver.sh: $tool is missing; install dpkg-dev and make" >&2
-    exit 1
-  }
-done
-
 mkdir -p "$ROOT"
+cd "$ROOT"
 # One build at a time per cache directory; a second caller waits and then finds the result.
 exec 9>"$ROOT/.lock"
 flock 9
-if dir="$(cached)"; then
-  echo "kube-apiserver: cached in $dir"
+if all_cached; then
   exit 0
 fi
 
-started=$SECONDS
 : >"$log"
-apt_dir="$ROOT/apt"
-downloads="$ROOT/downloads"
-build="$ROOT/build"
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$downloads"
+# Modules and compiled packages stay under the cache directory, so a rebuild is quick. The
+# machine's GOPROXY and GONOSUMDB settings apply; its GOFLAGS do not.
+export GOPATH="$ROOT/go" GOMODCACHE="$ROOT/go/mod" GOCACHE="$ROOT/go/build-cache" \
+  GOFLAGS="-mod=mod -modcacherw -buildvcs=false" GOTOOLCHAIN=local GOWORK=off \
+  CGO_ENABLED=0 GOOS=linux GOARCH="$arch"
+go_version="$(go env GOVERSION | sed 's/^go//')"
 
-step="writing a private apt sources list with deb-src lines"
-# The machine's own Debian mirror and suites (whatever apt is configured with), plus the
-# matching deb-src lines, without touching the system's configuration.
-codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
-apt-get indextargets --no-release-info --format '$(TARGET_OF) $(REPO_URI) $(RELEASE) $(COMPONENT)' \
-  | awk -v c="$codename" '$1 == "deb" && $4 == "main" && ($3 == c || $3 == c "-updates" || $3 == c "-security") {
-      print "deb " $2 " " $3 " main"; print "deb-src " $2 " " $3 " main" }' \
-  | sort -u >"$apt_dir/sources.list"
-if [ ! -s "$apt_dir/sources.list" ]; then
-  echo "kube-apiserver.sh: apt has no Debian '$codename' main suite configured" >&2
-  exit 1
-fi
-APT=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
-  -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir" -o "Dir::Cache::Archives=$apt_dir/archives"
-  -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o "APT::Sandbox::User=$(id -un)")
+# The newest release among the proxy's versions of a module, optionally within a minor prefix
+# such as v1.33 ("go list" prints them in semantic-version order, oldest first).
+newest() {
+  go list -m -versions "$1" | tr ' ' '\n' | awk -v prefix="${2:+$2.}" '
+    /^v[0-9]+\.[0-9]+\.[0-9]+$/ && (prefix == "" || index($0, prefix) == 1)' | tail -n 1
+}
 
-step="updating the private package lists (apt-get update)"
-echo "kube-apiserver: fetching package lists"
-apt-get "${APT[@]}" -q update >>"$log" 2>&1
+# "go list -m" of a module version: its go.mod file, the Go it asks for, and its commit.
+module_info() {
+  go list -m -f '{{.GoMod}} {{.GoVersion}} {{with .Origin}}{{.Hash}}{{end}}' "$1@$2"
+}
 
-step="downloading the $SOURCE_PACKAGE source package (apt-get source --download-only)"
-echo "kube-apiserver: downloading the $SOURCE_PACKAGE source and ${GO_PACKAGES[*]} ${OTHER_PACKAGES[*]}"
-rm -f "$downloads"/*
-(cd "$downloads" && apt-get "${APT[@]}" -q source --download-only "$SOURCE_PACKAGE") >>"$log" 2>&1
-step="downloading ${GO_PACKAGES[*]} ${OTHER_PACKAGES[*]} (apt-get download)"
-(cd "$downloads" && apt-get "${APT[@]}" -q download "${GO_PACKAGES[@]}" "${OTHER_PACKAGES[@]}") >>"$log" 2>&1
+at_least() { # version $1 >= version $2
+  [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = "$2" ]
+}
 
-step="unpacking the packages (dpkg -x) and the source (dpkg-source -x)"
-rm -rf "$build"
-mkdir -p "$build/root"
-for deb in "$downloads"/*.deb; do
-  dpkg -x "$deb" "$build/root"
+# The modules a go.mod both requires and replaces with a directory of its own repository (the
+# staging modules of Kubernetes), each as a replace directive for the published module at
+# version $2.
+published_replacements() {
+  awk -v ver="$2" '
+    /^replace \($/ { inreplace = 1; next }
+    /^require \($/ { inrequire = 1; next }
+    /^\)$/ { inreplace = inrequire = 0; next }
+    inrequire && NF >= 2 { required[$1] = 1 }
+    inreplace && $2 == "=>" && $3 ~ /^\.\.?\// { replaced[$1] = 1 }
+    /^require [^(]/ { required[$2] = 1 }
+    /^replace [^(]/ && $3 == "=>" && $4 ~ /^\.\.?\// { replaced[$2] = 1 }
+    END { for (m in replaced) if (m in required) print "\t" m " => " m " " ver }
+  ' "$1" | sort
+}
+
+# The go and godebug lines of a dependency's go.mod: godebug settings apply only in the main
+# module, so the throwaway module repeats them to build as the project itself does.
+go_lines() {
+  awk '/^go / || /^godebug [^(]/ { print } /^godebug \($/,/^\)$/ { print }' "$1"
+}
+
+build_one() {
+  local spec="$1" kube t0=$SECONDS
+  step="finding the Kubernetes release for '$spec' on the module proxy"
+  case "$spec" in
+    latest) kube="$(newest "$KUBERNETES")" ;;
+    *.*.*) kube="v$spec" ;;
+    *) kube="$(newest "$KUBERNETES" "v$spec")" ;;
+  esac
+  [ -n "$kube" ] || die "the module proxy has no release of $KUBERNETES for '$spec'"
+  local kube_mod kube_go kube_commit
+  read -r kube_mod kube_go kube_commit < <(module_info "$KUBERNETES" "$kube") || true
+  [ -s "$kube_mod" ]
+  # For "latest": the newest release this Go can build, should the newest ask for a newer Go.
+  while [ "$spec" = latest ] && ! at_least "$go_version" "$kube_go"; do
+    local major_minor="${kube%.*}"
+    local older="v1.$((${major_minor#v1.} - 1))"
+    echo "kube-apiserver: $KUBERNETES $kube needs Go $kube_go, this is Go $go_version;" \
+      "trying $older"
+    kube="$(newest "$KUBERNETES" "$older")"
+    [ -n "$kube" ]
+    read -r kube_mod kube_go kube_commit < <(module_info "$KUBERNETES" "$kube") || true
+  done
+  at_least "$go_version" "$kube_go" \
+    || die "$KUBERNETES $kube needs Go $kube_go or newer; this is Go $go_version"
+  local version="${kube#v}"
+  local dir="$ROOT/k8s/$version-linux-$arch"
+  if complete "$dir"; then
+    echo "kube-apiserver: cached in $dir"
+    return 0
+  fi
+
+  # etcd: the newest patch of the etcd minor this release's client pins.
+  step="finding the etcd release for Kubernetes $kube"
+  local etcd_client etcd etcd_mod etcd_go etcd_commit
+  etcd_client="$(awk '$1 == "go.etcd.io/etcd/client/v3" { print $2; exit }' "$kube_mod")"
+  [ -n "$etcd_client" ]
+  etcd="$(newest "$ETCD" "${etcd_client%.*}")"
+  [ -n "$etcd" ]
+  read -r etcd_mod etcd_go etcd_commit < <(module_info "$ETCD" "$etcd") || true
+  [ -s "$etcd_mod" ]
+  at_least "$go_version" "$etcd_go" \
+    || die "$ETCD $etcd needs Go $etcd_go or newer; this is Go $go_version"
+
+  # Kubernetes publishes its staging modules (k8s.io/api, k8s.io/apiserver, ...) as
+  # v0.<minor>.<patch>.
+  local staging="v0.${version#*.}"
+  local build="$ROOT/build/kubernetes-$kube"
+  step="writing the module that builds $KUBERNETES $kube ($build)"
+  rm -rf "$build"
+  mkdir -p "$build/kube" "$build/etcd" "$build/bin"
+  {
+    echo "module inflight.test/kube-apiserver"
+    echo
+    go_lines "$kube_mod"
+    echo
+    echo "require $KUBERNETES $kube"
+    echo
+    echo "replace ("
+    published_replacements "$kube_mod" "$staging"
+    echo ")"
+  } >"$build/kube/go.mod"
+  # etcd's server module requires its sibling modules at their published versions already.
+  {
+    echo "module inflight.test/etcd"
+    echo
+    go_lines "$etcd_mod"
+    echo
+    echo "require $ETCD $etcd"
+  } >"$build/etcd/go.mod"
+
+  # The version stamps Kubernetes' own build sets (hack/lib/version.sh): without them the
+  # server calls itself v0.0.0 and its emulated version is wrong. The commit is known only when
+  # the proxy reports the module's origin.
+  local stamp="" key value
+  for key in gitVersion gitMajor gitMinor gitCommit gitTreeState buildDate; do
+    case "$key" in
+      gitVersion) value="$kube" ;;
+      gitMajor) value="${version%%.*}" ;;
+      gitMinor) value="$(echo "$version" | cut -d. -f2)" ;;
+      gitCommit) value="$kube_commit" ;;
+      gitTreeState) value=clean ;;
+      buildDate) value="$(date -u +%Y-%m-%dT%H:%M:%SZ)" ;;
+    esac
+    stamp+=" -X k8s.io/client-go/pkg/version.$key=$value"
+    stamp+=" -X k8s.io/component-base/version.$key=$value"
+  done
+
+  step="building kube-apiserver and kubectl of $KUBERNETES $kube (go build; the log is $log)"
+  echo "kube-apiserver: building kube-apiserver and kubectl $kube and etcd $etcd" \
+    "with Go $go_version (10 to 15 minutes on 2 cores, under a minute once the Go cache is warm)"
+  go -C "$build/kube" build -p 2 -trimpath -ldflags "-s -w$stamp" -o "$build/bin/" \
+    "$KUBERNETES/cmd/kube-apiserver" "$KUBERNETES/cmd/kubectl" >>"$log" 2>&1
+  step="building etcd $etcd (go build $ETCD; the log is $log)"
+  go -C "$build/etcd" build -p 2 -trimpath \
+    -ldflags "-s -w${etcd_commit:+ -X go.etcd.io/etcd/api/v3/version.GitSHA=${etcd_commit:0:7}}" \
+    -o "$build/bin/etcd" "$ETCD" >>"$log" 2>&1
+
+  step="checking the versions the binaries report"
+  local reported
+  reported="$("$build/bin/kube-apiserver" --version; "$build/bin/kubectl" version --client
+    "$build/bin/etcd" --version)"
+  echo "$reported" >>"$log"
+  grep -qx "Kubernetes $kube" <<<"$reported"
+  grep -qx "Client Version: $kube" <<<"$reported"
+  grep -qx "etcd Version: ${etcd#v}" <<<"$reported"
+
+  step="laying out the binaries for kube-api-test"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp "$build/bin/kube-apiserver" "$build/bin/kubectl" "$build/bin/etcd" "$dir/"
+  {
+    echo "recipe $RECIPE"
+    echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((SECONDS - t0)) s with Go $go_version from:"
+    echo "  $KUBERNETES $kube${kube_commit:+ (commit $kube_commit)}"
+    echo "  $ETCD $etcd${etcd_commit:+ (commit $etcd_commit)}"
+  } >"$dir/.complete"
+  rm -rf "$build"
+  echo "kube-apiserver: built $version (etcd ${etcd#v}) in $((SECONDS - t0)) s into $dir"
+}
+
+for v in "${wanted[@]}"; do
+  build_one "$v"
 done
-dpkg-source -x "$downloads"/"$SOURCE_PACKAGE"_*.dsc "$build/src" >>"$log" 2>&1
-src="$build/src"
-goroot="$(echo "$build"/root/usr/lib/go-*)"
-[ -x "$goroot/bin/go" ]
-
-step="replacing the vendored github.com/modern-go/reflect2 with Debian's 1.0.2"
-reflect2="$src/vendor/github.com/modern-go/reflect2"
-license="$(cat "$reflect2/LICENSE")"
-rm -rf "$reflect2"
-cp -r "$build/root/usr/share/gocode/src/github.com/modern-go/reflect2" "$reflect2"
-rm -f "$reflect2/go.mod"
-printf '%s\n' "$license" >"$reflect2/LICENSE"
-sed -i 's#github.com/modern-go/reflect2 v1\.0\.1#github.com/modern-go/reflect2 v1.0.2#g' \
-  "$src/go.mod" "$src/vendor/modules.txt"
-
-step="removing the zero-value check that makes Go 1.16+ builds reject empty strings"
-# Kubernetes 1.20 was released built with Go 1.15. Under Go 1.16+ the OpenAPI validator's
-# "reflect.DeepEqual(reflect.Zero(...), reflect.ValueOf(data))" becomes true for "", so every
-# empty string in a custom resource (and a CRD default of "") is refused as "must be of type
-# string: null" (kubernetes/kubernetes#99804). The fix Kubernetes 1.21 took (kube-openapi#230,
-# go-openapi/validate#138) checks for nil only.
-for f in "$src/vendor/k8s.io/kube-openapi/pkg/validation/validate/type.go" \
-  "$src/vendor/github.com/go-openapi/validate/type.go"; do
-  grep -q 'data == nil || reflect.DeepEqual(reflect.Zero(reflect.TypeOf(data)), reflect.ValueOf(data))' "$f"
-  sed -i 's/data == nil || reflect.DeepEqual(reflect.Zero(reflect.TypeOf(data)), reflect.ValueOf(data))/data == nil/' "$f"
-done
-
-step="building cmd/kube-apiserver and cmd/kubectl (make WHAT=...; the log is $log)"
-echo "kube-apiserver: building kube-apiserver and kubectl with $("$goroot/bin/go" version | cut -d' ' -f3) (about 8 minutes on 2 cores)"
-# rsync from the unpacked package, with its library beside it.
-mkdir -p "$build/tools"
-cat >"$build/tools/rsync" <<EOF
-#!/bin/sh
-LD_LIBRARY_PATH="$(echo "$build"/root/usr/lib/*-linux-gnu*)" exec "$build/root/usr/bin/rsync" "\$@"
-EOF
-chmod +x "$build/tools/rsync"
-(
-  cd "$src"
-  unset GOFLAGS GOPATH GOCACHE GOBIN
-  # Kubernetes 1.20 builds in GOPATH mode, offline, and without cgo, as Debian's package does.
-  export PATH="$build/tools:$goroot/bin:$PATH" GOROOT="$goroot" GOPROXY=off GOTOOLCHAIN=local \
-    CGO_ENABLED=0 HOME="$build"
-  make WHAT="cmd/kube-apiserver cmd/kubectl"
-) >>"$log" 2>&1
-
-step="laying out the binaries for kube-api-test"
-version="$("$src/_output/bin/kube-apiserver" --version | sed -n 's/^Kubernetes v//p')"
-[ -n "$version" ]
-dir="$ROOT/k8s/$version-linux-$arch"
-rm -rf "$dir"
-mkdir -p "$dir"
-cp "$src/_output/bin/kube-apiserver" "$src/_output/bin/kubectl" "$build/root/usr/bin/etcd" "$dir/"
-{
-  echo "recipe $RECIPE"
-  echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((SECONDS - started)) s from:"
-  (cd "$downloads" && ls -1 ./*.dsc ./*.deb | sed 's#^\./#  #')
-} >"$dir/.complete"
-if [ "${INFLIGHT_KUBE_KEEP_BUILD:-0}" != 1 ]; then
-  rm -rf "$build" "$downloads" "$apt_dir"
-fi
-echo "kube-apiserver: built $version in $((SECONDS - started)) s into $dir"
+rmdir "$ROOT/build" 2>/dev/null || true

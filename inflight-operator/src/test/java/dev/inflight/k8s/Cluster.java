@@ -158,7 +158,7 @@ public final class Cluster implements ExtensionContext.Store.CloseableResource {
     return kubeconfig;
   }
 
-  /** The server's version, such as {@code 1.20.2}. */
+  /** The server's version, such as {@code 1.37.2}. */
   public String version() {
     return binaries.version();
   }

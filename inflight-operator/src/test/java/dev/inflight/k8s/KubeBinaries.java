@@ -38,7 +38,7 @@ record KubeBinaries(Path dir, String version) {
                 new IllegalStateException(
                     "no kube-apiserver build in "
                         + k8s
-                        + ": run scripts/kube-apiserver.sh once (about 8 minutes, then cached),"
+                        + ": run scripts/kube-apiserver.sh once (10 to 15 minutes, then cached; the build runs it before this tier),"
                         + " or skip the real Kubernetes tier with -Dinflight.k8s.skip=true"));
   }
 
