@@ -183,6 +183,26 @@ class NoWriteLostTest {
         .doesNotContain("memo");
   }
 
+  @Test
+  void notValidCheckConstraintsStayNotValidAndTheirLegacyRowsAreCopied(TestDatabase db)
+      throws Exception {
+    db.exec(
+        "CREATE TABLE items (id bigint PRIMARY KEY, qty int NOT NULL)",
+        "INSERT INTO items SELECT g, g - 100 FROM generate_series(1, 1000) g",
+        // Legacy rows break the rule; new rows must keep it.
+        "ALTER TABLE items ADD CONSTRAINT qty_positive CHECK (qty > 0) NOT VALID");
+    Migration m = start(db, "items", "batchSize: 300");
+
+    m.runToCompletion();
+    assertThat(db.count("SELECT count(*) FROM items WHERE qty <= 0")).isEqualTo(100);
+    assertThat(
+            db.strings(
+                "SELECT conname || ' ' || convalidated FROM pg_constraint"
+                    + " WHERE conrelid = 'items'::regclass AND contype = 'c'"))
+        .containsExactly("qty_positive false");
+    assertThat(m.engine.verify(m.id).differences()).isEmpty();
+  }
+
   private static Migration start(TestDatabase db, String table, String backfill) throws Exception {
     MigrationDocument doc =
         Migrations.document(

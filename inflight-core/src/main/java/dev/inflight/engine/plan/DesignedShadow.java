@@ -12,10 +12,17 @@ import java.util.Map;
  *
  * @param base the statements creating it like the original
  * @param ownership its owner, grants and comment, copied from the original
+ * @param laterChecks the original's NOT VALID checks, left out of the copy and added back, still
+ *     NOT VALID, in the swap
  * @param table the shadow as read back from the catalog
  */
 record DesignedShadow(
-    ShadowDesign design, List<String> base, List<String> ownership, long oid, TableInfo table) {
+    ShadowDesign design,
+    List<String> base,
+    List<String> ownership,
+    List<String> laterChecks,
+    long oid,
+    TableInfo table) {
 
   /** Each original column's name on the new table; dropped columns are absent. */
   Map<String, String> finalColumns() {

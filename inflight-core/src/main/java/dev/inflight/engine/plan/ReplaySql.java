@@ -193,12 +193,14 @@ final class ReplaySql {
     return "SELECT count(*) FROM (SELECT 1 FROM " + log + " LIMIT 1000000) AS b";
   }
 
-  /** The log table, the capture function and its four statement-level triggers. */
+  /**
+   * The log table and its marker index, the capture function, its four statement-level triggers,
+   * and the statements that make them fire whatever {@code session_replication_role} says.
+   */
   static List<String> capture(
       String table,
       String log,
       String function,
-      String truncateTarget,
       List<KeyColumn> key,
       UnaryOperator<String> triggerName) {
     List<String> k = key.stream().map(KeyColumn::source).toList();

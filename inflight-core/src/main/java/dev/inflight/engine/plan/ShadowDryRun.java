@@ -10,6 +10,8 @@ import dev.inflight.engine.change.ChangeOp;
 import dev.inflight.engine.change.ShadowDesign;
 import dev.inflight.engine.sql.Sql;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +25,8 @@ final class ShadowDryRun {
   private final Connection conn;
   private final Original original;
   private final DryRun dry;
+
+  private List<String> notValid = List.of();
 
   private ShadowDryRun(Connection conn, Original original, DryRun dry) {
     this.conn = conn;
@@ -49,6 +53,20 @@ final class ShadowDryRun {
     for (String sql : base) {
       dry.run("create the shadow table", sql);
     }
+    // LIKE copies a NOT VALID check as a validated one, which the original's legacy rows would
+    // fail during the copy. The shadow goes without it until the swap adds it back NOT VALID;
+    // here it is added back at once, so the changes and the catalog see it.
+    List<String> checks = new ArrayList<>();
+    for (String[] check : notValidChecks(source.oid())) {
+      String drop = "ALTER TABLE " + shadow + " DROP CONSTRAINT " + Sql.ident(check[0]);
+      base.add(drop);
+      dry.run("leave NOT VALID check " + check[0] + " out of the copy", drop);
+      dry.run(
+          "copy NOT VALID check " + check[0],
+          "ALTER TABLE " + shadow + " ADD CONSTRAINT " + Sql.ident(check[0]) + " " + check[1]);
+      checks.add(check[0]);
+    }
+    notValid = List.copyOf(checks);
     for (String sql : original.carry().shadowSettings()) {
       dry.run("copy storage settings", sql);
     }
@@ -106,6 +124,23 @@ final class ShadowDryRun {
     return out;
   }
 
+  /** The NOT VALID check constraints of a table: name and definition (ending NOT VALID). */
+  private List<String[]> notValidChecks(long table) throws SQLException {
+    List<String[]> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                + " WHERE conrelid = ? AND contype = 'c' AND NOT convalidated ORDER BY conname")) {
+      ps.setLong(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new String[] {rs.getString(1), rs.getString(2)});
+        }
+      }
+    }
+    return out;
+  }
+
   /** The shadow from the catalog; the carried objects take their final definitions from it. */
   private DesignedShadow readBack(ShadowDesign design, List<String> base, List<String> ownership)
       throws SQLException {
@@ -113,7 +148,20 @@ final class ShadowDryRun {
     TableInfo table =
         new CatalogReader(conn)
             .read(new TableRef(original.schema(), original.names().shadow(), oid));
-    DesignedShadow designed = new DesignedShadow(design, base, ownership, oid, table);
+    List<String> laterChecks = new ArrayList<>();
+    for (String[] check : notValidChecks(oid)) {
+      if (notValid.contains(check[0])) {
+        laterChecks.add(
+            "ALTER TABLE "
+                + original.shadow()
+                + " ADD CONSTRAINT "
+                + Sql.ident(check[0])
+                + " "
+                + check[1]);
+      }
+    }
+    DesignedShadow designed =
+        new DesignedShadow(design, base, ownership, List.copyOf(laterChecks), oid, table);
     try {
       original
           .carry()

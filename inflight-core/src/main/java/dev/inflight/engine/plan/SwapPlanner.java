@@ -31,6 +31,7 @@ final class SwapPlanner {
         new ArrayList<>(
             ReplaySql.dropCapture(
                 table, original.log(), original.captureFunction(), Names::captureTrigger));
+    out.addAll(designed.laterChecks());
     out.add("ALTER TABLE " + table + " RENAME TO " + Sql.ident(original.names().archived()));
     for (int i = 0; i < source.indexes().size(); i++) {
       out.add(
