@@ -100,7 +100,12 @@ class LeaderElectionOnRealServerTest {
 
     Kubectl.Result applied =
         k8s.kubectl()
-            .run("apply", "-n", ns, "-f", "src/test/resources/k8s/throttled-migration.yaml");
+            .run(
+                "apply",
+                "-n",
+                ns,
+                "-f",
+                "inflight-operator/src/test/resources/k8s/throttled-migration.yaml");
     assertThat(applied.ok()).as(applied.err()).isTrue();
     await().atMost(Duration.ofSeconds(60)).until(() -> "Backfilling".equals(phase(k8s)));
     assertThat(holder(k8s)).isEqualTo("inflight-operator-a");

@@ -154,7 +154,12 @@ class OperatorOnRealServerTest {
     operator = Operators.start(k8s, "inflight-operator-0", false);
     assertThat(
             k8s.kubectl()
-                .run("apply", "-n", ns, "-f", "src/test/resources/k8s/throttled-migration.yaml")
+                .run(
+                    "apply",
+                    "-n",
+                    ns,
+                    "-f",
+                    "inflight-operator/src/test/resources/k8s/throttled-migration.yaml")
                 .ok())
         .isTrue();
     apps.awaitStatus("users-throttled", s -> s.progress() != null && s.progress().rowsCopied() > 0);
@@ -224,7 +229,12 @@ class OperatorOnRealServerTest {
     operator = Operators.start(k8s, "inflight-operator-0", false);
     assertThat(
             k8s.kubectl()
-                .run("apply", "-n", ns, "-f", "src/test/resources/k8s/manual-cleanup.yaml")
+                .run(
+                    "apply",
+                    "-n",
+                    ns,
+                    "-f",
+                    "inflight-operator/src/test/resources/k8s/manual-cleanup.yaml")
                 .ok())
         .isTrue();
     apps.awaitStatus("users-manual", Apps.phase("AwaitingCutover"));

@@ -61,7 +61,12 @@ class RefusedEditsOnRealServerTest {
     operator = Operators.start(k8s, "inflight-operator-0", false);
     assertThat(
             k8s.kubectl()
-                .run("apply", "-n", ns, "-f", "src/test/resources/k8s/manual-cleanup.yaml")
+                .run(
+                    "apply",
+                    "-n",
+                    ns,
+                    "-f",
+                    "inflight-operator/src/test/resources/k8s/manual-cleanup.yaml")
                 .ok())
         .isTrue();
     apps.awaitStatus("users-manual", Apps.phase("AwaitingCutover"));
