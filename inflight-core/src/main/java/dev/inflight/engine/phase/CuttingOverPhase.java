@@ -89,14 +89,7 @@ final class CuttingOverPhase implements PhaseStep.BeforeCutover {
                 ctx.plan().locksFirst(),
                 ctx.plan().cutoverLock(),
                 ctx.lockTimeout());
-            CaptureStamp.requireIntact(
-                c,
-                ctx.tableSql(),
-                Names.captureTrigger(""),
-                ctx.captureFunctionSql(false),
-                ctx.ledger().captureStamp(c, m.id(), false));
-            DependentsCheck.require(c, ctx.tableSql(), ctx.ledger().dependents(c, m.id(), false));
-            DrainBound.require(c, ctx.logSql(false), ctx.settings().cutoverBacklog());
+            SwapGuards.check(c, ctx, false);
             Replays.all(
                 c,
                 ctx.plan().replayBatch(),

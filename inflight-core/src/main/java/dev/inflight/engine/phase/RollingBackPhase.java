@@ -4,10 +4,8 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.StepResult.WaitReason;
 import dev.inflight.engine.ledger.MigrationRecord;
-import dev.inflight.engine.plan.Names;
 import dev.inflight.engine.sql.Errors;
 import dev.inflight.engine.sql.Tx;
-import dev.inflight.engine.sync.CaptureStamp;
 import dev.inflight.engine.sync.LockProbe;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -72,14 +70,7 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
                 ctx.plan().locksFirst(),
                 ctx.plan().rollbackLock(),
                 ctx.lockTimeout());
-            CaptureStamp.requireIntact(
-                c,
-                ctx.tableSql(),
-                Names.reverseTrigger(""),
-                ctx.captureFunctionSql(true),
-                ctx.ledger().captureStamp(c, m.id(), true));
-            DependentsCheck.require(c, ctx.tableSql(), ctx.ledger().dependents(c, m.id(), true));
-            DrainBound.require(c, ctx.logSql(true), ctx.settings().cutoverBacklog());
+            SwapGuards.check(c, ctx, true);
             Replays.all(
                 c,
                 ctx.plan().reverseReplayBatch(),
