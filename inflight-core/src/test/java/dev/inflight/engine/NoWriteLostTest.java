@@ -203,6 +203,29 @@ class NoWriteLostTest {
     assertThat(m.engine.verify(m.id).differences()).isEmpty();
   }
 
+  @Test
+  void aGenuinelyDuplicateUniqueConstraintFailsAtOnceWithTheOffendingKey(TestDatabase db)
+      throws Exception {
+    db.exec(
+        "CREATE TABLE items (id bigint PRIMARY KEY, code text NOT NULL)",
+        "INSERT INTO items SELECT g, 'c' || (g % 900) FROM generate_series(1, 1000) g");
+    MigrationDocument doc =
+        Migrations.document(
+            "items-code",
+            "public.items",
+            "- addUnique: {name: items_code_key, columns: [code]}",
+            "backfill: {batchSize: 500}");
+    Engine engine = Migrations.engine(db.dataSource());
+    MigrationRecord record = engine.submit("items-code", doc.spec());
+
+    StepResult result = Migrations.run(engine, record.id(), doc.spec());
+    assertThat(result.phase()).isEqualTo(MigrationPhase.Failed);
+    assertThat(engine.get(record.id()).failure())
+        .contains("items_code_key cannot be built")
+        .contains("Key (code)=(c");
+    assertThat(engine.get(record.id()).consecutiveErrors()).isLessThanOrEqualTo(1);
+  }
+
   private static Migration start(TestDatabase db, String table, String backfill) throws Exception {
     MigrationDocument doc =
         Migrations.document(

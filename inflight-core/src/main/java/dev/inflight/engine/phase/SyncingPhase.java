@@ -62,6 +62,17 @@ final class SyncingPhase implements PhaseStep.BeforeCutover {
       } catch (SQLException e) {
         if ("23505".equals(e.getSQLState())) {
           // Duplicates can be transient: a key that changed value is still waiting in the log.
+          // With the log replayed to the end and the duplicate still there, it is in the data.
+          Replays.forward(ctx, all);
+          if (Tx.queryLong(ctx.conn(), ctx.plan().logBacklog()) == 0) {
+            throw EngineException.permanent(
+                "unique index "
+                    + ix.finalName()
+                    + " cannot be built: the table's rows have duplicates ("
+                    // The detail names the duplicated key.
+                    + String.valueOf(e.getMessage()).replaceAll("\\s*\\n\\s*", " ")
+                    + "); nothing was swapped");
+          }
           throw new EngineException(
               "building unique index "
                   + ix.finalName()
