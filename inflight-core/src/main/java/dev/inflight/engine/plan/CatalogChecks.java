@@ -59,6 +59,36 @@ final class CatalogChecks {
     }
   }
 
+  /**
+   * A table that a logical-replication subscription writes into cannot be captured: the apply
+   * worker fires no statement-level triggers, so every replicated change would be missed.
+   */
+  static void refuseSubscriptionTarget(Connection conn, TableInfo t) throws SQLException {
+    List<String> subscriptions = new ArrayList<>();
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT s.subname FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid"
+                + " WHERE r.srrelid = ? ORDER BY s.subname")) {
+      ps.setLong(1, t.oid());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          subscriptions.add(rs.getString(1));
+        }
+      }
+    }
+    if (!subscriptions.isEmpty()) {
+      throw new PlanRejectedException(
+          t.schema()
+              + "."
+              + t.name()
+              + " is written by logical replication (subscription "
+              + String.join(", ", subscriptions)
+              + "), whose apply worker fires no statement-level triggers: its changes could not be"
+              + " captured. Migrate the table on the publisher, or pause the subscription and"
+              + " remove the table from it first");
+    }
+  }
+
   static void requireFree(Connection conn, String schema, String name, String what)
       throws SQLException {
     try (PreparedStatement ps =

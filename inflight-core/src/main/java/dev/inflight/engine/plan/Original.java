@@ -38,6 +38,7 @@ record Original(
     TableRef ref = catalog.resolve(table);
     TableInfo info = catalog.read(ref);
     CatalogChecks.refuseUnsupported(info);
+    CatalogChecks.refuseSubscriptionTarget(conn, info);
     Names names = new Names(info.schema(), info.name());
     CatalogChecks.requireFree(conn, info.schema(), names.shadow(), "the shadow table");
     CatalogChecks.requireFree(conn, info.schema(), names.archived(), "the archived table");
