@@ -44,10 +44,18 @@ final class PlanListing {
     }
   }
 
+  /** What both swaps do between taking their locks and their first statement (SwapGuards). */
+  static final String UNDER_THE_LOCK =
+      "-- check the capture was intact throughout and nothing depending on the table changed;"
+          + " replay the change log to the end (at most 2,000 keys, or the attempt is given up);"
+          + " compare the table's fingerprint";
+
   private void cutover(Plan plan) {
-    List<String> swap = new ArrayList<>(plan.locksFirst());
+    // In the order SwapLocks takes them: the table (after the shadow), then the linked tables.
+    List<String> swap = new ArrayList<>();
     swap.add(plan.cutoverLock());
-    swap.add("-- replay until the change log is empty, compare the table's fingerprint");
+    swap.addAll(plan.locksFirst());
+    swap.add(UNDER_THE_LOCK);
     swap.addAll(plan.cutover());
     swap.addAll(plan.reverseCapture());
     section("CuttingOver: one transaction", swap);
@@ -65,8 +73,10 @@ final class PlanListing {
     section(
         "Completed: reverse replay into the archived table (repeated)",
         List.of(plan.reverseReplayBatch()));
-    List<String> back = new ArrayList<>(plan.locksFirst());
+    List<String> back = new ArrayList<>();
     back.add(plan.rollbackLock());
+    back.addAll(plan.locksFirst());
+    back.add(UNDER_THE_LOCK);
     back.addAll(plan.rollbackSwap());
     section("RollingBack: one transaction", back);
   }

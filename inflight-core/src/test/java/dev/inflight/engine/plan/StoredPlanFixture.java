@@ -48,6 +48,18 @@ record StoredPlanFixture(String name, int format) {
     }
   }
 
+  /**
+   * A listing as compared across versions: the line saying what the swap does under its lock is
+   * worded anew, and the swaps' locks are listed in the order they are taken now, so lines are
+   * compared without their order.
+   */
+  static List<String> comparable(List<String> listing) {
+    return listing.stream()
+        .filter(line -> !line.startsWith("-- replay") && !line.startsWith("-- check"))
+        .sorted()
+        .toList();
+  }
+
   List<String> display() {
     try {
       return Json.mapper().readValue(text("display.json"), new TypeReference<List<String>>() {});

