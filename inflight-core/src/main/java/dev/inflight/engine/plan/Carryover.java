@@ -40,6 +40,7 @@ final class Carryover {
   private Map<String, String> finalColumn = Map.of();
   private final Map<String, String> scratchParents = new HashMap<>();
   private final List<String> warnings = new ArrayList<>();
+  private final ViewCarry views;
 
   /**
    * @param tablePrinted the table as PostgreSQL prints it in definitions ({@code public.users})
@@ -58,6 +59,7 @@ final class Carryover {
     this.archivedSql = Sql.qualified(schema, names.archived());
     this.tablePrinted = tablePrinted;
     this.shadowPrinted = shadowPrinted;
+    this.views = new ViewCarry(props.views(), names, tablePrinted, shadowPrinted);
   }
 
   /** Reasons the table cannot be swapped (yet); empty when it can. */
@@ -254,7 +256,7 @@ final class Carryover {
       out.add(
           new Check(
               (v.materialized() ? "materialized view " : "view ") + v.schema() + "." + v.name(),
-              "CREATE VIEW " + check + " AS " + overShadow(v)));
+              "CREATE VIEW " + check + " AS " + views.overShadow(v)));
     }
     for (Publication p : props.publications()) {
       if (p.columns() != null) {
@@ -266,17 +268,7 @@ final class Carryover {
 
   /** Syncing: each materialized view built again over the shadow, with its indexes. */
   List<String> syncing() {
-    List<String> out = new ArrayList<>();
-    for (DependentView v : materialized()) {
-      String fresh = Sql.qualified(v.schema(), Names.suffixed(v.name(), Names.NEW));
-      out.add(
-          "CREATE MATERIALIZED VIEW " + fresh + options(v) + " AS " + overShadow(v) + " WITH DATA");
-      for (String ix : v.indexDefinitions()) {
-        out.add(matviewIndex(ix, v, fresh));
-      }
-      out.addAll(viewDetails(v, fresh, true));
-    }
-    return out;
+    return views.buildFresh();
   }
 
   /** Inside the cut-over transaction, after the table and index renames. */
@@ -304,7 +296,7 @@ final class Carryover {
       out.add(addNotValid(fk.table(), fk.name(), def));
       comment(out, fk.name(), fk.table(), fk.comment());
     }
-    swapViews(out, true);
+    views.swap(out, true);
     for (Trigger t : props.triggers()) {
       if (!"D".equals(t.enabled())) {
         // The archived table is written by the reverse replay only; its triggers stay quiet.
@@ -354,12 +346,7 @@ final class Carryover {
       out.add(addNotValid(fk.table(), fk.name(), fk.definition()));
       comment(out, fk.name(), fk.table(), fk.comment());
     }
-    swapViews(out, false);
-    for (DependentView v : materialized()) {
-      out.add(
-          "DROP MATERIALIZED VIEW "
-              + Sql.qualified(v.schema(), Names.suffixed(v.name(), Names.NEW)));
-    }
+    views.swap(out, false);
     for (Trigger t : props.triggers()) {
       if (!"D".equals(t.enabled())) {
         enabled(out, tableSql, t.name(), t.enabled());
@@ -422,12 +409,7 @@ final class Carryover {
    * ({@code OLD}).
    */
   List<String> dropMaterializedViews(String suffix) {
-    return materialized().stream()
-        .map(
-            v ->
-                "DROP MATERIALIZED VIEW IF EXISTS "
-                    + Sql.qualified(v.schema(), Names.suffixed(v.name(), suffix)))
-        .toList();
+    return views.dropMaterialized(suffix);
   }
 
   /** Other tables the swaps lock: referenced parents and referencing children. */
@@ -504,101 +486,6 @@ final class Carryover {
         + " "
         + Definitions.withoutNotValid(definition)
         + " NOT VALID";
-  }
-
-  private void swapViews(List<String> out, boolean forward) {
-    List<DependentView> reversed = new ArrayList<>(props.views());
-    Collections.reverse(reversed);
-    for (DependentView v : reversed) {
-      if (!v.materialized()) {
-        out.add("DROP VIEW " + Sql.qualified(v.schema(), v.name()));
-      }
-    }
-    for (DependentView v : materialized()) {
-      // Forward: the original goes to the archived name, the fresh one takes the name; back:
-      // the reverse, with the fresh one set aside under its shadow name.
-      String away = forward ? Names.OLD : Names.NEW;
-      String back = forward ? Names.NEW : Names.OLD;
-      renameMatview(out, v, null, away);
-      renameMatview(out, v, back, null);
-    }
-    for (DependentView v : props.views()) {
-      if (!v.materialized()) {
-        String name = Sql.qualified(v.schema(), v.name());
-        out.add("CREATE VIEW " + name + options(v) + " AS " + v.definition());
-        out.addAll(viewDetails(v, name, false));
-      }
-    }
-  }
-
-  /** Renames a materialized view and its indexes from one suffix (null: none) to another. */
-  private static void renameMatview(List<String> out, DependentView v, String from, String to) {
-    out.add(
-        "ALTER MATERIALIZED VIEW "
-            + Sql.qualified(v.schema(), named(v.name(), from))
-            + " RENAME TO "
-            + Sql.ident(named(v.name(), to)));
-    for (String ix : v.indexDefinitions().stream().map(Carryover::indexName).toList()) {
-      out.add(
-          "ALTER INDEX "
-              + Sql.qualified(v.schema(), named(ix, from))
-              + " RENAME TO "
-              + Sql.ident(named(ix, to)));
-    }
-  }
-
-  private static String named(String name, String suffix) {
-    return suffix == null ? name : Names.suffixed(name, suffix);
-  }
-
-  private List<String> viewDetails(DependentView v, String name, boolean materialized) {
-    List<String> out = new ArrayList<>();
-    String kind = materialized ? "MATERIALIZED VIEW " : "VIEW ";
-    out.add("ALTER " + kind + name + " OWNER TO " + Sql.ident(v.owner()));
-    if (v.comment() != null) {
-      out.add("COMMENT ON " + kind + name + " IS " + Sql.literal(v.comment()));
-    }
-    for (String g : v.grants()) {
-      out.add(g.replace("{{view}}", name));
-    }
-    return out;
-  }
-
-  private static String options(DependentView v) {
-    return v.options().isEmpty() ? "" : " WITH (" + String.join(", ", v.options()) + ")";
-  }
-
-  /** The view's definition reading the shadow instead of the table. */
-  private String overShadow(DependentView v) {
-    return Definitions.replaceRelation(
-        v.definition(), tablePrinted, shadowPrinted, Sql.ident(names.table()));
-  }
-
-  private String matviewIndex(String def, DependentView v, String fresh) {
-    String ix = indexName(def);
-    String body = def.substring(def.indexOf(" USING ") + 1);
-    return "CREATE "
-        + (def.startsWith("CREATE UNIQUE") ? "UNIQUE " : "")
-        + "INDEX "
-        + Sql.ident(Names.suffixed(ix, Names.NEW))
-        + " ON "
-        + fresh
-        + " "
-        + body;
-  }
-
-  /** The unquoted name in {@code CREATE [UNIQUE] INDEX name ON ...}. */
-  static String indexName(String def) {
-    String rest = def.substring(def.indexOf("INDEX ") + 6);
-    if (rest.startsWith("\"")) {
-      int end = rest.indexOf("\" ON ");
-      return rest.substring(1, end).replace("\"\"", "\"");
-    }
-    return rest.substring(0, rest.indexOf(' '));
-  }
-
-  private List<DependentView> materialized() {
-    return props.views().stream().filter(DependentView::materialized).toList();
   }
 
   private List<String> mapped(List<String> columns, ForeignKey fk) {
