@@ -96,7 +96,7 @@ final class CuttingOverPhase implements PhaseStep.BeforeCutover {
                 ctx.settings().replayBatch(),
                 all,
                 ctx.plan().key().size(),
-                ctx.logSql(false),
+                ctx.logsTruncations() ? ctx.logSql(false) : null,
                 ctx.shadowSql());
             CatalogReader catalog = new CatalogReader(c);
             TableRef ref = catalog.resolve(ctx.tableSql());

@@ -17,15 +17,9 @@ final class DrainBound {
   /** Thrown inside the swap's transaction, which it rolls back. */
   static final class Exceeded extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    private final long keys;
 
     Exceeded(long keys) {
       super(keys + " changed keys arrived while the swap waited for its lock");
-      this.keys = keys;
-    }
-
-    long keys() {
-      return keys;
     }
   }
 

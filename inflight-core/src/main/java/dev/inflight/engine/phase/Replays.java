@@ -32,7 +32,9 @@ final class Replays {
     String log = ctx.logSql(reverse);
     String target = reverse ? ctx.archivedSql() : ctx.shadowSql();
     while (true) {
-      ctx.tx(c -> Truncations.apply(c, log, target));
+      if (ctx.logsTruncations()) {
+        ctx.tx(c -> Truncations.apply(c, log, target));
+      }
       RowMover.ReplayResult r = once(ctx, sql, batch, range, reverse);
       total += r.keys();
       if ((r.consumed() < batch && !pendingMarker(ctx, log)) || ctx.budgetSpent()) {
@@ -58,7 +60,7 @@ final class Replays {
       throws SQLException {
     int singles = 0;
     while (true) {
-      if (Truncations.apply(conn, logSql, targetSql)) {
+      if (logSql != null && Truncations.apply(conn, logSql, targetSql)) {
         continue;
       }
       int size = singles > 0 ? 1 : batch;
@@ -84,7 +86,7 @@ final class Replays {
 
   /** True when a TRUNCATE marker waits in the log (a short replay stopped in front of it). */
   private static boolean pendingMarker(StepContext ctx, String log) throws SQLException {
-    return ctx.tx(c -> Truncations.pending(c, log));
+    return ctx.logsTruncations() && ctx.tx(c -> Truncations.pending(c, log));
   }
 
   private static RowMover.ReplayResult once(

@@ -77,7 +77,7 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
                 ctx.settings().replayBatch(),
                 null,
                 ctx.plan().key().size(),
-                ctx.logSql(true),
+                ctx.logsTruncations() ? ctx.logSql(true) : null,
                 ctx.archivedSql());
             for (String sql : ctx.plan().rollbackSwap()) {
               Tx.execute(c, sql);

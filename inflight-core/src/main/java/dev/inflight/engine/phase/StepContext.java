@@ -148,6 +148,14 @@ public final class StepContext {
     return Sql.qualified(plan.schema(), plan.names().shadow());
   }
 
+  /**
+   * Whether the plan's captures log a TRUNCATE as a marker (plans made before markers existed
+   * truncate the target from the trigger instead).
+   */
+  public boolean logsTruncations() {
+    return plan.createCapture().stream().anyMatch(sql -> sql.contains("inflight_truncated"));
+  }
+
   /** The change log, forward or reverse, as SQL. */
   public String logSql(boolean reverse) {
     return dev.inflight.engine.sql.Sql.qualified(

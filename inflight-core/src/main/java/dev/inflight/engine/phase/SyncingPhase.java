@@ -111,7 +111,7 @@ final class SyncingPhase implements PhaseStep.BeforeCutover {
         } catch (EngineException e) {
           // An application TRUNCATE logs no keys: until replay applies its marker, every row of
           // the shadow differs. Apply it and compare the chunk again.
-          if (!ctx.tx(c -> Truncations.pending(c, ctx.logSql(false)))) {
+          if (!ctx.logsTruncations() || !ctx.tx(c -> Truncations.pending(c, ctx.logSql(false)))) {
             throw e;
           }
           Replays.forward(ctx, all);

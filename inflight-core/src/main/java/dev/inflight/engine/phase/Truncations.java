@@ -18,9 +18,6 @@ final class Truncations {
 
   /** Applies the first TRUNCATE marker of {@code logSql} to {@code targetSql}; false if none. */
   static boolean apply(Connection c, String logSql, String targetSql) throws SQLException {
-    if (!hasMarkers(c, logSql)) {
-      return false;
-    }
     Long marker;
     try (PreparedStatement ps =
             c.prepareStatement(
@@ -43,29 +40,12 @@ final class Truncations {
 
   /** True when the log holds a TRUNCATE marker. */
   static boolean pending(Connection c, String logSql) throws SQLException {
-    if (!hasMarkers(c, logSql)) {
-      return false;
-    }
     try (PreparedStatement ps =
             c.prepareStatement(
                 "SELECT EXISTS (SELECT 1 FROM " + logSql + " WHERE inflight_truncated)");
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getBoolean(1);
-    }
-  }
-
-  /** A log created before TRUNCATE markers existed has no marker column (its capture truncates). */
-  private static boolean hasMarkers(Connection c, String logSql) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?)"
-                + " AND attname = 'inflight_truncated' AND NOT attisdropped)")) {
-      ps.setString(1, logSql);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
-      }
     }
   }
 }
