@@ -93,6 +93,7 @@ final class CuttingOverPhase implements PhaseStep.BeforeCutover {
             Replays.all(
                 c,
                 ctx.plan().replayBatch(),
+                ctx.plan().replayAll(),
                 ctx.settings().replayBatch(),
                 all,
                 ctx.plan().key().size(),

@@ -74,6 +74,7 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
             Replays.all(
                 c,
                 ctx.plan().reverseReplayBatch(),
+                ctx.plan().reverseReplayAll(),
                 ctx.settings().replayBatch(),
                 null,
                 ctx.plan().key().size(),

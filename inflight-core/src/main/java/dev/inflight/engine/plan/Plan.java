@@ -141,6 +141,11 @@ public record Plan(
     return forwardLog.replayBatch();
   }
 
+  /** The whole forward log in one statement; null for a plan stored before it existed. */
+  public String replayAll() {
+    return forwardLog.replayAll();
+  }
+
   public String logBacklog() {
     return forwardLog.backlog();
   }
@@ -151,6 +156,11 @@ public record Plan(
 
   public String reverseReplayBatch() {
     return reverseLog.replayBatch();
+  }
+
+  /** The whole reverse log in one statement; null for a plan stored before it existed. */
+  public String reverseReplayAll() {
+    return reverseLog.replayAll();
   }
 
   public String reverseLogBacklog() {

@@ -75,13 +75,14 @@ record RowMovement(
                 forward.key(),
                 Names::captureTrigger)),
         ReplaySql.replayBatch(forward, true),
+        ReplaySql.replayAll(forward, true),
         ReplaySql.backlog(original.log()));
   }
 
   /** Without a retained archive there is nothing to capture after the cut-over. */
   ChangeLog reverseLog(Original original, boolean retained) {
     if (!retained) {
-      return new ChangeLog(List.of(), "", "");
+      return new ChangeLog(List.of(), "", "", "");
     }
     return new ChangeLog(
         List.copyOf(
@@ -92,6 +93,7 @@ record RowMovement(
                 reverse.key(),
                 Names::reverseTrigger)),
         ReplaySql.replayBatch(reverse, false),
+        ReplaySql.replayAll(reverse, false),
         ReplaySql.backlog(original.reverseLog()));
   }
 
