@@ -10,6 +10,8 @@ import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -95,11 +97,52 @@ class UniqueMoveTest {
         .doesNotContain("memo");
   }
 
+  @Test
+  void positionsRotatingThroughTheCutOverAndTheRollbackConverge(TestDatabase db) throws Exception {
+    int rows = 400;
+    db.exec(
+        "CREATE TABLE slots (id bigint PRIMARY KEY, pos int NOT NULL UNIQUE, note text NOT NULL)",
+        "INSERT INTO slots SELECT g, g, 'n' || g FROM generate_series(1, " + rows + ") g");
+    Migration m = start(db, "slots");
+    AtomicLong rotations = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
+    // Each rotation logs 800 keys: more than one replay batch, so a drain under the swap's lock
+    // meets a rotation split across batches.
+    Thread rotator =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                rotate(db, rows);
+                rotations.incrementAndGet();
+              }
+            });
+    rotator.start();
+    try {
+      m.runToCompletion();
+      StepResult r =
+          Migrations.run(m.engine, m.id, Migrations.withAction(m.doc.spec(), Action.Rollback));
+      assertThat(r.phase()).as(m.record().failure()).isEqualTo(MigrationPhase.RolledBack);
+    } finally {
+      stop.set(true);
+      rotator.join();
+    }
+    assertThat(rotations.get()).isPositive();
+    long shift = rotations.get() % rows;
+    assertThat(
+            db.count(
+                "SELECT count(*) FROM slots WHERE pos = (id - 1 + ?) % ? + 1", shift, (long) rows))
+        .isEqualTo(rows);
+  }
+
   private static void rotate(TestDatabase db) {
+    rotate(db, ROWS);
+  }
+
+  private static void rotate(TestDatabase db, int rows) {
     db.exec(
         "BEGIN",
         "UPDATE slots SET pos = -pos",
-        "UPDATE slots SET pos = CASE WHEN -pos = " + ROWS + " THEN 1 ELSE 1 - pos END",
+        "UPDATE slots SET pos = CASE WHEN -pos = " + rows + " THEN 1 ELSE 1 - pos END",
         "COMMIT");
   }
 
