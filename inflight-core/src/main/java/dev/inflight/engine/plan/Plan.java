@@ -209,6 +209,16 @@ public record Plan(
     return swaps.rollback().validateAfter();
   }
 
+  /** The swap that goes in {@code direction}. */
+  public Swap swap(Direction direction) {
+    return direction == Direction.FORWARD ? swaps.cutover() : swaps.rollback();
+  }
+
+  /** The replay into the table the swap in {@code direction} brings live. */
+  public String replayBatch(Direction direction) {
+    return direction == Direction.FORWARD ? replayBatch() : reverseReplayBatch();
+  }
+
   public List<String> cancel() {
     return teardown.cancel();
   }
