@@ -26,7 +26,7 @@ final class SwapGuards {
         reverse ? Names.reverseTrigger("") : Names.captureTrigger(""),
         ctx.captureFunctionSql(reverse),
         ctx.ledger().captureStamp(c, id, reverse));
-    DependentsCheck.require(c, ctx.tableSql(), ctx.ledger().dependents(c, id, reverse));
+    DependentsCheck.require(c, ctx.tableSql(), ctx.ledger().dependents(c, id, reverse), !reverse);
     DrainBound.require(c, ctx.logSql(reverse), ctx.settings().cutoverBacklog());
   }
 

@@ -18,9 +18,10 @@ import java.util.List;
  * transaction would make the swap wait; otherwise, in one transaction bounded by {@code
  * lockTimeout}, take the locks in deadlock-free order ({@link SwapLocks}), check what must hold
  * under them ({@link SwapGuards}), replay the rest of the log into the table about to go live, run
- * the swap's statements and let the direction record its result. A lock timeout, or more log than
- * the drain bound allows, rolls everything back: nothing is swapped, and the direction records a
- * failed attempt for its retry.
+ * the swap's statements and let the direction record its result. A lock timeout, more log than the
+ * drain bound allows, or dependents that changed since the swap was planned ({@link SwapReplan})
+ * roll everything back: nothing is swapped, and the direction records a failed attempt for its
+ * retry.
  */
 final class Swapping {
   /** What the cut-over and the rollback do differently around the common attempt. */
@@ -82,6 +83,9 @@ final class Swapping {
             side.finish(c, ctx, elapsedMs(start));
             return null;
           });
+    } catch (DependentsCheck.Changed e) {
+      String why = SwapReplan.run(ctx, e.changes());
+      return side.failed(ctx, why, List.of(), elapsedMs(start));
     } catch (DrainBound.Exceeded e) {
       return side.failed(
           ctx, e.getMessage() + "; catching up outside the lock", List.of(), elapsedMs(start));

@@ -1,5 +1,6 @@
 package dev.inflight.engine.plan;
 
+import dev.inflight.engine.catalog.TableInfo;
 import dev.inflight.engine.catalog.TableProperties;
 import dev.inflight.engine.catalog.TableProperties.DependentView;
 import java.util.ArrayList;
@@ -11,7 +12,8 @@ import java.util.function.Function;
  * What the swap carries besides rows, columns and indexes, one {@link CarriedKind} per kind of
  * object, in the order their statements run: storage settings, rules (refused), the table's own
  * foreign keys, other tables' foreign keys, views and materialized views, user triggers, row-level
- * security, replica identity and publications.
+ * security, replica identity, publications, and the privileges and comment granted while the shadow
+ * was being built.
  *
  * <p>Objects whose definitions name columns (foreign keys, policies, triggers) are created on the
  * shadow during planning before the changes run, so PostgreSQL itself follows renames and refuses
@@ -41,10 +43,11 @@ final class Carryover {
   Carryover(
       TableProperties props,
       Names names,
-      String schema,
+      TableInfo table,
+      TableInfo built,
       String tablePrinted,
       String shadowPrinted) {
-    this.scope = new CarryScope(props, names, schema, tablePrinted, shadowPrinted);
+    this.scope = new CarryScope(props, names, table.schema(), tablePrinted, shadowPrinted);
     this.views = new ViewCarry(scope);
     CarriedKind outgoing = new OutgoingKeyCarry(scope);
     CarriedKind incoming = new IncomingKeyCarry(scope);
@@ -59,7 +62,8 @@ final class Carryover {
             new TriggerCarry(scope),
             new RowSecurityCarry(scope),
             new ReplicaIdentityCarry(scope),
-            new PublicationCarry(scope));
+            new PublicationCarry(scope),
+            new PrivilegeCarry(scope, table, built));
   }
 
   /** Reasons the table cannot be swapped (yet); empty when it can. */

@@ -67,6 +67,26 @@ public record Plan(
         teardown);
   }
 
+  /**
+   * This plan with its swaps planned again ({@link Planner#replanSwaps}); the hash stays the one
+   * approved, which covers everything before the swap.
+   */
+  public Plan withSwaps(Swaps again) {
+    return new Plan(
+        hash,
+        source,
+        key,
+        rollbackRetained,
+        report,
+        shadow,
+        forwardLog,
+        reverseLog,
+        backfill,
+        verification,
+        again,
+        teardown);
+  }
+
   /** The statements in execution order, each section preceded by a comment naming its phase. */
   public List<String> display() {
     return PlanListing.of(this);
