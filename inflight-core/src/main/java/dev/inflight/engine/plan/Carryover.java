@@ -12,8 +12,8 @@ import java.util.function.Function;
  * What the swap carries besides rows, columns and indexes, one {@link CarriedKind} per kind of
  * object, in the order their statements run: storage settings, rules (refused), the table's own
  * foreign keys, other tables' foreign keys, views and materialized views, user triggers, row-level
- * security, replica identity, publications, and the privileges and comment granted while the shadow
- * was being built.
+ * security, replica identity, publications, and the privileges and comment
+ * granted while the shadow was being built.
  *
  * <p>Objects whose definitions name columns (foreign keys, policies, triggers) are created on the
  * shadow during planning before the changes run, so PostgreSQL itself follows renames and refuses
@@ -54,7 +54,7 @@ final class Carryover {
     this.lockOrder = List.of(views, incoming, outgoing);
     this.kinds =
         List.of(
-            new StorageCarry(scope),
+            new StorageCarry(scope, table),
             new RuleCarry(scope),
             outgoing,
             incoming,
