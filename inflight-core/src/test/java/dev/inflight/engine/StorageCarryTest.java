@@ -58,6 +58,25 @@ class StorageCarryTest {
     assertThat(columnSettings(db)).containsExactlyElementsOf(before);
   }
 
+  @Test
+  void extendedStatisticsAreOnTheLiveTableAfterCutoverAndRollback(TestDatabase db)
+      throws Exception {
+    db.exec(
+        TABLE,
+        ROWS,
+        "CREATE STATISTICS items_owner_kind (dependencies, ndistinct) ON owner, kind FROM items",
+        "CREATE STATISTICS items_lower_owner ON (lower(owner)) FROM items");
+    List<String> before = statistics(db, "items");
+    Migration m = start(db);
+
+    m.runTo(Action.Run, MigrationPhase.Completed);
+    assertThat(statistics(db, "items")).containsExactlyElementsOf(before);
+    m.runTo(Action.Rollback, MigrationPhase.RolledBack);
+    assertThat(statistics(db, "items")).containsExactlyElementsOf(before);
+    assertThat(db.count("SELECT count(*) FROM pg_statistic_ext WHERE stxname LIKE '%ifl%'"))
+        .isZero();
+  }
+
   private static List<String> persistence(TestDatabase db) {
     return db.strings("SELECT relpersistence::text FROM pg_class WHERE oid = 'items'::regclass");
   }
@@ -68,6 +87,14 @@ class StorageCarryTest {
             + " nullif(attcompression::text, '')) FROM pg_attribute"
             + " WHERE attrelid = 'items'::regclass AND attnum > 0 AND NOT attisdropped"
             + " AND attname IN ('owner', 'kind') ORDER BY attnum");
+  }
+
+  private static List<String> statistics(TestDatabase db, String table) {
+    return db.strings(
+        "SELECT stxname || ' ' || pg_get_statisticsobjdef(oid) FROM pg_statistic_ext"
+            + " WHERE stxrelid = '"
+            + table
+            + "'::regclass ORDER BY stxname");
   }
 
   private static Migration start(TestDatabase db) throws Exception {

@@ -81,6 +81,7 @@ public final class Dependents {
           "grants: ",
           "column grants ",
           "publication ",
+          "statistics ",
           "row security: ");
 
   /** Whether a changed line ({@link #changes}) is of a kind a new plan of the swap carries. */

@@ -12,7 +12,7 @@ import java.util.function.Function;
  * What the swap carries besides rows, columns and indexes, one {@link CarriedKind} per kind of
  * object, in the order their statements run: storage settings, rules (refused), the table's own
  * foreign keys, other tables' foreign keys, views and materialized views, user triggers, row-level
- * security, replica identity, publications, and the privileges and comment
+ * security, replica identity, publications, extended statistics, and the privileges and comment
  * granted while the shadow was being built.
  *
  * <p>Objects whose definitions name columns (foreign keys, policies, triggers) are created on the
@@ -63,6 +63,7 @@ final class Carryover {
             new RowSecurityCarry(scope),
             new ReplicaIdentityCarry(scope),
             new PublicationCarry(scope),
+            new StatisticsCarry(scope),
             new PrivilegeCarry(scope, table, built));
   }
 
