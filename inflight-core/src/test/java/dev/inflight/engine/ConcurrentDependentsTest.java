@@ -52,6 +52,40 @@ class ConcurrentDependentsTest {
     assertCarriedTo(db, 4000);
   }
 
+  @Test
+  void statisticsTriggersRowSecurityAndPublicationsCreatedWhileSyncingAreCarried(TestDatabase db)
+      throws Exception {
+    Migration m = startAndCreateObjectsWhileSyncing(db);
+    db.exec(
+        "CREATE STATISTICS items_owner_id (dependencies) ON owner, id FROM items",
+        "CREATE TABLE audit (id bigint, op text)",
+        "CREATE FUNCTION audit_items() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN INSERT INTO public.audit VALUES (NEW.id, TG_OP); RETURN NEW; END $$",
+        "CREATE TRIGGER items_audit AFTER INSERT ON items FOR EACH ROW EXECUTE FUNCTION audit_items()",
+        "ALTER TABLE items ENABLE ROW LEVEL SECURITY",
+        "CREATE PUBLICATION items_pub FOR TABLE items");
+
+    m.runTo(m.doc.spec().withAction(Action.Run), MigrationPhase.Completed);
+    assertThat(
+            db.strings(
+                "SELECT pg_get_statisticsobjdef(oid) FROM pg_statistic_ext"
+                    + " WHERE stxrelid = 'items'::regclass"))
+        .containsExactly(
+            "CREATE STATISTICS public.items_owner_id (dependencies) ON id, owner FROM items");
+    db.exec("INSERT INTO items (id, owner) VALUES (5000, 'audited')");
+    assertThat(db.count("SELECT count(*) FROM audit WHERE id = 5000")).isEqualTo(1);
+    assertThat(
+            db.strings("SELECT relrowsecurity::text FROM pg_class WHERE oid = 'items'::regclass"))
+        .containsExactly("true");
+    assertThat(
+            db.strings(
+                "SELECT pubname FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid"
+                    + " WHERE r.prrelid = 'items'::regclass"))
+        .containsExactly("items_pub");
+
+    m.runTo(m.doc.spec().withAction(Action.Finalize), MigrationPhase.Finalized);
+  }
+
   /**
    * The live table has the view, the grant, the policy and the child's cascading foreign key: a
    * child of a row inserted now is accepted, the cascade reaches it, the view reads the row.
