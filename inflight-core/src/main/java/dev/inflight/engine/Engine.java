@@ -18,6 +18,7 @@ import dev.inflight.engine.phase.PhaseSteps;
 import dev.inflight.engine.phase.StepContext;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.engine.plan.Planner;
+import dev.inflight.engine.plan.Swaps;
 import dev.inflight.engine.sql.Errors;
 import dev.inflight.engine.sql.Sql;
 import dev.inflight.engine.sql.Tx;
@@ -376,9 +377,14 @@ public final class Engine {
     }
   }
 
-  private StepContext context(Connection conn, MigrationRecord m, MigrationSpec current) {
+  private StepContext context(Connection conn, MigrationRecord m, MigrationSpec current)
+      throws SQLException {
     try {
       Plan plan = json.readValue(m.planJson(), Plan.class);
+      String replanned = ledger.replannedSwaps(conn, m.id());
+      if (replanned != null) {
+        plan = plan.withSwaps(json.readValue(replanned, Swaps.class));
+      }
       MigrationSpec stored = json.readValue(m.specJson(), MigrationSpec.class);
       return new StepContext(
           conn,

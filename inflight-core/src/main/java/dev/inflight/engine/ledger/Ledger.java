@@ -149,6 +149,28 @@ public final class Ledger {
     }
   }
 
+  /** The swaps planned again under {@code phase.SwapReplan} (JSON), or null when none were. */
+  public String replannedSwaps(Connection conn, long id) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT replanned_swaps FROM inflight.migrations WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /** How many times the swaps were planned again. */
+  public int swapReplans(Connection conn, long id) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT swap_replans FROM inflight.migrations WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    }
+  }
+
   /** Counts one more lock attempt of the current phase's DDL; returns the count so far. */
   public int recordLockAttempt(Connection conn, long id) throws SQLException {
     try (PreparedStatement ps =
