@@ -70,11 +70,13 @@ final class Report {
         "longest write wait:   %d ms during cut-over, %d ms during rollback (as the application measured it)%n",
         cutoverWriteMs, rollbackWriteMs);
     out.printf(
-        "exclusive lock held:  %d ms at cut-over (%d attempt(s)), %d ms at rollback (%d attempt(s))%n",
+        "exclusive lock held:  %d ms at cut-over (%d attempt(s), %d ms in all), %d ms at rollback (%d attempt(s), %d ms in all)%n",
         done.writesBlockedMillis(),
         done.cutoverAttempts(),
+        done.writesBlockedTotalMillis(),
         rolled.rollbackBlockedMillis(),
-        rolled.rollbackAttempts());
+        rolled.rollbackAttempts(),
+        rolled.rollbackBlockedTotalMillis());
     out.printf(
         "prepared SELECT *:    %d failure(s) with autosave=conservative in the pool (the setting the README recommends);%n"
             + "                      %d inside transactions in a pool without it (\"%s\": once per connection and swap, as after ALTER TABLE)%n",

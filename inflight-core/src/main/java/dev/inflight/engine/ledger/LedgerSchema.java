@@ -95,7 +95,11 @@ public final class LedgerSchema {
           // The swaps planned again when the dependents changed (phase.SwapReplan), as JSON.
           List.of(
               "ALTER TABLE inflight.migrations ADD COLUMN replanned_swaps text,"
-                  + " ADD COLUMN swap_replans integer NOT NULL DEFAULT 0"));
+                  + " ADD COLUMN swap_replans integer NOT NULL DEFAULT 0",
+              // What writes waited over every swap attempt, not only the longest one.
+              "ALTER TABLE inflight.migrations"
+                  + " ADD COLUMN writes_blocked_total_ms bigint NOT NULL DEFAULT 0,"
+                  + " ADD COLUMN rollback_blocked_total_ms bigint NOT NULL DEFAULT 0"));
 
   private LedgerSchema() {}
 

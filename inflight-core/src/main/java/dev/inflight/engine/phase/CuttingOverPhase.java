@@ -89,6 +89,7 @@ final class CuttingOverPhase implements PhaseStep.BeforeCutover {
           .set("cutover_at = ?", now)
           .set("rollback_until = ?", retain.isZero() ? null : now.plus(retain))
           .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blockedMs)
+          .set("writes_blocked_total_ms = writes_blocked_total_ms + ?", blockedMs)
           .set("cutover_blocked_by = '{}'")
           .set("post_swap_pending = ?", !ctx.plan().validateAfterSwap().isEmpty())
           .set("catalog_check = NULL")
@@ -99,16 +100,18 @@ final class CuttingOverPhase implements PhaseStep.BeforeCutover {
     }
 
     @Override
-    public StepResult done(StepContext ctx, long blocked) throws SQLException {
+    public StepResult done(StepContext ctx, long blocked, long uncounted) throws SQLException {
       // Recorded twice on purpose: inside the swap (so a crash right after the commit keeps a
       // value) and here, where the time includes the commit that released the lock.
       ctx.ledger()
           .update(ctx.record().id())
           .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked)
+          .set("writes_blocked_total_ms = writes_blocked_total_ms + ?", uncounted)
           .execute(ctx.conn(), ctx.now());
-      ctx.reload();
+      MigrationRecord m = ctx.reload();
       return new StepResult.Progress(
-          MigrationPhase.Completed, "cut over; writes waited at most " + blocked + "ms");
+          MigrationPhase.Completed,
+          Swapping.waited("cut over", m.cutoverAttempts(), blocked, m.writesBlockedTotalMillis()));
     }
 
     @Override
@@ -127,6 +130,7 @@ final class CuttingOverPhase implements PhaseStep.BeforeCutover {
         .set("cutover_last_error = ?", why)
         .set("cutover_blocked_by = ?", pids)
         .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blockedMs)
+        .set("writes_blocked_total_ms = writes_blocked_total_ms + ?", blockedMs)
         .execute(ctx.conn(), ctx.now());
     ctx.reload();
     return new StepResult.Waiting(

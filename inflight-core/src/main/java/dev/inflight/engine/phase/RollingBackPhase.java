@@ -60,6 +60,7 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
           .update(m.id())
           .set("rollback_attempts = rollback_attempts + 1")
           .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
+          .set("rollback_blocked_total_ms = rollback_blocked_total_ms + ?", blocked)
           .set("post_swap_pending = ?", !ctx.plan().validateAfterRollback().isEmpty())
           .set("catalog_check = NULL")
           .phase(m, MigrationPhase.RolledBack, ctx.now())
@@ -70,17 +71,20 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
     }
 
     @Override
-    public StepResult done(StepContext ctx, long blocked) throws SQLException {
+    public StepResult done(StepContext ctx, long blocked, long uncounted) throws SQLException {
       // As at cut-over: the value committed with the swap, then raised by the commit's own time.
       ctx.ledger()
           .update(ctx.record().id())
           .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
+          .set("rollback_blocked_total_ms = rollback_blocked_total_ms + ?", uncounted)
           .execute(ctx.conn(), ctx.now());
-      ctx.reload();
+      MigrationRecord m = ctx.reload();
       PostSwap.validate(ctx, true);
       CatalogCheck.record(ctx, true);
       return new StepResult.Done(
-          MigrationPhase.RolledBack, "rolled back; writes waited at most " + blocked + "ms");
+          MigrationPhase.RolledBack,
+          Swapping.waited(
+              "rolled back", m.rollbackAttempts(), blocked, m.rollbackBlockedTotalMillis()));
     }
 
     @Override
@@ -97,6 +101,7 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
         .update(m.id())
         .set("rollback_attempts = rollback_attempts + 1")
         .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blockedMs)
+        .set("rollback_blocked_total_ms = rollback_blocked_total_ms + ?", blockedMs)
         .set("last_error = ?", "rollback: " + why)
         .execute(ctx.conn(), ctx.now());
     ctx.reload();

@@ -31,8 +31,11 @@ final class Swapping {
     /** Under the lock, after the swap's statements: the direction's last statements and record. */
     void finish(Connection c, StepContext ctx, long blockedMs) throws SQLException;
 
-    /** After the commit, which released the lock: the wait, now including the commit. */
-    StepResult done(StepContext ctx, long blockedMs) throws SQLException;
+    /**
+     * After the commit, which released the lock: the wait, now including the commit, of which
+     * {@code uncountedMs} came after {@link #finish} recorded it.
+     */
+    StepResult done(StepContext ctx, long blockedMs, long uncountedMs) throws SQLException;
 
     /** An attempt given up, nothing swapped: records it and says when to try again. */
     StepResult failed(StepContext ctx, String why, List<String> pids, long blockedMs)
@@ -58,6 +61,7 @@ final class Swapping {
     Swap swap = ctx.plan().swap(direction);
     KeyRange range = reverse ? null : KeyRange.complete(ctx.record().backfillHigh());
     long start = System.nanoTime();
+    long[] recorded = {0};
     try {
       ctx.tx(
           c -> {
@@ -81,7 +85,8 @@ final class Swapping {
             for (String sql : swap.statements()) {
               Tx.execute(c, sql);
             }
-            side.finish(c, ctx, elapsedMs(start));
+            recorded[0] = elapsedMs(start);
+            side.finish(c, ctx, recorded[0]);
             return null;
           });
     } catch (DependentsCheck.Changed e) {
@@ -100,7 +105,14 @@ final class Swapping {
       }
       throw e;
     }
-    return side.done(ctx, elapsedMs(start));
+    long blocked = elapsedMs(start);
+    return side.done(ctx, blocked, Math.max(0, blocked - recorded[0]));
+  }
+
+  /** What the application waited: the winning attempt, and every attempt together. */
+  static String waited(String what, int attempts, long lastMs, long totalMs) {
+    String out = what + "; writes waited " + lastMs + "ms in the attempt that swapped";
+    return attempts <= 1 ? out : out + ", " + totalMs + "ms over all " + attempts + " attempts";
   }
 
   private static long elapsedMs(long start) {
