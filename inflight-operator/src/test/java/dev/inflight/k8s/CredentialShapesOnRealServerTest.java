@@ -182,6 +182,32 @@ class CredentialShapesOnRealServerTest {
   }
 
   @Test
+  void kubectlExplainShowsEachOperatorsCase(Cluster k8s) {
+    Kubectl.Result database =
+        k8s.kubectl()
+            .run(
+                "explain", "schemamigrations.spec.database", "--api-version=inflight.dev/v1alpha1");
+    assertThat(database.ok()).as(database.err()).isTrue();
+    assertThat(database.out().replaceAll("\\s+", " "))
+        .contains("CloudNativePG <cluster>-app")
+        .contains("Crunchy PGO <cluster>-pguser-<user>")
+        .contains("<user>.<cluster>.credentials.postgresql.acid.zalan.do")
+        .contains("Never a transaction pooler")
+        .contains("sslmode");
+    Kubectl.Result keys =
+        k8s.kubectl()
+            .run(
+                "explain",
+                "schemamigrations.spec.database.secretRef.keys",
+                "--api-version=inflight.dev/v1alpha1");
+    assertThat(keys.ok()).as(keys.err()).isTrue();
+    assertThat(keys.out().replaceAll("\\s+", " "))
+        .contains("url, jdbc-uri, fqdn-jdbc-uri or uri")
+        .contains("jdbcUrl")
+        .contains("password");
+  }
+
+  @Test
   void crunchysPgBouncerKeysAreRefusedByTheApiServer(Cluster k8s) throws Exception {
     assumeTrue(k8s.enforcesCelRules(), "the API server evaluates CEL rules from 1.25");
     Path file = Files.createTempFile("pgbouncer-keys", ".yaml");
