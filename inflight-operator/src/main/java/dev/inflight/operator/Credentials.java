@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,7 +30,6 @@ import java.util.Map;
  */
 record Credentials(String url, String username, String password) {
   static final int DEFAULT_PORT = 5432;
-  private static final List<String> URL_KEYS = List.of("url", "jdbc-uri", "fqdn-jdbc-uri", "uri");
   private static final String POOLER_PREFIX = "pgbouncer-";
 
   /** The Secret cannot be used, for {@code reason}. */
@@ -81,7 +79,10 @@ record Credentials(String url, String username, String password) {
   static Credentials resolve(String secret, Map<String, String> values, DatabaseRef db)
       throws Problem {
     SecretKeys mapped = db.secretRef().keys();
-    Keys keys = mapped == null ? Keys.byName(values) : Keys.mapped(secret, values, mapped);
+    CredentialKeys keys =
+        mapped == null
+            ? CredentialKeys.byName(values)
+            : CredentialKeys.mapped(secret, values, mapped);
     refusePooler(secret, values, keys, db);
     ConnectionUrl url =
         keys.url() == null
@@ -141,60 +142,12 @@ record Credentials(String url, String username, String password) {
   }
 
   /**
-   * The keys to read: the names PostgreSQL operators write, or the spec's mapping. A mapped key
-   * must exist; a key found by name may be absent.
-   */
-  private record Keys(
-      String url, String host, String port, String dbname, String username, String password) {
-    static Keys byName(Map<String, String> values) {
-      String url = URL_KEYS.stream().filter(values::containsKey).findFirst().orElse(null);
-      String user = values.containsKey("username") ? "username" : "user";
-      return new Keys(url, "host", "port", "dbname", user, "password");
-    }
-
-    static Keys mapped(String secret, Map<String, String> values, SecretKeys k) throws Problem {
-      Map<String, String> named = new LinkedHashMap<>();
-      named.put("jdbcUrl", k.jdbcUrl());
-      named.put("uri", k.uri());
-      named.put("host", k.host());
-      named.put("port", k.port());
-      named.put("dbname", k.dbname());
-      named.put("username", k.username());
-      named.put("password", k.password());
-      for (Map.Entry<String, String> e : named.entrySet()) {
-        if (e.getValue() != null && !values.containsKey(e.getValue())) {
-          throw new Problem(
-              OperatorReason.SecretInvalid,
-              secret
-                  + " has no key "
-                  + e.getValue()
-                  + " (named by spec.database.secretRef.keys."
-                  + e.getKey()
-                  + ")");
-        }
-      }
-      return new Keys(
-          k.jdbcUrl() != null ? k.jdbcUrl() : k.uri(),
-          k.host(),
-          k.port(),
-          k.dbname(),
-          k.username(),
-          k.password());
-    }
-
-    List<String> named() {
-      return java.util.stream.Stream.of(url, host, port, dbname, username, password)
-          .filter(java.util.Objects::nonNull)
-          .toList();
-    }
-  }
-
-  /**
    * A Crunchy PGO {@code pgbouncer-*} key, or the Secret's PgBouncer host given as the host, is a
    * transaction pool: refused by name here, before the engine's own check would refuse it.
    */
   private static void refusePooler(
-      String secret, Map<String, String> values, Keys keys, DatabaseRef db) throws Problem {
+      String secret, Map<String, String> values, CredentialKeys keys, DatabaseRef db)
+      throws Problem {
     for (String key : keys.named()) {
       if (key.startsWith(POOLER_PREFIX)) {
         throw pooled(
@@ -233,7 +186,11 @@ record Credentials(String url, String username, String password) {
   }
 
   private static Integer port(
-      String secret, Map<String, String> values, Keys keys, ConnectionUrl url, boolean urlFirst)
+      String secret,
+      Map<String, String> values,
+      CredentialKeys keys,
+      ConnectionUrl url,
+      boolean urlFirst)
       throws Problem {
     String text = values.get(keys.port());
     if (text == null || (urlFirst && url.port() != null)) {
@@ -247,13 +204,13 @@ record Credentials(String url, String username, String password) {
   }
 
   private static Problem missing(
-      String secret, Keys keys, String what, String key, String specField, String hint) {
+      String secret, CredentialKeys keys, String what, String key, String specField, String hint) {
     StringBuilder m = new StringBuilder(secret).append(" has no ").append(what).append(": ");
     m.append(key == null ? "no key is mapped to it" : "it has no key " + key);
     if (keys.url() != null) {
       m.append(" and its ").append(keys.url()).append(" has none");
     } else {
-      m.append(" and no URL key (").append(String.join(", ", URL_KEYS)).append(')');
+      m.append(" and no URL key (").append(String.join(", ", CredentialKeys.URL_KEYS)).append(')');
     }
     if (specField != null) {
       m.append(", and ").append(specField).append(" is not set");
