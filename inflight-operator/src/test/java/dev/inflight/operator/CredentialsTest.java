@@ -221,6 +221,39 @@ class CredentialsTest {
   }
 
   @Test
+  void twoResourcesSharingASecretWithDifferentHostsAreCachedApart() {
+    SchemaMigration a = new SchemaMigration();
+    a.setMetadata(new ObjectMetaBuilder().withName("a").withNamespace(NS).build());
+    a.setSpec(
+        new SchemaMigrationSpec(
+            ref("zalando", "one.apps.svc", null, "app"),
+            "public.t",
+            List.of(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null));
+    SchemaMigration b = new SchemaMigration();
+    b.setMetadata(new ObjectMetaBuilder().withName("b").withNamespace(NS).build());
+    b.setSpec(
+        new SchemaMigrationSpec(
+            ref("zalando", "two.apps.svc", null, "app"),
+            "public.t",
+            List.of(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null));
+    assertThat(Credentials.cacheKey(a))
+        .startsWith("apps/zalando|")
+        .isNotEqualTo(Credentials.cacheKey(b));
+  }
+
+  @Test
   void explicitKeysReadAnyOtherSecret() throws Exception {
     Secret custom =
         OperatorSecrets.other(
