@@ -143,6 +143,14 @@ public final class PgBouncer implements AutoCloseable {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     }
+    try (Stream<Path> files = Files.list(directory)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(directory);
+    } catch (IOException ignored) {
+      // A temporary directory; what is left is harmless.
+    }
   }
 
   private static boolean isRoot() {

@@ -226,6 +226,7 @@ class CredentialShapesOnRealServerTest {
             "    - addColumn: {name: phone, type: text}",
             ""));
     Kubectl.Result applied = apps.apply(file.toString());
+    Files.delete(file);
     assertThat(applied.ok()).isFalse();
     assertThat(applied.err())
         .contains("pgbouncer-* key is Crunchy PGO's PgBouncer, which pools transactions")
