@@ -307,12 +307,9 @@ public final class SchemaMigrationReconciler
     return fresh;
   }
 
-  /** namespace/secret-name, or null when the spec names no Secret. */
+  /** The Secret and what the spec adds to it, or null when the spec names no Secret. */
   private static String secretKey(SchemaMigration r) {
-    var db = r.getSpec().database();
-    return db == null || db.secretRef() == null || db.secretRef().name() == null
-        ? null
-        : r.getMetadata().getNamespace() + "/" + db.secretRef().name();
+    return Credentials.cacheKey(r);
   }
 
   private record CachedSecret(Credentials credentials, Instant until) {}

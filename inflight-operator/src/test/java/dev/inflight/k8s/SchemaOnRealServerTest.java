@@ -54,7 +54,9 @@ class SchemaOnRealServerTest {
   }
 
   static Stream<Documents.Case> celRules() {
-    return Documents.cases("/k8s/cel-rules.yaml").stream();
+    return Stream.concat(
+        Documents.cases("/k8s/cel-rules.yaml").stream(),
+        Documents.cases("/k8s/cel-rules-database.yaml").stream());
   }
 
   private static GenericKubernetesResource yaml(String name, String extra) {
