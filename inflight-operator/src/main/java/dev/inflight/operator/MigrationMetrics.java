@@ -74,6 +74,8 @@ final class MigrationMetrics {
         }
         case LockContention -> s.retries.get(RetryReason.LockContention).increment();
         case RetryingAfterError -> s.retries.get(RetryReason.TransientError).increment();
+        // Where a person wants it: not stuck, so InflightMigrationNoProgress stays quiet.
+        case Paused, AwaitingApproval, AwaitingCutover -> s.lastProgress = clock.instant();
         default -> {}
       }
     } else if (result instanceof StepResult.Failed) {
@@ -215,7 +217,7 @@ final class MigrationMetrics {
                   "inflight_migration_last_progress_timestamp_seconds",
                   this,
                   x -> x.lastProgress.toEpochMilli() / 1000.0)
-              .description("When a step of the migration last did work, seen by this operator")
+              .description("When a step last did work or found the migration waiting for a person")
               .baseUnit("seconds")
               .tags(tags)
               .register(registry));

@@ -14,8 +14,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,8 +26,26 @@ import org.junit.jupiter.api.Test;
 class MigrationMetricsTest {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochSecond(1000));
   private final MigrationMetrics metrics =
-      new MigrationMetrics(registry, Clock.fixed(Instant.ofEpochSecond(1000), ZoneOffset.UTC));
+      new MigrationMetrics(
+          registry,
+          new Clock() {
+            @Override
+            public ZoneId getZone() {
+              return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+              return this;
+            }
+
+            @Override
+            public Instant instant() {
+              return now.get();
+            }
+          });
 
   private static SchemaMigration migration(String name) {
     SchemaMigration r =
@@ -124,6 +144,38 @@ class MigrationMetricsTest {
     assertThat(value("inflight_migration_last_progress_timestamp_seconds" + tags)).isEqualTo(1000);
     assertThat(value("inflight_migration_rollback_window_expiry_timestamp_seconds" + tags))
         .isEqualTo(Instant.parse("2026-11-25T10:00:00Z").getEpochSecond());
+
+    SchemaMigration paused = migration("paused");
+    SchemaMigration lagging = migration("lagging");
+    for (SchemaMigration r2 : List.of(paused, lagging)) {
+      metrics.stepped(
+          r2,
+          status("Backfilling", null),
+          StepResult.Waiting.throttled(
+              MigrationPhase.Backfilling, Throttle.ReplicaLag, Duration.ofSeconds(1), "lag"));
+    }
+    now.set(Instant.ofEpochSecond(2000));
+    metrics.stepped(
+        paused,
+        status("Backfilling", null),
+        new StepResult.Waiting(MigrationPhase.Backfilling, WaitReason.Paused, Duration.ZERO, "p"));
+    metrics.stepped(
+        lagging,
+        status("Backfilling", null),
+        StepResult.Waiting.throttled(
+            MigrationPhase.Backfilling, Throttle.ReplicaLag, Duration.ofSeconds(1), "lag"));
+    assertThat(
+            value(
+                "inflight_migration_last_progress_timestamp_seconds{name=\"paused\","
+                    + "namespace=\"apps\",table=\"public.users\"}"))
+        .as("a paused migration is not stuck")
+        .isEqualTo(2000);
+    assertThat(
+            value(
+                "inflight_migration_last_progress_timestamp_seconds{name=\"lagging\","
+                    + "namespace=\"apps\",table=\"public.users\"}"))
+        .as("waiting for a replica is not progress")
+        .isEqualTo(1000);
 
     metrics.forget("apps", "m");
     assertThat(registry.scrape()).doesNotContain("name=\"m\"");
