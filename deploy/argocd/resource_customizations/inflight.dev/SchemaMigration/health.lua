@@ -3,10 +3,22 @@
 --                Rollback / Finalize that was asked for
 --   Suspended    waiting for a person: plan approval, the manual cut-over gate, or a pause
 --   Degraded     Stalled=True: failed, refused, or unable to go on without help
---   Progressing  everything else, including a spec the operator has not observed yet
+--   Progressing  everything else: a phase at work, a wait that ends by itself (throttle, locks,
+--                a database that restarts), a spec the operator has not observed yet, a deletion
+-- Written for what Argo CD gives a health script: Lua 5.1 (gopher-lua) with the base and table
+-- libraries only (no string library unless resource.customizations.useOpenLibs is set).
 local hs = {}
 hs.status = "Progressing"
 hs.message = "Waiting for the Inflight operator"
+
+if obj.metadata ~= nil and obj.metadata.deletionTimestamp ~= nil then
+  if obj.spec ~= nil and obj.spec.deletionPolicy == "Cleanup" then
+    hs.message = "Being deleted: deletionPolicy Cleanup cancels or finalizes the migration first"
+  else
+    hs.message = "Being deleted: deletionPolicy Retain leaves the database as it is"
+  end
+  return hs
+end
 
 if obj.status == nil or obj.status.conditions == nil then
   return hs
