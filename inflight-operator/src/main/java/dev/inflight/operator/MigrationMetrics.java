@@ -208,6 +208,11 @@ final class MigrationMetrics {
           "seconds",
           s -> s.cutover() == null ? 0 : s.cutover().writesBlockedMillis() / 1000.0);
       gauge(
+          "inflight_migration_writes_blocked_all_attempts_seconds",
+          "What writes waited over every swap attempt, failed ones included",
+          "seconds",
+          s -> s.cutover() == null ? 0 : s.cutover().writesBlockedTotalMillis() / 1000.0);
+      gauge(
           "inflight_migration_rollback_window_expiry_timestamp_seconds",
           "When the archived table stops being kept in sync for a rollback; NaN when none",
           "seconds",

@@ -64,10 +64,11 @@ class MigrationMetricsTest {
         "",
         null,
         new MigrationStatus.Progress(500, 1000, 50, 100, 5L, 7),
-        new MigrationStatus.CutoverStatus(2, null, null, 1500, null),
+        new MigrationStatus.CutoverStatus(2, null, null, 1500, 1700, null),
         rollbackUntil == null
             ? null
-            : new MigrationStatus.RollbackStatus(true, "public.users__ifl_old", rollbackUntil),
+            : new MigrationStatus.RollbackStatus(
+                true, "public.users__ifl_old", rollbackUntil, 0, 0),
         null,
         null,
         List.of());
