@@ -207,7 +207,7 @@ public final class ChaosCommand implements Callable<Integer> {
    * shutdown, which the oracle relies on); fsync is off because the operating system does not crash
    * in these trials, only PostgreSQL's processes do.
    */
-  static Map<String, String> settings() {
+  public static Map<String, String> settings() {
     return Map.of(
         "fsync", "off",
         "synchronous_commit", "on",

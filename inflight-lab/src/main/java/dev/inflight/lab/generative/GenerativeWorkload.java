@@ -27,7 +27,7 @@ import org.postgresql.PGConnection;
  */
 final class GenerativeWorkload implements AutoCloseable {
   static final int THREADS = 3;
-  private static final long PAUSE_MILLIS = 3;
+  private static final long PAUSE_MILLIS = 8;
   private static final String HARNESS_ERROR = "GEN02";
   private static final long LONG_GAP_MILLIS = 1_500;
 
