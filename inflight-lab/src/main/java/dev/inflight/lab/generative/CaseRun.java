@@ -294,7 +294,7 @@ final class CaseRun {
       return command + ": missed, the process had ended (" + at + ")";
     }
     driver.kill();
-    return command + ": SIGKILL in " + at;
+    return command + ": SIGKILL in " + (at == null ? "Planning, before the ledger existed" : at);
   }
 
   /** Another session creates its objects once the first migration is copying. */

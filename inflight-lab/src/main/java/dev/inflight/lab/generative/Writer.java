@@ -448,6 +448,10 @@ final class Writer {
           Arrays.asList(row));
       put(row);
       commit(c);
+    } catch (SQLException e) {
+      // The isolation level can only be reset outside the failed transaction.
+      c.rollback();
+      throw e;
     } finally {
       c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
     }
