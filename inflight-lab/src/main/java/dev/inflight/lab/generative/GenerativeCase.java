@@ -19,8 +19,9 @@ import java.util.stream.Collectors;
 public record GenerativeCase(
     TableShape shape, ChangeKind change, Set<Activity> activities, Kill kill, long seed) {
   public GenerativeCase {
-    activities = EnumSet.copyOf(activities);
-    activities.add(Activity.INSERT);
+    Set<Activity> all = EnumSet.of(Activity.INSERT);
+    all.addAll(activities);
+    activities = all;
     if (!shape.unique()) {
       activities.remove(Activity.UNIQUE_SWAP);
     }

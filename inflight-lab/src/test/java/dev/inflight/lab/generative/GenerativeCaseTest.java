@@ -25,6 +25,18 @@ class GenerativeCaseTest {
   }
 
   @Test
+  void aCaseShrunkToNoActivitiesStillInserts() {
+    GenerativeCase bare =
+        new GenerativeCase(
+            new TableShape(KeyKind.BIGINT, false, false, false),
+            ChangeKind.ADD_COLUMN,
+            java.util.Set.of(),
+            Kill.NONE,
+            1);
+    assertThat(bare.activities()).containsExactly(Activity.INSERT);
+  }
+
+  @Test
   void withoutPendingFixesNoPendingDimensionIsDrawn() {
     List<GenerativeCase> cases = Generative.draw(300, 9, false);
     assertThat(cases).noneMatch(GenerativeCase::needsPendingFixes);
