@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The catalog's description of {@code public.items} and of what migrations left around it, one line
- * per fact, so that two databases can be compared line by line: columns (type, nullability,
- * default), indexes and constraints with their definitions, triggers, the objects Inflight creates
- * ({@code items__ifl_*} relations, functions in schema {@code inflight}), and the ledger's active
- * migrations.
+ * The catalog's description of a table ({@code public.items} for the trials) and of what migrations
+ * left around it, one line per fact, so that two databases can be compared line by line: columns
+ * (type, nullability, default), indexes and constraints with their definitions, triggers, the
+ * objects Inflight creates ({@code <table>__ifl_*} relations, functions in schema {@code
+ * inflight}), and the ledger's active migrations.
  */
 public record Shape(List<String> lines) {
   static Shape of(Connection c) throws SQLException {
