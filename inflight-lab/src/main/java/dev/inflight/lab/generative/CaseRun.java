@@ -6,9 +6,11 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.lab.chaos.Driver;
 import dev.inflight.lab.chaos.TrialLedger;
 import dev.inflight.workload.PgCluster;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -205,7 +207,7 @@ final class CaseRun {
       GenerativeWorkload app,
       long started,
       Path log)
-      throws java.io.IOException {
+      throws IOException {
     return new Result(
         spec,
         problems,
@@ -219,7 +221,7 @@ final class CaseRun {
         Files.exists(log) ? Files.readString(log) : "");
   }
 
-  private Path file(String db, String name, GenerativeCase spec) throws java.io.IOException {
+  private Path file(String db, String name, GenerativeCase spec) throws IOException {
     Path f = work.resolve(db + "-" + name + ".yaml");
     Files.writeString(f, Migrations.yaml(name, spec.change()));
     return f;
@@ -305,7 +307,7 @@ final class CaseRun {
             () -> {
               try {
                 ledger.await(MigrationPhase.Backfilling, driver);
-                try (Connection c = java.sql.DriverManager.getConnection(url)) {
+                try (Connection c = DriverManager.getConnection(url)) {
                   OthersObjects.create(c, spec.shape());
                 }
               } catch (SQLException | InterruptedException e) {
@@ -354,7 +356,7 @@ final class CaseRun {
 
   /** Prepared transactions a failed write left behind would keep the database from dropping. */
   private static void dropPrepared(String url) {
-    try (Connection c = java.sql.DriverManager.getConnection(url);
+    try (Connection c = DriverManager.getConnection(url);
         Statement st = c.createStatement();
         var rs =
             st.executeQuery(

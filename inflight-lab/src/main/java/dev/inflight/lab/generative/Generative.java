@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * Runs generated cases on one server and reports each: what was drawn, what the kill struck, what
@@ -111,10 +112,10 @@ public final class Generative {
 
   /** The cases of a run, each drawn from a seed of the sequence {@code baseSeed}. */
   public static List<GenerativeCase> draw(int cases, long baseSeed, boolean pendingFixes) {
-    java.util.Random r = new java.util.Random(baseSeed);
+    Random r = new Random(baseSeed);
     List<GenerativeCase> out = new ArrayList<>();
     for (int i = 0; i < cases; i++) {
-      out.add(GenerativeCase.random(new java.util.Random(r.nextLong()), pendingFixes));
+      out.add(GenerativeCase.random(new Random(r.nextLong()), pendingFixes));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package dev.inflight.lab.generative;
 
+import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -330,7 +331,7 @@ final class Writer {
           .copyIn(
               "COPY subject (" + rows.columnList() + ") FROM STDIN",
               new StringReader(lines.toString()));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new SQLException("COPY failed: " + e.getMessage(), e);
     }
     timed(start);

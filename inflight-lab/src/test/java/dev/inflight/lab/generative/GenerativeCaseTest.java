@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.inflight.lab.Lab;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +32,7 @@ class GenerativeCaseTest {
         new GenerativeCase(
             new TableShape(KeyKind.BIGINT, false, false, false),
             ChangeKind.ADD_COLUMN,
-            java.util.Set.of(),
+            Set.of(),
             Kill.NONE,
             1);
     assertThat(bare.activities()).containsExactly(Activity.INSERT);
@@ -46,7 +48,7 @@ class GenerativeCaseTest {
   @Test
   void keysOfDifferentThreadsOrSerialsNeverCompareEqual() {
     for (KeyKind kind : KeyKind.values()) {
-      java.util.Set<String> seen = new java.util.HashSet<>();
+      Set<String> seen = new HashSet<>();
       for (int t = 0; t < 3; t++) {
         for (int n = 1; n < 200; n++) {
           String key = String.join("|", kind.key(t, n, n * 7 + t)).toLowerCase();
