@@ -93,7 +93,7 @@ final class CaseRun {
       try (TrialLedger ledgerA = new TrialLedger(url, Migrations.FIRST);
           TrialLedger ledgerB = new TrialLedger(url, Migrations.SECOND)) {
         if (spec.activities().contains(Activity.OTHERS_OBJECTS)) {
-          others = othersDuringBackfill(url, ledgerA, first, spec, problems);
+          others = othersDuringBackfill(url, first, spec, problems);
         }
         boolean ok =
             command(
@@ -301,11 +301,12 @@ final class CaseRun {
 
   /** Another session creates its objects once the first migration is copying. */
   private static Thread othersDuringBackfill(
-      String url, TrialLedger ledger, Driver driver, GenerativeCase spec, List<String> problems) {
+      String url, Driver driver, GenerativeCase spec, List<String> problems) {
     Thread t =
         new Thread(
             () -> {
-              try {
+              // A ledger reader of its own: one reader is not safe across threads.
+              try (TrialLedger ledger = new TrialLedger(url, Migrations.FIRST)) {
                 ledger.await(MigrationPhase.Backfilling, driver);
                 try (Connection c = DriverManager.getConnection(url)) {
                   OthersObjects.create(c, spec.shape());
