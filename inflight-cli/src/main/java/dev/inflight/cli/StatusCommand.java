@@ -88,9 +88,10 @@ final class StatusCommand implements Callable<Integer> {
         p.logBacklog());
     var c = s.cutover();
     System.out.printf(
-        "cut-over:   %d attempts, writes blocked at most %d ms%s%s%n",
+        "cut-over:   %d attempts, writes blocked at most %d ms in one, %d ms in all%s%s%n",
         c.attempts(),
         c.writesBlockedMillis(),
+        c.writesBlockedTotalMillis(),
         c.completedAt() == null ? "" : ", done " + c.completedAt(),
         c.lastError() == null ? "" : ", last error: " + c.lastError());
     if (!c.blockedBy().isEmpty()) {

@@ -52,14 +52,45 @@ public record MigrationSpec(
     return withControl(new ControlSpec(control.approvedPlanHash(), control.cutover(), newAction));
   }
 
-  /** Where the database credentials come from when running in Kubernetes. */
-  public record DatabaseRef(SecretRef secretRef) {}
+  /**
+   * Where the database credentials come from when running in Kubernetes: a Secret, and what the
+   * spec adds to it or sets instead (the host for a Zalando Secret, which has none; the TLS mode).
+   * A field set here wins over the Secret's.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record DatabaseRef(
+      SecretRef secretRef, String host, Integer port, String dbname, String sslmode) {
+    /** Only a Secret, as before the other fields existed. */
+    public DatabaseRef(SecretRef secretRef) {
+      this(secretRef, null, null, null, null);
+    }
+  }
 
   /**
-   * A Secret in the resource's namespace with the keys {@code url}, {@code username}, {@code
-   * password}.
+   * A Secret in the resource's namespace, as a PostgreSQL operator writes it (CloudNativePG,
+   * Crunchy PGO, Zalando) or with the keys {@code url}, {@code username}, {@code password}; {@code
+   * keys} names the keys of any other Secret.
    */
-  public record SecretRef(String name) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SecretRef(String name, SecretKeys keys) {
+    public SecretRef(String name) {
+      this(name, null);
+    }
+  }
+
+  /**
+   * Which key of the Secret holds which part of the connection. With a mapping, only the keys it
+   * names are read.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SecretKeys(
+      String jdbcUrl,
+      String uri,
+      String host,
+      String port,
+      String dbname,
+      String username,
+      String password) {}
 
   /** Pacing of the copy. Durations are strings such as {@code 500ms}, {@code 10s}, {@code 24h}. */
   public record BackfillSpec(

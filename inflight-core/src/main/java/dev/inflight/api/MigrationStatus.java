@@ -60,6 +60,10 @@ public record MigrationStatus(
               "The longest any swap attempt could hold up writes, from its lock request to its"
                   + " commit or lock timeout, in milliseconds.")
           long writesBlockedMillis,
+      @JsonPropertyDescription(
+              "What writes waited over every swap attempt, failed ones included, in"
+                  + " milliseconds: the sum of each attempt's wait.")
+          long writesBlockedTotalMillis,
       String completedAt) {}
 
   /** Whether a lossless rollback is possible, to which table, and until when. */
@@ -68,7 +72,14 @@ public record MigrationStatus(
       boolean available,
       @JsonPropertyDescription("The original table, renamed and kept in sync for the rollback.")
           String archivedTable,
-      @JsonPropertyDescription("When the archived table stops being kept in sync.") String until) {}
+      @JsonPropertyDescription("When the archived table stops being kept in sync.") String until,
+      @JsonPropertyDescription(
+              "The longest any swap-back attempt could hold up writes, in milliseconds.")
+          long writesBlockedMillis,
+      @JsonPropertyDescription(
+              "What writes waited over every swap-back attempt, failed ones included, in"
+                  + " milliseconds.")
+          long writesBlockedTotalMillis) {}
 
   /** A condition with the fields of Kubernetes {@code metav1.Condition}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -18,6 +18,8 @@ import dev.inflight.engine.phase.PhaseSteps;
 import dev.inflight.engine.phase.StepContext;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.engine.plan.Planner;
+import dev.inflight.engine.plan.SessionCheck;
+import dev.inflight.engine.plan.Swaps;
 import dev.inflight.engine.sql.Errors;
 import dev.inflight.engine.sql.Sql;
 import dev.inflight.engine.sql.Tx;
@@ -49,6 +51,9 @@ public final class Engine {
   private final PhaseSteps steps;
   private final Backoff backoff;
   private final StatusView statusView;
+  // Once the connection passed, it is a session on the primary for this engine's life: its pool
+  // always connects to the same place.
+  private volatile boolean sessionChecked;
 
   public Engine(
       DataSource dataSource, Clock clock, EngineSettings settings, RandomGenerator random) {
@@ -64,6 +69,7 @@ public final class Engine {
 
   /** Computes the plan without changing anything in the database. */
   public Plan plan(MigrationSpec spec) throws SQLException {
+    requireSession();
     try (Connection conn = session()) {
       return planner.plan(conn, spec);
     }
@@ -74,6 +80,7 @@ public final class Engine {
    * table with another active migration is refused with that migration's name and phase.
    */
   public MigrationRecord submit(String name, MigrationSpec spec) throws SQLException {
+    requireSession();
     try (Connection conn = session()) {
       boolean installed = LedgerSchema.installed(conn);
       if (installed) {
@@ -158,6 +165,18 @@ public final class Engine {
             + " ("
             + other.phase()
             + "); one migration per table at a time");
+  }
+
+  /**
+   * Refuses, before any planning or DDL, a connection that is not a session on the primary (a
+   * standby, a transaction pool): see {@link SessionCheck}. A refusal is a {@link
+   * PlanRejectedException}, and the next call checks again.
+   */
+  private void requireSession() throws SQLException {
+    if (!sessionChecked) {
+      SessionCheck.require(dataSource);
+      sessionChecked = true;
+    }
   }
 
   /** The active migration of this name, else the latest one; empty if there is none. */
@@ -247,6 +266,7 @@ public final class Engine {
   }
 
   private StepResult stepOnce(long id, MigrationSpec current) throws SQLException {
+    requireSession();
     try (Connection conn = session()) {
       if (!AdvisoryLocks.tryLock(conn, id)) {
         MigrationRecord m = ledger.get(conn, id);
@@ -376,9 +396,14 @@ public final class Engine {
     }
   }
 
-  private StepContext context(Connection conn, MigrationRecord m, MigrationSpec current) {
+  private StepContext context(Connection conn, MigrationRecord m, MigrationSpec current)
+      throws SQLException {
     try {
       Plan plan = json.readValue(m.planJson(), Plan.class);
+      String replanned = ledger.replannedSwaps(conn, m.id());
+      if (replanned != null) {
+        plan = plan.withSwaps(json.readValue(replanned, Swaps.class));
+      }
       MigrationSpec stored = json.readValue(m.specJson(), MigrationSpec.class);
       return new StepContext(
           conn,

@@ -64,13 +64,16 @@ final class StatusView {
             m.cutoverLastError(),
             m.cutoverBlockedBy() == null ? List.of() : m.cutoverBlockedBy(),
             m.writesBlockedMillis(),
+            m.writesBlockedTotalMillis(),
             m.cutoverAt() == null ? null : m.cutoverAt().toString()),
         new MigrationStatus.RollbackStatus(
             rollbackAvailable,
             m.phase() == MigrationPhase.Completed || m.phase() == MigrationPhase.RollingBack
                 ? plan.schema() + "." + plan.names().archived()
                 : null,
-            m.rollbackUntil() == null ? null : m.rollbackUntil().toString()),
+            m.rollbackUntil() == null ? null : m.rollbackUntil().toString(),
+            m.rollbackBlockedMillis(),
+            m.rollbackBlockedTotalMillis()),
         m.failure() != null
             ? m.failure()
             : m.lastError() != null ? m.lastError() : m.rollbackError(),

@@ -10,9 +10,35 @@ public sealed interface StepResult {
   /** Work was done and more remains: call again now. */
   record Progress(MigrationPhase phase, String message) implements StepResult {}
 
-  /** Nothing more can be done until time passes or a person acts: call again after the delay. */
-  record Waiting(MigrationPhase phase, WaitReason reason, Duration retryAfter, String message)
-      implements StepResult {}
+  /**
+   * Nothing more can be done until time passes or a person acts: call again after the delay. A
+   * {@link WaitReason#Throttled} wait says which limit holds it back in {@code throttle}; every
+   * other wait has none.
+   */
+  record Waiting(
+      MigrationPhase phase,
+      WaitReason reason,
+      Duration retryAfter,
+      String message,
+      Throttle throttle)
+      implements StepResult {
+    public Waiting {
+      if ((reason == WaitReason.Throttled) != (throttle != null)) {
+        throw new IllegalArgumentException("a Throttled wait, and only one, names its throttle");
+      }
+    }
+
+    /** A wait that is not a throttle. */
+    public Waiting(MigrationPhase phase, WaitReason reason, Duration retryAfter, String message) {
+      this(phase, reason, retryAfter, message, null);
+    }
+
+    /** A wait for the rate or lag limit {@code throttle}. */
+    public static Waiting throttled(
+        MigrationPhase phase, Throttle throttle, Duration retryAfter, String message) {
+      return new Waiting(phase, WaitReason.Throttled, retryAfter, message, throttle);
+    }
+  }
 
   /** The migration reached where its intent leads (Completed, or a terminal phase). */
   record Done(MigrationPhase phase, String message) implements StepResult {}
@@ -40,5 +66,13 @@ public sealed interface StepResult {
     RetryingAfterError,
     /** Rollback is not possible now; see the message. */
     RollbackUnavailable
+  }
+
+  /** The limit a {@link WaitReason#Throttled} wait keeps; the metrics' throttle reasons. */
+  enum Throttle {
+    /** {@code backfill.maxRowsPerSecond}: the copy or verification read its share of rows. */
+    MaxRowsPerSecond,
+    /** {@code backfill.maxReplicaLag}: a replica is further behind than allowed. */
+    ReplicaLag
   }
 }

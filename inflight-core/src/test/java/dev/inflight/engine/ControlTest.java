@@ -262,6 +262,13 @@ class ControlTest {
         .extracting(StepResult::phase)
         .as("throttled while copying and while verifying")
         .contains(MigrationPhase.Backfilling, MigrationPhase.Syncing);
+    assertThat(steps)
+        .filteredOn(r -> r instanceof StepResult.Waiting w && w.reason() == WaitReason.Throttled)
+        .as("each throttled wait names the limit it keeps")
+        .allSatisfy(
+            r ->
+                assertThat(((StepResult.Waiting) r).throttle())
+                    .isEqualTo(StepResult.Throttle.MaxRowsPerSecond));
     assertThat(engine.get(m.id()).rowsVerified()).isGreaterThanOrEqualTo(6000);
     // 6,000 rows copied and 6,000 verified at 4,000 rows/s: at least the last chunk of each is
     // paced, so the whole takes well over one second's worth of each.

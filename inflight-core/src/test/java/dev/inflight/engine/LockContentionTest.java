@@ -134,6 +134,11 @@ class LockContentionTest {
     assertThat(after.writesBlockedMillis())
         .as("the timed-out attempt is recorded")
         .isGreaterThanOrEqualTo(LOCK_TIMEOUT_MS - 50);
+    assertThat(after.writesBlockedTotalMillis())
+        .as("what writes waited over every attempt, the timed-out one and the winning one")
+        .isGreaterThan(after.writesBlockedMillis());
+    assertThat(engine.status(m.id(), proceed).cutover().writesBlockedTotalMillis())
+        .isEqualTo(after.writesBlockedTotalMillis());
     assertThat(longestWriteMs.get())
         .as("longest application write (ms) across all attempts")
         .isLessThan(LOCK_TIMEOUT_MS + 700);

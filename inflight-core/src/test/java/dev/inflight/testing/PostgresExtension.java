@@ -24,8 +24,12 @@ public final class PostgresExtension implements ParameterResolver {
     try {
       PostgresServer server = PostgresServer.get(major);
       TestDatabase db = new TestDatabase(server.createDatabase(e.getDisplayName()), major);
+      // Closed with the test: JUnit closes a CloseableResource in the store when its context ends
+      // (a plain AutoCloseable only from 5.13), and every test's pool otherwise keeps its
+      // connections to the shared server until the run ends.
+      ExtensionContext.Store.CloseableResource pool = db::close;
       e.getStore(ExtensionContext.Namespace.create(PostgresExtension.class, e.getUniqueId()))
-          .put("db", db);
+          .put("db", pool);
       return db;
     } catch (Exception ex) {
       throw new IllegalStateException(ex);

@@ -12,8 +12,16 @@ public enum OperatorReason {
   DatabaseNotConfigured,
   /** Stalled: the Secret does not exist in the resource's namespace. */
   SecretNotFound,
-  /** Stalled: the Secret has no {@code url} key with a {@code jdbc:postgresql:} URL. */
+  /**
+   * Stalled: the Secret and {@code spec.database} do not give a host, database, user and password,
+   * or a URL in it cannot be read; the message names the missing or malformed key.
+   */
   SecretInvalid,
+  /**
+   * Stalled: {@code spec.database} names a transaction pooler (Crunchy PGO's {@code pgbouncer-*}
+   * keys); Inflight's own connection must be a session on the primary.
+   */
+  ConnectionPooled,
   /** Stalled: planning refused the change; nothing was created. */
   PlanRejected,
   /** Stalled: the database refused the user name or password. */

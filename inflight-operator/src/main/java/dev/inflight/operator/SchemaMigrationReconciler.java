@@ -117,8 +117,7 @@ public final class SchemaMigrationReconciler
   private UpdateControl<SchemaMigration> publish(
       SchemaMigration r, MigrationStatus status, StepResult result) {
     events.transitions(r, r.getStatus(), status);
-    metrics.record(
-        r.getMetadata().getNamespace(), r.getMetadata().getName(), r.getSpec().table(), status);
+    metrics.stepped(r, status, result);
     r.setStatus(status);
     Duration next = nextStep(result, status);
     if (next == null) {
@@ -163,6 +162,7 @@ public final class SchemaMigrationReconciler
       SchemaMigration r, OperatorReason reason, String message, Duration retry) {
     MigrationStatus status = statuses.problem(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
+    metrics.stalled(r, status, reason);
     r.setStatus(status);
     return UpdateControl.patchStatus(r).rescheduleAfter(retry);
   }
@@ -197,6 +197,7 @@ public final class SchemaMigrationReconciler
       SchemaMigration r, OperatorReason reason, String message, Duration retry) {
     MigrationStatus status = statuses.retrying(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
+    metrics.retrying(r, status, reason);
     r.setStatus(status);
     return UpdateControl.patchStatus(r).rescheduleAfter(retry);
   }
@@ -206,12 +207,14 @@ public final class SchemaMigrationReconciler
       SchemaMigration r, Context<SchemaMigration> context, Exception e) {
     LOG.error(
         "reconcile of {}/{} failed", r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
-    r.setStatus(
+    MigrationStatus status =
         statuses.retrying(
             r,
             OperatorReason.InternalError,
             e.getClass().getSimpleName() + ": " + e.getMessage(),
-            clock.instant()));
+            clock.instant());
+    metrics.retrying(r, status, OperatorReason.InternalError);
+    r.setStatus(status);
     boolean lastAttempt = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
     if (lastAttempt) {
       // Retries are spent; without a schedule of its own the next look would be hours away while
@@ -307,12 +310,9 @@ public final class SchemaMigrationReconciler
     return fresh;
   }
 
-  /** namespace/secret-name, or null when the spec names no Secret. */
+  /** The Secret and what the spec adds to it, or null when the spec names no Secret. */
   private static String secretKey(SchemaMigration r) {
-    var db = r.getSpec().database();
-    return db == null || db.secretRef() == null || db.secretRef().name() == null
-        ? null
-        : r.getMetadata().getNamespace() + "/" + db.secretRef().name();
+    return Credentials.cacheKey(r);
   }
 
   private record CachedSecret(Credentials credentials, Instant until) {}

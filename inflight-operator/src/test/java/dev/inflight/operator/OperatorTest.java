@@ -148,7 +148,7 @@ class OperatorTest {
     String metrics = scrape(app.httpPort(), "/metrics");
     assertThat(metrics)
         .contains(
-            "inflight_migration_rows_copied{name=\"parts-code\",namespace=\"apps\",table=\"public.parts\"} 3000.0");
+            "inflight_migration_rows_copied_total{name=\"parts-code\",namespace=\"apps\",table=\"public.parts\"} 3000.0");
     assertThat(metrics)
         .contains(
             "inflight_migration_phase{name=\"parts-code\",namespace=\"apps\",phase=\"Completed\",table=\"public.parts\"} 1.0");

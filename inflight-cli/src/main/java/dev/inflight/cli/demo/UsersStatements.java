@@ -33,12 +33,32 @@ final class UsersStatements {
   }
 
   /**
-   * Both forms a service uses: named columns, and {@code SELECT *}; the pool sets {@code
-   * autosave=conservative} so that pgjdbc re-prepares the latter transparently.
+   * The forms a service uses: named columns, and {@code SELECT *} on its own and inside a
+   * transaction. pgjdbc re-prepares a statement whose result type changed when no transaction is
+   * open; inside one only with {@code autosave=conservative}, which this pool sets.
    */
   Mix reads() {
     return Mix.of(Kind.READ, 1, (c, random) -> read(c, random, "id, name, status"))
-        .and(Kind.READ, 1, (c, random) -> read(c, random, "*"));
+        .and(Kind.READ, 1, (c, random) -> read(c, random, "*"))
+        .and(Kind.READ, 1, this::readInTransaction);
+  }
+
+  /** A prepared {@code SELECT *} inside a transaction alone, for a pool without the setting. */
+  Mix selectStarInTransaction() {
+    return Mix.of(Kind.READ, 1, this::readInTransaction);
+  }
+
+  private void readInTransaction(Connection c, RandomGenerator random) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      read(c, random, "*");
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
   }
 
   /** The ids the application inserted, deleted since or not. */

@@ -105,8 +105,10 @@ public final class CatalogReader {
     try (PreparedStatement ps =
         conn.prepareStatement(
             "SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,"
-                + " pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text"
-                + " FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+                + " pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text,"
+                + " CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::regcollation::text END"
+                + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
                 + " WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
       ps.setLong(1, oid);
       try (ResultSet rs = ps.executeQuery()) {
@@ -119,7 +121,8 @@ public final class CatalogReader {
                   rs.getBoolean(4),
                   rs.getString(5),
                   rs.getString(6),
-                  rs.getString(7)));
+                  rs.getString(7),
+                  rs.getString(8)));
         }
       }
     }

@@ -35,6 +35,8 @@ public final class Dependents {
           + " UNION ALL SELECT 'grants: ' || coalesce(c.relacl::text, 'default') FROM pg_class c WHERE c.oid = ?1"
           + " UNION ALL SELECT 'column grants ' || a.attname || ': ' || a.attacl::text"
           + "   FROM pg_attribute a WHERE a.attrelid = ?1 AND a.attacl IS NOT NULL"
+          + " UNION ALL SELECT 'row security: ' || CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'on' END"
+          + "   FROM pg_class c WHERE c.oid = ?1 AND (c.relrowsecurity OR c.relforcerowsecurity)"
           + " UNION ALL SELECT 'publication ' || p.pubname FROM pg_publication_rel r"
           + "   JOIN pg_publication p ON p.oid = r.prpubid WHERE r.prrelid = ?1"
           + " UNION ALL SELECT 'statistics ' || s.stxname FROM pg_statistic_ext s WHERE s.stxrelid = ?1"
@@ -64,6 +66,28 @@ public final class Dependents {
       }
     }
     return out;
+  }
+
+  /**
+   * Prefixes of the lines whose objects the swap carries when it is planned again; the others (a
+   * function body, anything else only {@code pg_depend} knows) cannot be moved to another table.
+   */
+  private static final List<String> CARRIED =
+      List.of(
+          "foreign key ",
+          "view ",
+          "policy ",
+          "trigger ",
+          "grants: ",
+          "column grants ",
+          "publication ",
+          "statistics ",
+          "row security: ");
+
+  /** Whether a changed line ({@link #changes}) is of a kind a new plan of the swap carries. */
+  public static boolean carried(String change) {
+    String line = change.substring(2);
+    return CARRIED.stream().anyMatch(line::startsWith);
   }
 
   /** Lines in one list and not the other, each marked {@code +} (new) or {@code -} (gone). */

@@ -69,7 +69,13 @@ public final class PropertyReader {
                     oid),
                 strings(
                     "SELECT rulename FROM pg_rewrite WHERE ev_class = ? AND rulename <> '_RETURN' ORDER BY 1",
-                    oid)));
+                    oid),
+                named(
+                    "SELECT quote_ident(attname), array_to_string(attoptions, ', ') FROM pg_attribute"
+                        + " WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped AND attoptions IS NOT NULL"
+                        + " ORDER BY attnum",
+                    oid),
+                statistics(oid)));
   }
 
   private List<TableProperties.DependentView> views(long oid) throws SQLException {
@@ -118,6 +124,24 @@ public final class PropertyReader {
       }
     }
     return out;
+  }
+
+  private List<TableProperties.Statistics> statistics(long oid) throws SQLException {
+    return rows(
+        "SELECT n.nspname, s.stxname, array_to_string(ARRAY(SELECT CASE k WHEN 'd' THEN 'dependencies'"
+            + "   WHEN 'f' THEN 'ndistinct' WHEN 'm' THEN 'mcv' END FROM unnest(s.stxkind) AS k"
+            + "   WHERE k <> 'e' ORDER BY 1), ', '),"
+            + " pg_get_statisticsobjdef_columns(s.oid), pg_get_userbyid(s.stxowner)"
+            + " FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace"
+            + " WHERE s.stxrelid = ? ORDER BY s.stxname",
+        oid,
+        rs ->
+            new TableProperties.Statistics(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5)));
   }
 
   private List<TableProperties.Trigger> triggers(long oid) throws SQLException {

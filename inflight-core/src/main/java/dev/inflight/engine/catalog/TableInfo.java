@@ -48,6 +48,13 @@ public record TableInfo(
   }
 
   /**
+   * The column's type and, when it is not the type's default, its collation, as SQL writes them.
+   */
+  public String keyTypeOf(String column) {
+    return column(column).orElseThrow().typeWithCollation();
+  }
+
+  /**
    * A sequence tied to a column: a {@code serial} sequence (moved with OWNED BY at cut-over) or an
    * identity sequence (its position copied to the new table's own identity sequence).
    */

@@ -22,6 +22,9 @@ import java.util.List;
  *     index for {@code i}
  * @param publications publications the table is in (not FOR ALL TABLES ones)
  * @param allTablesPublications publications that publish every table (they will see the shadow)
+ * @param columnOptions per-column options ({@code name} the quoted column, {@code text} e.g. {@code
+ *     n_distinct=50})
+ * @param statistics extended statistics objects on the table
  */
 public record TableProperties(
     List<String> reloptions,
@@ -39,7 +42,17 @@ public record TableProperties(
     String replicaIndex,
     List<Publication> publications,
     List<String> allTablesPublications,
-    List<String> rules) {
+    List<String> rules,
+    List<Named> columnOptions,
+    List<Statistics> statistics) {
+
+  /**
+   * An extended statistics object: {@code kinds} as CREATE STATISTICS lists them (empty: the
+   * default, as for one expression), {@code columns} its columns and expressions as PostgreSQL
+   * prints them.
+   */
+  public record Statistics(
+      String schema, String name, String kinds, String columns, String owner) {}
 
   /** A name and a text. */
   public record Named(String name, String text) {}

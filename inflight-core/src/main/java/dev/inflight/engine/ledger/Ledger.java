@@ -29,8 +29,8 @@ public final class Ledger {
       "id, name, table_schema, table_name, phase, plan_hash, plan::text, spec::text, failure,"
           + " backfill_cursor, backfill_high, backfill_done, batch_size, rows_estimated, rows_copied,"
           + " rows_replayed, indexes_built, analyzed, extras_built, post_swap_pending, catalog_check, verify_cursor, verify_done, rows_verified,"
-          + " cutover_attempts, cutover_last_error, cutover_blocked_by, writes_blocked_ms, cutover_at,"
-          + " rollback_until, rollback_error, rows_replayed_back, rollback_attempts, rollback_blocked_ms, last_error,"
+          + " cutover_attempts, cutover_last_error, cutover_blocked_by, writes_blocked_ms, writes_blocked_total_ms, cutover_at,"
+          + " rollback_until, rollback_error, rows_replayed_back, rollback_attempts, rollback_blocked_ms, rollback_blocked_total_ms, last_error,"
           + " consecutive_errors, phase_millis::text, created_at, phase_started_at, updated_at, finished_at";
 
   private final ObjectMapper json;
@@ -145,6 +145,28 @@ public final class Ledger {
       ps.setLong(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? list(rs.getArray(1)) : null;
+      }
+    }
+  }
+
+  /** The swaps planned again under {@code phase.SwapReplan} (JSON), or null when none were. */
+  public String replannedSwaps(Connection conn, long id) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT replanned_swaps FROM inflight.migrations WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /** How many times the swaps were planned again. */
+  public int swapReplans(Connection conn, long id) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT swap_replans FROM inflight.migrations WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
       }
     }
   }
@@ -371,11 +393,13 @@ public final class Ledger {
         rs.getString(i++),
         list(rs.getArray(i++)),
         rs.getLong(i++),
+        rs.getLong(i++),
         instant(rs.getTimestamp(i++)),
         instant(rs.getTimestamp(i++)),
         rs.getString(i++),
         rs.getLong(i++),
         rs.getInt(i++),
+        rs.getLong(i++),
         rs.getLong(i++),
         rs.getString(i++),
         rs.getInt(i++),

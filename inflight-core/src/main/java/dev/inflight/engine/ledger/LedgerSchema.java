@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class LedgerSchema {
   /** The newest version this engine writes. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   private static final String TERMINAL = "('RolledBack', 'Cancelled', 'Finalized', 'Failed')";
 
@@ -91,7 +91,15 @@ public final class LedgerSchema {
                   // Lock attempts of the current phase's DDL, for its attempt limit and backoff.
                   + " ADD COLUMN lock_attempts integer NOT NULL DEFAULT 0,"
                   // The table's dependents when each capture began (catalog.Dependents).
-                  + " ADD COLUMN dependents text[], ADD COLUMN reverse_dependents text[]"));
+                  + " ADD COLUMN dependents text[], ADD COLUMN reverse_dependents text[]"),
+          // The swaps planned again when the dependents changed (phase.SwapReplan), as JSON.
+          List.of(
+              "ALTER TABLE inflight.migrations ADD COLUMN replanned_swaps text,"
+                  + " ADD COLUMN swap_replans integer NOT NULL DEFAULT 0",
+              // What writes waited over every swap attempt, not only the longest one.
+              "ALTER TABLE inflight.migrations"
+                  + " ADD COLUMN writes_blocked_total_ms bigint NOT NULL DEFAULT 0,"
+                  + " ADD COLUMN rollback_blocked_total_ms bigint NOT NULL DEFAULT 0"));
 
   private LedgerSchema() {}
 

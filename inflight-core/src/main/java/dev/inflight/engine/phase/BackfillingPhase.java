@@ -3,7 +3,6 @@ package dev.inflight.engine.phase;
 import dev.inflight.api.Durations;
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.StepResult;
-import dev.inflight.engine.StepResult.WaitReason;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.sql.Tx;
 import dev.inflight.engine.sync.KeyRange;
@@ -43,9 +42,9 @@ final class BackfillingPhase implements PhaseStep.BeforeCutover {
       if (!maxLag.isZero()) {
         long lag = LockProbe.replicaLagMillis(ctx.conn());
         if (lag > maxLag.toMillis()) {
-          return new StepResult.Waiting(
+          return StepResult.Waiting.throttled(
               phase(),
-              WaitReason.Throttled,
+              StepResult.Throttle.ReplicaLag,
               Duration.ofSeconds(1),
               "replica lag " + lag + "ms exceeds maxReplicaLag " + maxLag.toMillis() + "ms");
         }

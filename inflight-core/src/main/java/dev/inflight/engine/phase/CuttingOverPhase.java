@@ -5,31 +5,28 @@ import dev.inflight.engine.EngineException;
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.StepResult.WaitReason;
-import dev.inflight.engine.catalog.CatalogReader;
-import dev.inflight.engine.catalog.TableRef;
 import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.plan.Direction;
 import dev.inflight.engine.plan.Names;
-import dev.inflight.engine.sql.Errors;
 import dev.inflight.engine.sql.Tx;
 import dev.inflight.engine.sync.CaptureStamp;
 import dev.inflight.engine.sync.KeyRange;
-import dev.inflight.engine.sync.LockProbe;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CuttingOver. Pre: in sync and verified. Advance: catches up on the log; if a long or idle
- * transaction holds a lock on either table, reports it and waits instead of queueing (a queued
- * exclusive lock would block every reader behind it); otherwise, in one transaction bounded by
- * {@code lockTimeout}: lock both tables, replay the rest of the log, check the original table's
- * shape is still the planned one, rename original to archived and shadow to live with every index
- * name, hand over sequences, install the reverse capture and record Completed. A lock timeout rolls
- * everything back and is retried with jittered backoff up to {@code maxAttempts}. Post: Completed,
- * or nothing changed. Cancel: drops the shadow, the log and the capture triggers (nothing is
- * swapped until the commit).
+ * CuttingOver. Pre: in sync and verified. Advance: catches up on the log, then makes one {@link
+ * Swapping} attempt forward: if a long or idle transaction holds a lock on either table, reports it
+ * and waits instead of queueing (a queued exclusive lock would block every reader behind it);
+ * otherwise, in one transaction bounded by {@code lockTimeout}: lock both tables, replay the rest
+ * of the log, check the original table's shape is still the planned one, rename original to
+ * archived and shadow to live with every index name, hand over sequences, install the reverse
+ * capture and record Completed. A lock timeout rolls everything back and is retried with jittered
+ * backoff up to {@code maxAttempts}. Post: Completed, or nothing changed. Cancel: drops the shadow,
+ * the log and the capture triggers (nothing is swapped until the commit).
  */
 final class CuttingOverPhase implements PhaseStep.BeforeCutover {
   @Override
@@ -61,105 +58,67 @@ final class CuttingOverPhase implements PhaseStep.BeforeCutover {
       return new StepResult.Progress(
           phase(), "catching up before cut-over: " + backlog + " changed keys");
     }
-    Duration lockTimeout = ctx.lockTimeout();
-    List<String> blockers =
-        new ArrayList<>(
-            LockProbe.blockers(
-                ctx.conn(),
-                ctx.swapTables(ctx.shadowSql()),
-                List.of(ctx.shadowSql()),
-                lockTimeout));
-    blockers.addAll(LockProbe.snapshotHolders(ctx.conn()));
-    if (!blockers.isEmpty()) {
-      return attemptFailed(
-          ctx, "blocked by " + String.join("; ", blockers), LockProbe.pids(blockers), 0);
+    return Swapping.attempt(ctx, new Forward());
+  }
+
+  /** The cut-over's side of the swap: the reverse capture, the ledger's Completed record. */
+  private static final class Forward implements Swapping.Side {
+    @Override
+    public Direction direction() {
+      return Direction.FORWARD;
     }
-    long start = System.nanoTime();
-    try {
-      ctx.tx(
-          c -> {
-            // If this process stalls while holding the lock, the server ends the session.
-            Tx.setLocal(
-                c,
-                "idle_in_transaction_session_timeout",
-                Math.max(10_000, lockTimeout.toMillis() * 5) + "ms");
-            SwapLocks.acquire(
-                c,
-                ctx.shadowSql(),
-                ctx.plan().locksFirst(),
-                ctx.plan().cutoverLock(),
-                ctx.lockTimeout());
-            SwapGuards.check(c, ctx, false);
-            Replays.all(
-                c,
-                ctx.plan().replayBatch(),
-                ctx.settings().replayBatch(),
-                all,
-                ctx.plan().key().size(),
-                ctx.logsTruncations() ? ctx.logSql(false) : null,
-                ctx.shadowSql());
-            CatalogReader catalog = new CatalogReader(c);
-            TableRef ref = catalog.resolve(ctx.tableSql());
-            if (!catalog.fingerprint(ref.oid()).equals(ctx.plan().fingerprint())) {
-              throw EngineException.permanent(
-                  ctx.record().table()
-                      + " was altered during the migration (its columns, constraints or indexes"
-                      + " differ from the plan); nothing was swapped; start the migration again");
-            }
-            for (String sql : ctx.plan().cutover()) {
-              Tx.execute(c, sql);
-            }
-            for (String sql : ctx.plan().reverseCapture()) {
-              Tx.execute(c, sql);
-            }
-            String reverseStamp =
-                ctx.plan().reverseCapture().isEmpty()
-                    ? null
-                    : CaptureStamp.read(
-                        c, ctx.tableSql(), Names.reverseTrigger(""), ctx.captureFunctionSql(true));
-            Instant now = ctx.now();
-            Duration retain = Durations.parse("retainFor", ctx.storedSpec().rollback().retainFor());
-            long blocked = (System.nanoTime() - start) / 1_000_000;
-            ctx.ledger()
-                .update(m.id())
-                .set("cutover_attempts = cutover_attempts + 1")
-                .set("reverse_capture_stamp = ?", reverseStamp)
-                .set("reverse_dependents = ?", DependentsCheck.read(c, ctx.tableSql()))
-                .set("cutover_at = ?", now)
-                .set("rollback_until = ?", retain.isZero() ? null : now.plus(retain))
-                .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked)
-                .set("cutover_blocked_by = '{}'")
-                .set("post_swap_pending = ?", !ctx.plan().validateAfterSwap().isEmpty())
-                .set("catalog_check = NULL")
-                .phase(m, MigrationPhase.Completed, now)
-                .execute(c, now);
-            ctx.ledger()
-                .recordHistory(
-                    c, ctx.reload(), MigrationPhase.Completed.name(), ctx.changesJson(), now);
-            return null;
-          });
-    } catch (DrainBound.Exceeded e) {
-      long waited = (System.nanoTime() - start) / 1_000_000;
-      return attemptFailed(
-          ctx, e.getMessage() + "; catching up outside the lock", List.of(), waited);
-    } catch (SQLException e) {
-      if (Errors.lockTimeout(e)) {
-        long waited = (System.nanoTime() - start) / 1_000_000;
-        return attemptFailed(
-            ctx, "lock not granted within " + lockTimeout.toMillis() + "ms", List.of(), waited);
+
+    @Override
+    public void finish(Connection c, StepContext ctx, long blockedMs) throws SQLException {
+      MigrationRecord m = ctx.record();
+      for (String sql : ctx.plan().reverseCapture()) {
+        Tx.execute(c, sql);
       }
-      throw e;
+      String reverseStamp =
+          ctx.plan().reverseCapture().isEmpty()
+              ? null
+              : CaptureStamp.read(
+                  c, ctx.tableSql(), Names.reverseTrigger(""), ctx.captureFunctionSql(true));
+      Instant now = ctx.now();
+      Duration retain = Durations.parse("retainFor", ctx.storedSpec().rollback().retainFor());
+      ctx.ledger()
+          .update(m.id())
+          .set("cutover_attempts = cutover_attempts + 1")
+          .set("reverse_capture_stamp = ?", reverseStamp)
+          .set("reverse_dependents = ?", DependentsCheck.read(c, ctx.tableSql()))
+          .set("cutover_at = ?", now)
+          .set("rollback_until = ?", retain.isZero() ? null : now.plus(retain))
+          .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blockedMs)
+          .set("writes_blocked_total_ms = writes_blocked_total_ms + ?", blockedMs)
+          .set("cutover_blocked_by = '{}'")
+          .set("post_swap_pending = ?", !ctx.plan().validateAfterSwap().isEmpty())
+          .set("catalog_check = NULL")
+          .phase(m, MigrationPhase.Completed, now)
+          .execute(c, now);
+      ctx.ledger()
+          .recordHistory(c, ctx.reload(), MigrationPhase.Completed.name(), ctx.changesJson(), now);
     }
-    // Recorded twice on purpose: inside the swap (so a crash right after the commit keeps a value)
-    // and here, where the time includes the commit that released the lock.
-    long blocked = (System.nanoTime() - start) / 1_000_000;
-    ctx.ledger()
-        .update(m.id())
-        .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked)
-        .execute(ctx.conn(), ctx.now());
-    ctx.reload();
-    return new StepResult.Progress(
-        MigrationPhase.Completed, "cut over; writes waited at most " + blocked + "ms");
+
+    @Override
+    public StepResult done(StepContext ctx, long blocked, long uncounted) throws SQLException {
+      // Recorded twice on purpose: inside the swap (so a crash right after the commit keeps a
+      // value) and here, where the time includes the commit that released the lock.
+      ctx.ledger()
+          .update(ctx.record().id())
+          .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blocked)
+          .set("writes_blocked_total_ms = writes_blocked_total_ms + ?", uncounted)
+          .execute(ctx.conn(), ctx.now());
+      MigrationRecord m = ctx.reload();
+      return new StepResult.Progress(
+          MigrationPhase.Completed,
+          Swapping.waited("cut over", m.cutoverAttempts(), blocked, m.writesBlockedTotalMillis()));
+    }
+
+    @Override
+    public StepResult failed(StepContext ctx, String why, List<String> pids, long blockedMs)
+        throws SQLException {
+      return attemptFailed(ctx, why, pids, blockedMs);
+    }
   }
 
   private static StepResult attemptFailed(
@@ -171,6 +130,7 @@ final class CuttingOverPhase implements PhaseStep.BeforeCutover {
         .set("cutover_last_error = ?", why)
         .set("cutover_blocked_by = ?", pids)
         .set("writes_blocked_ms = greatest(writes_blocked_ms, ?)", blockedMs)
+        .set("writes_blocked_total_ms = writes_blocked_total_ms + ?", blockedMs)
         .execute(ctx.conn(), ctx.now());
     ctx.reload();
     return new StepResult.Waiting(

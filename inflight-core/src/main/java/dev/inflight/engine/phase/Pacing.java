@@ -2,7 +2,6 @@ package dev.inflight.engine.phase;
 
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.StepResult;
-import dev.inflight.engine.StepResult.WaitReason;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -28,9 +27,9 @@ final class Pacing {
       return Optional.empty();
     }
     return Optional.of(
-        new StepResult.Waiting(
+        StepResult.Waiting.throttled(
             phase,
-            WaitReason.Throttled,
+            StepResult.Throttle.MaxRowsPerSecond,
             Duration.ofMillis(dueMs - elapsedMs),
             "throttled to " + maxRowsPerSecond + " rows/s"));
   }

@@ -16,16 +16,17 @@ final class Replays {
 
   /** The forward log: changes on the original table, applied to the shadow. */
   static long forward(StepContext ctx, KeyRange range) throws SQLException {
-    return drain(ctx, ctx.plan().replayBatch(), range, false);
+    return drain(ctx, ctx.plan().replayBatch(), ctx.plan().replayAll(), range, false);
   }
 
   /** The reverse log: changes on the new table, applied to the archived one. */
   static long reverse(StepContext ctx) throws SQLException {
-    return drain(ctx, ctx.plan().reverseReplayBatch(), null, true);
+    return drain(ctx, ctx.plan().reverseReplayBatch(), ctx.plan().reverseReplayAll(), null, true);
   }
 
   /** Replays until the log is short of a full batch or the step's budget is spent. */
-  private static long drain(StepContext ctx, String sql, KeyRange range, boolean reverse)
+  private static long drain(
+      StepContext ctx, String sql, String allSql, KeyRange range, boolean reverse)
       throws SQLException {
     long total = 0;
     int batch = ctx.settings().replayBatch();
@@ -35,7 +36,7 @@ final class Replays {
       if (ctx.logsTruncations()) {
         ctx.tx(c -> Truncations.apply(c, log, target));
       }
-      RowMover.ReplayResult r = once(ctx, sql, batch, range, reverse);
+      RowMover.ReplayResult r = once(ctx, sql, allSql, batch, range, reverse);
       total += r.keys();
       if ((r.consumed() < batch && !pendingMarker(ctx, log)) || ctx.budgetSpent()) {
         return total;
@@ -45,13 +46,14 @@ final class Replays {
 
   /**
    * Replays everything, inside the caller's transaction (the swap, under its lock). Writers are
-   * locked out, so a statement that consumes less than it asked for has emptied the log. A unique
-   * index that sees two rows in an order the source never had (see {@link #once}) sends that batch
-   * back, through a savepoint, to be replayed one entry at a time in log order.
+   * locked out, so a statement that consumes less than it asked for has emptied the log. A batch
+   * that meets a unique value moved between rows (see {@link #once}) is sent back, through a
+   * savepoint, and the whole log replayed at once.
    */
   static void all(
       Connection conn,
       String sql,
+      String allSql,
       int batch,
       KeyRange range,
       int width,
@@ -74,7 +76,12 @@ final class Replays {
           throw e;
         }
         conn.rollback(sp);
-        singles = batch;
+        if (allSql == null) {
+          // A plan stored before the whole-log replay existed: one entry at a time, in log order.
+          singles = batch;
+        } else {
+          replayAll(conn, allSql, range, width);
+        }
         continue;
       }
       if (consumed < size) {
@@ -90,7 +97,8 @@ final class Replays {
   }
 
   private static RowMover.ReplayResult once(
-      StepContext ctx, String sql, int batch, KeyRange range, boolean reverse) throws SQLException {
+      StepContext ctx, String sql, String allSql, int batch, KeyRange range, boolean reverse)
+      throws SQLException {
     int width = ctx.plan().key().size();
     try {
       return apply(ctx, sql, batch, range, reverse, width);
@@ -98,36 +106,68 @@ final class Replays {
       if (!"23505".equals(e.getSQLState())) {
         throw e;
       }
-      // A unique index of the target saw two rows in an order the source never had (a key
-      // moved away and another took its value in the same batch). Replaying in log order,
-      // one entry at a time, follows the order the source committed them in.
-      RowMover.ReplayResult total = new RowMover.ReplayResult(0, 0, 0, 0);
-      for (int i = 0; i < batch; i++) {
-        RowMover.ReplayResult r;
-        try {
-          r = apply(ctx, sql, 1, range, reverse, width);
-        } catch (SQLException single) {
-          if ("23505".equals(single.getSQLState())) {
-            throw new EngineException(
-                "replay waits for a conflicting change to commit: " + single.getMessage(),
-                true,
-                "23505",
-                single);
-          }
-          throw single;
-        }
-        total =
-            new RowMover.ReplayResult(
-                total.consumed() + r.consumed(),
-                total.keys() + r.keys(),
-                total.deleted() + r.deleted(),
-                total.upserted() + r.upserted());
-        if (r.consumed() == 0) {
-          break;
-        }
+      // A unique index of the target saw two rows in an order the source never had: a unique
+      // value moved from one row to another, and the other row's entry is elsewhere in the log
+      // or later in this batch. The whole log at once is a state the source had.
+      if (allSql != null) {
+        return ctx.tx(
+            c -> {
+              RowMover.ReplayResult r = replayAll(c, allSql, range, width);
+              count(ctx, c, r, reverse);
+              return r;
+            });
       }
-      return total;
+      return singles(ctx, sql, batch, range, reverse, width);
     }
+  }
+
+  /** The whole log in one statement; a unique violation there is a duplicate in the data. */
+  private static RowMover.ReplayResult replayAll(
+      Connection c, String allSql, KeyRange range, int width) throws SQLException {
+    try {
+      return RowMover.replay(c, allSql, Integer.MAX_VALUE, range, width);
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        throw EngineException.permanent(
+            "rows of the table break a unique index of the table they are copied to ("
+                // The detail names the duplicated key.
+                + String.valueOf(e.getMessage()).replaceAll("\\s*\\n\\s*", " ")
+                + ")");
+      }
+      throw e;
+    }
+  }
+
+  /** Before the whole-log replay existed: one entry at a time, in log order. */
+  private static RowMover.ReplayResult singles(
+      StepContext ctx, String sql, int batch, KeyRange range, boolean reverse, int width)
+      throws SQLException {
+    RowMover.ReplayResult total = new RowMover.ReplayResult(0, 0, 0, 0);
+    for (int i = 0; i < batch; i++) {
+      RowMover.ReplayResult r;
+      try {
+        r = apply(ctx, sql, 1, range, reverse, width);
+      } catch (SQLException single) {
+        if ("23505".equals(single.getSQLState())) {
+          throw new EngineException(
+              "replay waits for a conflicting change to commit: " + single.getMessage(),
+              true,
+              "23505",
+              single);
+        }
+        throw single;
+      }
+      total =
+          new RowMover.ReplayResult(
+              total.consumed() + r.consumed(),
+              total.keys() + r.keys(),
+              total.deleted() + r.deleted(),
+              total.upserted() + r.upserted());
+      if (r.consumed() == 0) {
+        break;
+      }
+    }
+    return total;
   }
 
   private static RowMover.ReplayResult apply(
@@ -136,17 +176,23 @@ final class Replays {
     return ctx.tx(
         c -> {
           RowMover.ReplayResult r = RowMover.replay(c, sql, batch, range, width);
-          if (r.consumed() > 0) {
-            ctx.ledger()
-                .update(ctx.record().id())
-                .set(
-                    reverse
-                        ? "rows_replayed_back = rows_replayed_back + ?"
-                        : "rows_replayed = rows_replayed + ?",
-                    r.keys())
-                .execute(c, ctx.now());
-          }
+          count(ctx, c, r, reverse);
           return r;
         });
+  }
+
+  /** Records a replay's keys in the statement's own transaction. */
+  private static void count(StepContext ctx, Connection c, RowMover.ReplayResult r, boolean reverse)
+      throws SQLException {
+    if (r.consumed() > 0) {
+      ctx.ledger()
+          .update(ctx.record().id())
+          .set(
+              reverse
+                  ? "rows_replayed_back = rows_replayed_back + ?"
+                  : "rows_replayed = rows_replayed + ?",
+              r.keys())
+          .execute(c, ctx.now());
+    }
   }
 }

@@ -4,21 +4,20 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.StepResult.WaitReason;
 import dev.inflight.engine.ledger.MigrationRecord;
-import dev.inflight.engine.sql.Errors;
+import dev.inflight.engine.plan.Direction;
 import dev.inflight.engine.sql.Tx;
-import dev.inflight.engine.sync.LockProbe;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * RollingBack. Pre: Completed with the reverse log replayable. Advance: catches up on the reverse
- * log, then, as the cut-over but backwards, in one transaction bounded by {@code lockTimeout}: lock
- * both tables, replay the rest, give the original table back its name, index names and sequences,
- * and drop the new table. No write made after cut-over is lost: each is in the archived table
- * before the swap commits. Post: RolledBack, or nothing changed. A rollback in progress is not
- * undone by another action; {@link #rollback} continues it.
+ * log, then makes one {@link Swapping} attempt backwards, in one transaction bounded by {@code
+ * lockTimeout}: lock both tables, replay the rest, give the original table back its name, index
+ * names and sequences, and drop the new table. No write made after cut-over is lost: each is in the
+ * archived table before the swap commits. Post: RolledBack, or nothing changed. A rollback in
+ * progress is not undone by another action; {@link #rollback} continues it.
  */
 final class RollingBackPhase implements PhaseStep.AfterCutover {
   @Override
@@ -33,7 +32,6 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
 
   @Override
   public StepResult advance(StepContext ctx) throws SQLException {
-    MigrationRecord m = ctx.record();
     String error = CompletedPhase.reverseReplay(ctx);
     if (error != null) {
       ctx.transition(MigrationPhase.Completed);
@@ -45,86 +43,55 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
       return new StepResult.Progress(
           phase(), "catching up before the swap back: " + backlog + " changed keys");
     }
-    List<String> blockers =
-        new ArrayList<>(
-            LockProbe.blockers(
-                ctx.conn(),
-                ctx.swapTables(ctx.archivedSql()),
-                List.of(ctx.archivedSql()),
-                ctx.lockTimeout()));
-    blockers.addAll(LockProbe.snapshotHolders(ctx.conn()));
-    if (!blockers.isEmpty()) {
-      return attemptFailed(ctx, "blocked by " + String.join("; ", blockers), 0);
+    return Swapping.attempt(ctx, new Back());
+  }
+
+  /** The rollback's side of the swap: the ledger's RolledBack record and the validations. */
+  private static final class Back implements Swapping.Side {
+    @Override
+    public Direction direction() {
+      return Direction.BACK;
     }
-    long start = System.nanoTime();
-    try {
-      ctx.tx(
-          c -> {
-            Tx.setLocal(
-                c,
-                "idle_in_transaction_session_timeout",
-                Math.max(10_000, ctx.lockTimeout().toMillis() * 5) + "ms");
-            SwapLocks.acquire(
-                c,
-                ctx.archivedSql(),
-                ctx.plan().locksFirst(),
-                ctx.plan().rollbackLock(),
-                ctx.lockTimeout());
-            SwapGuards.check(c, ctx, true);
-            Replays.all(
-                c,
-                ctx.plan().reverseReplayBatch(),
-                ctx.settings().replayBatch(),
-                null,
-                ctx.plan().key().size(),
-                ctx.logsTruncations() ? ctx.logSql(true) : null,
-                ctx.archivedSql());
-            for (String sql : ctx.plan().rollbackSwap()) {
-              Tx.execute(c, sql);
-            }
-            long blocked = (System.nanoTime() - start) / 1_000_000;
-            ctx.ledger()
-                .update(m.id())
-                .set("rollback_attempts = rollback_attempts + 1")
-                .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
-                .set("post_swap_pending = ?", !ctx.plan().validateAfterRollback().isEmpty())
-                .set("catalog_check = NULL")
-                .phase(m, MigrationPhase.RolledBack, ctx.now())
-                .execute(c, ctx.now());
-            ctx.ledger()
-                .recordHistory(
-                    c,
-                    ctx.reload(),
-                    MigrationPhase.RolledBack.name(),
-                    ctx.changesJson(),
-                    ctx.now());
-            return null;
-          });
-    } catch (DrainBound.Exceeded e) {
-      return attemptFailed(
-          ctx,
-          e.getMessage() + "; catching up outside the lock",
-          (System.nanoTime() - start) / 1_000_000);
-    } catch (SQLException e) {
-      if (Errors.lockTimeout(e)) {
-        return attemptFailed(
-            ctx,
-            "lock not granted within " + ctx.lockTimeout().toMillis() + "ms",
-            (System.nanoTime() - start) / 1_000_000);
-      }
-      throw e;
+
+    @Override
+    public void finish(Connection c, StepContext ctx, long blocked) throws SQLException {
+      MigrationRecord m = ctx.record();
+      ctx.ledger()
+          .update(m.id())
+          .set("rollback_attempts = rollback_attempts + 1")
+          .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
+          .set("rollback_blocked_total_ms = rollback_blocked_total_ms + ?", blocked)
+          .set("post_swap_pending = ?", !ctx.plan().validateAfterRollback().isEmpty())
+          .set("catalog_check = NULL")
+          .phase(m, MigrationPhase.RolledBack, ctx.now())
+          .execute(c, ctx.now());
+      ctx.ledger()
+          .recordHistory(
+              c, ctx.reload(), MigrationPhase.RolledBack.name(), ctx.changesJson(), ctx.now());
     }
-    // As at cut-over: the value committed with the swap, then raised by the commit's own time.
-    long blocked = (System.nanoTime() - start) / 1_000_000;
-    ctx.ledger()
-        .update(m.id())
-        .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
-        .execute(ctx.conn(), ctx.now());
-    ctx.reload();
-    PostSwap.validate(ctx, true);
-    CatalogCheck.record(ctx, true);
-    return new StepResult.Done(
-        MigrationPhase.RolledBack, "rolled back; writes waited at most " + blocked + "ms");
+
+    @Override
+    public StepResult done(StepContext ctx, long blocked, long uncounted) throws SQLException {
+      // As at cut-over: the value committed with the swap, then raised by the commit's own time.
+      ctx.ledger()
+          .update(ctx.record().id())
+          .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blocked)
+          .set("rollback_blocked_total_ms = rollback_blocked_total_ms + ?", uncounted)
+          .execute(ctx.conn(), ctx.now());
+      MigrationRecord m = ctx.reload();
+      PostSwap.validate(ctx, true);
+      CatalogCheck.record(ctx, true);
+      return new StepResult.Done(
+          MigrationPhase.RolledBack,
+          Swapping.waited(
+              "rolled back", m.rollbackAttempts(), blocked, m.rollbackBlockedTotalMillis()));
+    }
+
+    @Override
+    public StepResult failed(StepContext ctx, String why, List<String> pids, long blockedMs)
+        throws SQLException {
+      return attemptFailed(ctx, why, blockedMs);
+    }
   }
 
   private static StepResult attemptFailed(StepContext ctx, String why, long blockedMs)
@@ -134,6 +101,7 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
         .update(m.id())
         .set("rollback_attempts = rollback_attempts + 1")
         .set("rollback_blocked_ms = greatest(rollback_blocked_ms, ?)", blockedMs)
+        .set("rollback_blocked_total_ms = rollback_blocked_total_ms + ?", blockedMs)
         .set("last_error = ?", "rollback: " + why)
         .execute(ctx.conn(), ctx.now());
     ctx.reload();

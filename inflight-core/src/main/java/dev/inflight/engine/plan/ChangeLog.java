@@ -9,5 +9,8 @@ import java.util.List;
  *
  * @param capture the log table, the capture function and its triggers
  * @param replayBatch parameters and results as {@code ReplaySql.replayBatch}
+ * @param replayAll the whole log at once, for a unique value that moved between rows ({@code
+ *     ReplaySql.replayAll}); null in plans stored before it existed
  */
-public record ChangeLog(List<String> capture, String replayBatch, String backlog) {}
+public record ChangeLog(
+    List<String> capture, String replayBatch, String replayAll, String backlog) {}

@@ -31,6 +31,16 @@ final class DryRun {
     }
   }
 
+  /** Whether a relation of this name exists (a migration's own, when its swap is planned again). */
+  boolean exists(String relation) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      ps.setString(1, relation);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
   void explain(String what, String sql) throws SQLException {
     Savepoint sp = conn.setSavepoint();
     try (PreparedStatement ps = conn.prepareStatement("EXPLAIN " + sql)) {

@@ -10,7 +10,11 @@ import java.util.List;
 final class KeyColumns {
   private KeyColumns() {}
 
-  /** Each key column under its name on the new table; refused when the changes move the key. */
+  /**
+   * Each key column under its name on the new table; refused when the changes move the key. A key
+   * column's type carries its collation when that is not the type's default: the log's columns and
+   * the bound keys then sort as the copy walks the table.
+   */
   static List<KeyColumn> of(TableInfo source, DesignedShadow designed) {
     TableInfo shadow = designed.table();
     List<KeyColumn> key = new ArrayList<>();
@@ -22,7 +26,7 @@ final class KeyColumns {
               .orElseThrow();
       key.add(
           new KeyColumn(
-              column, source.typeOf(column), renamed.name(), shadow.typeOf(renamed.name())));
+              column, source.keyTypeOf(column), renamed.name(), shadow.keyTypeOf(renamed.name())));
     }
     List<String> shadowKey = shadow.primaryKey();
     if (!shadowKey.equals(key.stream().map(KeyColumn::target).toList())) {

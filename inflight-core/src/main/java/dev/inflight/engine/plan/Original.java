@@ -32,8 +32,12 @@ record Original(
     String shadowPrinted,
     Map<String, List<String>> snapshot) {
 
-  /** Reads the table, or refuses it when it cannot be migrated. */
-  static Original read(Connection conn, String table) throws SQLException {
+  /**
+   * Reads the table, or refuses it when it cannot be migrated.
+   *
+   * @param built the shadow as the migration built it, when the swap is planned again; else null
+   */
+  static Original read(Connection conn, String table, TableInfo built) throws SQLException {
     CatalogReader catalog = new CatalogReader(conn);
     TableRef ref = catalog.resolve(table);
     TableInfo info = catalog.read(ref);
@@ -45,7 +49,7 @@ record Original(
     TableProperties properties = new PropertyReader(conn).read(info.oid());
     String printed = CatalogChecks.printed(conn, info.schema(), info.name());
     String shadowPrinted = CatalogChecks.printed(conn, info.schema(), names.shadow());
-    Carryover carry = new Carryover(properties, names, info.schema(), printed, shadowPrinted);
+    Carryover carry = new Carryover(properties, names, info, built, printed, shadowPrinted);
     Map<String, List<String>> snapshot = TableSnapshot.read(conn, info.oid(), line -> line);
     if (!carry.refusals().isEmpty()) {
       throw new PlanRejectedException(

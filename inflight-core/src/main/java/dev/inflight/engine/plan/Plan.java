@@ -67,6 +67,26 @@ public record Plan(
         teardown);
   }
 
+  /**
+   * This plan with its swaps planned again ({@link Planner#replanSwaps}); the hash stays the one
+   * approved, which covers everything before the swap.
+   */
+  public Plan withSwaps(Swaps again) {
+    return new Plan(
+        hash,
+        source,
+        key,
+        rollbackRetained,
+        report,
+        shadow,
+        forwardLog,
+        reverseLog,
+        backfill,
+        verification,
+        again,
+        teardown);
+  }
+
   /** The statements in execution order, each section preceded by a comment naming its phase. */
   public List<String> display() {
     return PlanListing.of(this);
@@ -141,6 +161,11 @@ public record Plan(
     return forwardLog.replayBatch();
   }
 
+  /** The whole forward log in one statement; null for a plan stored before it existed. */
+  public String replayAll() {
+    return forwardLog.replayAll();
+  }
+
   public String logBacklog() {
     return forwardLog.backlog();
   }
@@ -151,6 +176,11 @@ public record Plan(
 
   public String reverseReplayBatch() {
     return reverseLog.replayBatch();
+  }
+
+  /** The whole reverse log in one statement; null for a plan stored before it existed. */
+  public String reverseReplayAll() {
+    return reverseLog.replayAll();
   }
 
   public String reverseLogBacklog() {
@@ -207,6 +237,21 @@ public record Plan(
 
   public List<String> validateAfterRollback() {
     return swaps.rollback().validateAfter();
+  }
+
+  /** The swap that goes in {@code direction}. */
+  public Swap swap(Direction direction) {
+    return direction == Direction.FORWARD ? swaps.cutover() : swaps.rollback();
+  }
+
+  /** The replay into the table the swap in {@code direction} brings live. */
+  public String replayBatch(Direction direction) {
+    return direction == Direction.FORWARD ? replayBatch() : reverseReplayBatch();
+  }
+
+  /** The whole log in one statement, in {@code direction}; null for a plan stored before it. */
+  public String replayAll(Direction direction) {
+    return direction == Direction.FORWARD ? replayAll() : reverseReplayAll();
   }
 
   public List<String> cancel() {

@@ -4,6 +4,10 @@ import dev.inflight.api.Durations;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.SpecValidator;
 import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.catalog.CatalogReader;
+import dev.inflight.engine.catalog.Dependents;
+import dev.inflight.engine.catalog.TableInfo;
+import dev.inflight.engine.catalog.TableRef;
 import dev.inflight.engine.change.ChangeOp;
 import dev.inflight.engine.change.ChangeOps;
 import dev.inflight.engine.sql.Sql;
@@ -39,6 +43,68 @@ public final class Planner {
     }
   }
 
+  /**
+   * The swaps planned again from the catalog as it is now, for a migration whose shadow is built:
+   * what depends on the table changed since it was planned (a view, another table's foreign key, a
+   * grant, a policy...). Planning runs as at first, in a transaction that is always rolled back,
+   * with the built shadow moved out of its name for the time of it (only the migration uses it);
+   * the rest of the stored plan stays as it is.
+   *
+   * @param stored the plan the migration runs; its table's shape is unchanged (the swap checks)
+   */
+  public Replanned replanSwaps(Connection conn, MigrationSpec spec, Plan stored)
+      throws SQLException {
+    List<String> errors = new ArrayList<>();
+    List<ChangeOp> ops = ChangeOps.of(spec.changes(), errors);
+    if (!errors.isEmpty()) {
+      throw new PlanRejectedException(errors);
+    }
+    boolean retained = !Durations.parse("retainFor", spec.rollback().retainFor()).isZero();
+    boolean auto = conn.getAutoCommit();
+    conn.setAutoCommit(false);
+    try (Statement st = conn.createStatement()) {
+      st.execute(
+          "SET LOCAL lock_timeout = '"
+              + Durations.parse("lockTimeout", spec.cutover().lockTimeout()).toMillis()
+              + "ms'");
+      st.execute("SET LOCAL statement_timeout = '60s'");
+      String table = Sql.qualified(stored.schema(), stored.table());
+      long oid = CatalogChecks.tableOid(conn, table);
+      List<String> dependents = Dependents.of(conn, oid);
+      String shadow = Sql.qualified(stored.schema(), stored.names().shadow());
+      TableInfo built =
+          new CatalogReader(conn)
+              .read(
+                  new TableRef(
+                      stored.schema(),
+                      stored.names().shadow(),
+                      CatalogChecks.tableOid(conn, shadow)));
+      String aside = "inflight_replan_" + oid;
+      st.execute("CREATE SCHEMA " + Sql.ident(aside));
+      st.execute("ALTER TABLE " + shadow + " SET SCHEMA " + Sql.ident(aside));
+      Plan again = planInTransaction(conn, spec, ops, retained, built);
+      if (!again.syncExtras().equals(stored.syncExtras())) {
+        throw new PlanRejectedException(
+            "a materialized view over "
+                + table
+                + " was created or changed during the migration; materialized views are built over"
+                + " the shadow before the swap, so it cannot be carried now: cancel and start the"
+                + " migration again");
+      }
+      return new Replanned(again.swaps(), dependents, again.warnings());
+    } finally {
+      if (!conn.isClosed()) {
+        conn.rollback();
+        conn.setAutoCommit(auto);
+      }
+    }
+  }
+
+  /**
+   * The swaps planned again, the dependents they were planned against, and the new plan's warnings.
+   */
+  public record Replanned(Swaps swaps, List<String> dependents, List<String> warnings) {}
+
   private Plan planOnce(Connection conn, MigrationSpec spec, List<ChangeOp> ops, boolean retained)
       throws SQLException {
     boolean auto = conn.getAutoCommit();
@@ -49,7 +115,7 @@ public final class Planner {
               + Durations.parse("lockTimeout", spec.cutover().lockTimeout()).toMillis()
               + "ms'");
       st.execute("SET LOCAL statement_timeout = '60s'");
-      return planInTransaction(conn, spec, ops, retained);
+      return planInTransaction(conn, spec, ops, retained, null);
     } finally {
       // A pool may have closed the connection after an error (HikariCP does on SQLSTATE 0A000,
       // which PostgreSQL uses for a subquery in a DEFAULT); closing ended the transaction too.
@@ -65,9 +131,9 @@ public final class Planner {
    * of the plan, or what later steps need.
    */
   private Plan planInTransaction(
-      Connection conn, MigrationSpec spec, List<ChangeOp> ops, boolean retained)
+      Connection conn, MigrationSpec spec, List<ChangeOp> ops, boolean retained, TableInfo built)
       throws SQLException {
-    Original original = Original.read(conn, spec.table());
+    Original original = Original.read(conn, spec.table(), built);
     SourceTable source = original.asPlanned();
     DryRun dry = new DryRun(conn);
     createLedgerSchema(conn, dry);

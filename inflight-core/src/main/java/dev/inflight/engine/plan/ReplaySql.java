@@ -117,6 +117,27 @@ final class ReplaySql {
    * key. Returns log entries consumed, distinct keys, rows deleted, rows upserted.
    */
   static String replayBatch(Direction d, boolean skipRange) {
+    return replay(d, skipRange, false);
+  }
+
+  /**
+   * Replays every logged key in one statement, deleting their rows from the target before inserting
+   * their current rows: what a batch does when a unique value moved between rows.
+   *
+   * <p>Upserting a batch row by row can visit a state the source never had (a position rotated
+   * through a temporary value, a default flag handed on), and no order of the batch's rows avoids
+   * it when the other row's entry is outside the batch. The whole log read in one snapshot is a
+   * closed set: every target row outside it already equals the source as of that snapshot (its last
+   * change was replayed, and a later change would have committed a visible entry with it), so after
+   * this statement the target's rows are a subset of one committed state of the source, which
+   * satisfies every unique index both share. A unique violation here is a duplicate in the data
+   * itself. Parameters and results as {@link #replayBatch}.
+   */
+  static String replayAll(Direction d, boolean skipRange) {
+    return replay(d, skipRange, true);
+  }
+
+  private static String replay(Direction d, boolean skipRange, boolean replace) {
     List<String> k = d.fromKey();
     String keysFilter = "";
     if (skipRange) {
@@ -174,17 +195,19 @@ final class ReplaySql {
         + d.to
         + " AS t USING keys AS k WHERE "
         + Sql.joinOn("t", d.toKey(), "k", k)
-        + " AND NOT EXISTS (SELECT 1 FROM src AS s WHERE "
-        + Sql.joinOn("s", k, "k", k)
-        + ") RETURNING 1),"
+        + (replace
+            ? ""
+            : " AND NOT EXISTS (SELECT 1 FROM src AS s WHERE " + Sql.joinOn("s", k, "k", k) + ")")
+        + " RETURNING 1),"
         + " ups AS ("
-        + insert(d, "src")
-        + " ON CONFLICT ("
-        + Sql.idents(d.toKey())
-        + ") "
-        + onConflict
+        // Replacing, the inserts wait for the deletes (a CTE nobody reads runs last).
+        + insert(d, replace ? "(SELECT * FROM src WHERE (SELECT count(*) FROM del) >= 0)" : "src")
+        + (replace ? "" : " ON CONFLICT (" + Sql.idents(d.toKey()) + ") " + onConflict)
         + " RETURNING 1)"
-        + " SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM keys), (SELECT count(*) FROM del),"
+        + " SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM keys),"
+        + (replace
+            ? " greatest(0, (SELECT count(*) FROM del) - (SELECT count(*) FROM ups)),"
+            : " (SELECT count(*) FROM del),")
         + " (SELECT count(*) FROM ups)";
   }
 

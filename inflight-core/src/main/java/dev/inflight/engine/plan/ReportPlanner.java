@@ -11,9 +11,10 @@ import java.util.Map;
 final class ReportPlanner {
   /** What the common drivers need for a prepared statement whose result type changed. */
   static final String DRIVERS =
-      "pgjdbc retries it with autosave=conservative in the JDBC URL; psycopg, pgx, node-postgres"
-          + " and pgbench -M prepared do not: re-prepare on that error, or use unnamed statements"
-          + " (psycopg prepare_threshold=None, pgx QueryExecModeExec).";
+      "pgjdbc retries it by itself outside a transaction, and inside one only with"
+          + " autosave=conservative in the JDBC URL; psycopg, pgx, node-postgres and pgbench -M"
+          + " prepared do not: re-prepare on that error, or use unnamed statements (psycopg"
+          + " prepare_threshold=None, pgx QueryExecModeExec).";
 
   private ReportPlanner() {}
 

@@ -47,11 +47,11 @@ final class SwapPlanner {
           .findFirst()
           .ifPresent(c -> out.add(ownedBy(seq, table, c.name())));
     }
-    out.addAll(original.carry().cutover());
+    out.addAll(original.carry().swap(Direction.FORWARD));
     return new Swap(
         "LOCK TABLE " + table + ", " + original.shadow() + " IN ACCESS EXCLUSIVE MODE",
         List.copyOf(out),
-        original.carry().validateAfterCutover());
+        original.carry().validateAfter(Direction.FORWARD));
   }
 
   private static Swap rollback(
@@ -77,12 +77,12 @@ final class SwapPlanner {
     for (TableInfo.OwnedSequence seq : ownedSequences(info)) {
       out.add(ownedBy(seq, table, seq.column()));
     }
-    out.addAll(original.carry().rollback());
+    out.addAll(original.carry().swap(Direction.BACK));
     out.add("DROP TABLE " + original.shadow());
     return new Swap(
         "LOCK TABLE " + table + ", " + original.archived() + " IN ACCESS EXCLUSIVE MODE",
         List.copyOf(out),
-        original.carry().validateAfterRollback());
+        original.carry().validateAfter(Direction.BACK));
   }
 
   /** Sequences of serial columns; identity sequences are swapped by name instead. */

@@ -4,31 +4,117 @@ import dev.inflight.engine.catalog.TableProperties.DependentView;
 import dev.inflight.engine.sql.Sql;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The views and materialized views that read the table, across the swap and back. Views are
  * recreated inside the swap over whichever table is then live. Materialized views are built afresh
  * over the shadow before the cut-over, under the shadow suffix, and the swap only renames them; the
- * rollback renames them back and drops the fresh ones.
+ * rollback renames them back and drops the fresh ones. Planning checks that each view that reads
+ * the table directly compiles over the new shape (as a scratch view over the planning shadow).
  */
-final class ViewCarry {
+final class ViewCarry implements CarriedKind {
   private final List<DependentView> views;
   private final Names names;
   private final String tablePrinted;
   private final String shadowPrinted;
 
-  ViewCarry(List<DependentView> views, Names names, String tablePrinted, String shadowPrinted) {
-    this.views = views;
-    this.names = names;
-    this.tablePrinted = tablePrinted;
-    this.shadowPrinted = shadowPrinted;
+  /** The number of the first scratch check view; the incoming foreign keys' checks come before. */
+  private final int firstCheck;
+
+  ViewCarry(CarryScope scope) {
+    this.views = scope.props.views();
+    this.names = scope.names;
+    this.tablePrinted = scope.tablePrinted;
+    this.shadowPrinted = scope.shadowPrinted;
+    this.firstCheck = scope.props.incomingForeignKeys().size();
+  }
+
+  @Override
+  public List<String> refusals() {
+    List<String> out = new ArrayList<>();
+    for (DependentView v : views) {
+      if (v.materialized() && !Definitions.mentions(v.definition(), tablePrinted)) {
+        out.add(
+            "materialized view "
+                + v.schema()
+                + "."
+                + v.name()
+                + " depends on the table through another view; only materialized views that read the table"
+                + " directly are carried across the swap");
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<Carryover.Check> validations() {
+    List<Carryover.Check> out = new ArrayList<>();
+    checkViews()
+        .forEach(
+            (check, v) ->
+                out.add(
+                    new Carryover.Check(
+                        (v.materialized() ? "materialized view " : "view ")
+                            + v.schema()
+                            + "."
+                            + v.name(),
+                        "CREATE VIEW " + check + " AS " + overShadow(v))));
+    return out;
+  }
+
+  /** The name of each check view built by {@link #validations}, with the view it stands for. */
+  Map<String, DependentView> checkViews() {
+    Map<String, DependentView> out = new LinkedHashMap<>();
+    int n = firstCheck;
+    for (DependentView v : views) {
+      if (Definitions.mentions(v.definition(), tablePrinted)) {
+        out.put(Names.LEDGER_SCHEMA + ".viewcheck_" + (n++), v);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<String> syncing() {
+    return buildFresh();
+  }
+
+  @Override
+  public List<String> swap(Direction direction) {
+    List<String> out = new ArrayList<>();
+    swap(out, direction == Direction.FORWARD);
+    return out;
+  }
+
+  /**
+   * Views are locked most dependent first, as a query on a view locks the view before the table.
+   * Materialized views cannot be locked with LOCK TABLE, and need not be: their readers never hold
+   * the table's lock.
+   */
+  @Override
+  public List<String> exclusiveLocks() {
+    List<String> out =
+        new ArrayList<>(
+            views.stream()
+                .filter(v -> !v.materialized())
+                .map(v -> Sql.qualified(v.schema(), v.name()))
+                .toList());
+    Collections.reverse(out);
+    return out;
+  }
+
+  @Override
+  public List<String> otherTables() {
+    return views.stream().map(v -> Sql.qualified(v.schema(), v.name())).toList();
   }
 
   /**
    * Before the swap: each materialized view built afresh over the shadow, under its shadow name.
    */
-  List<String> buildFresh() {
+  private List<String> buildFresh() {
     List<String> out = new ArrayList<>();
     for (DependentView v : materialized()) {
       String fresh = Sql.qualified(v.schema(), Names.suffixed(v.name(), Names.NEW));
@@ -56,7 +142,7 @@ final class ViewCarry {
    * Inside a swap: views dropped and recreated over the table now live; materialized views renamed
    * so the fresh ones take the names (forward), or back, dropping the fresh ones (rollback).
    */
-  void swap(List<String> out, boolean forward) {
+  private void swap(List<String> out, boolean forward) {
     List<DependentView> reversed = new ArrayList<>(views);
     Collections.reverse(reversed);
     for (DependentView v : reversed) {
@@ -126,7 +212,7 @@ final class ViewCarry {
   }
 
   /** The view's definition reading the shadow instead of the table. */
-  String overShadow(DependentView v) {
+  private String overShadow(DependentView v) {
     return Definitions.replaceRelation(
         v.definition(), tablePrinted, shadowPrinted, Sql.ident(names.table()));
   }

@@ -29,7 +29,10 @@ import java.util.List;
         "has(self.database) == has(oldSelf.database) && (!has(self.database) || self.database == oldSelf.database)",
     message = "spec.database is immutable")
 public record SchemaMigrationSpec(
-    @JsonPropertyDescription("Where the credentials are (Kubernetes only).") DatabaseRef database,
+    @JsonPropertyDescription(
+            "Where the credentials are (Kubernetes only): a Secret as a PostgreSQL operator"
+                + " writes it, and what the spec sets instead.")
+        DatabaseRef database,
     @Required @Size(min = 1, max = 200) @JsonPropertyDescription("schema.table, or table.")
         String table,
     @Required
@@ -51,11 +54,101 @@ public record SchemaMigrationSpec(
         DeletionPolicy deletionPolicy) {
   static final String DURATION = "^(0|([0-9]+(ms|s|m|h|d))+)$";
 
+  static final String SECRET_KEY = "^[-._a-zA-Z0-9]+$";
+  static final String HOST = "^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?)$";
+
   /** {@link MigrationSpec.DatabaseRef}, as the API server checks it. */
-  public record DatabaseRef(@Required SecretRef secretRef) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record DatabaseRef(
+      @Required
+          @JsonPropertyDescription(
+              "The Secret with the credentials, in the resource's namespace: one a PostgreSQL"
+                  + " operator wrote (CloudNativePG <cluster>-app or <cluster>-superuser, Crunchy"
+                  + " PGO <cluster>-pguser-<user>, Zalando"
+                  + " <user>.<cluster>.credentials.postgresql.acid.zalan.do), one with the keys"
+                  + " url, username and password, or any other with keys.")
+          SecretRef secretRef,
+      @Size(max = 253)
+          @Pattern(HOST)
+          @JsonPropertyDescription(
+              "The primary's host name, as the operator's pod resolves it; wins over the"
+                  + " Secret's. Needed for a Zalando Secret, which has none: the cluster's Service,"
+                  + " <cluster>.<namespace>.svc. Never a transaction pooler (PgBouncer) nor a"
+                  + " standby: Inflight needs a session on the primary.")
+          String host,
+      @Min(1)
+          @Max(65535)
+          @JsonPropertyDescription("The port; wins over the Secret's; default 5432.")
+          Integer port,
+      @Size(min = 1, max = 63)
+          @JsonPropertyDescription(
+              "The database; wins over the Secret's. Needed when the Secret has none (Zalando;"
+                  + " CloudNativePG's superuser Secret; Crunchy PGO when the user lists no"
+                  + " databases).")
+          String dbname,
+      @Pattern("^(disable|allow|prefer|require|verify-ca|verify-full)$")
+          @JsonPropertyDescription(
+              "TLS, as libpq and the JDBC driver name it: disable, allow, prefer (the driver's"
+                  + " default), require, verify-ca, verify-full.")
+          String sslmode) {}
 
   /** {@link MigrationSpec.SecretRef}, as the API server checks it. */
-  public record SecretRef(@Required @Size(min = 1, max = 253) String name) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SecretRef(
+      @Required @Size(min = 1, max = 253) @JsonPropertyDescription("The Secret's name.")
+          String name,
+      @JsonPropertyDescription(
+              "Which key holds what, for a Secret that no PostgreSQL operator wrote. Without it"
+                  + " the keys are found by name: url, jdbc-uri, fqdn-jdbc-uri or uri; host; port;"
+                  + " dbname; username or user; password. With it, only the keys it names are"
+                  + " read.")
+          SecretKeys keys) {}
+
+  /** {@link MigrationSpec.SecretKeys}, as the API server checks it. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(
+      value = "!(has(self.jdbcUrl) && has(self.uri))",
+      message = "keys.jdbcUrl and keys.uri both name a URL; name one")
+  @ValidationRule(
+      value =
+          "[has(self.jdbcUrl) ? self.jdbcUrl : '', has(self.uri) ? self.uri : '',"
+              + " has(self.host) ? self.host : '', has(self.port) ? self.port : '']"
+              + ".all(k, !k.startsWith('pgbouncer-'))",
+      message =
+          "a pgbouncer-* key is Crunchy PGO's PgBouncer, which pools transactions; Inflight needs a"
+              + " session on the primary: name jdbc-uri, or host and port (the application may"
+              + " keep using PgBouncer)")
+  public record SecretKeys(
+      @Size(min = 1, max = 253)
+          @Pattern(SECRET_KEY)
+          @JsonPropertyDescription(
+              "The key of a JDBC URL (jdbc:postgresql://host:port/db?user=..&password=..).")
+          String jdbcUrl,
+      @Size(min = 1, max = 253)
+          @Pattern(SECRET_KEY)
+          @JsonPropertyDescription(
+              "The key of a libpq URI (postgresql://user:password@host:port/db).")
+          String uri,
+      @Size(min = 1, max = 253)
+          @Pattern(SECRET_KEY)
+          @JsonPropertyDescription("The key of the host name; wins over the URL's.")
+          String host,
+      @Size(min = 1, max = 253)
+          @Pattern(SECRET_KEY)
+          @JsonPropertyDescription("The key of the port; wins over the URL's.")
+          String port,
+      @Size(min = 1, max = 253)
+          @Pattern(SECRET_KEY)
+          @JsonPropertyDescription("The key of the database name; wins over the URL's.")
+          String dbname,
+      @Size(min = 1, max = 253)
+          @Pattern(SECRET_KEY)
+          @JsonPropertyDescription("The key of the user name; wins over the URL's.")
+          String username,
+      @Size(min = 1, max = 253)
+          @Pattern(SECRET_KEY)
+          @JsonPropertyDescription("The key of the password; wins over the URL's.")
+          String password) {}
 
   /** {@link MigrationSpec.BackfillSpec}, as the API server checks it. */
   public record BackfillSpec(
