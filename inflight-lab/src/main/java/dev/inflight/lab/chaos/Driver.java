@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * its own, as a person or a job would run it, so that it can be killed with SIGKILL. Its output is
  * appended to one log per trial.
  */
-final class Driver {
+public final class Driver {
   private final Path file;
   private final String jdbcUrl;
   private final Path log;
@@ -24,14 +24,14 @@ final class Driver {
   private String command;
   private boolean ended;
 
-  Driver(Path file, String jdbcUrl, Path log) {
+  public Driver(Path file, String jdbcUrl, Path log) {
     this.file = file;
     this.jdbcUrl = jdbcUrl;
     this.log = log;
   }
 
   /** Starts {@code inflight <command>}; a previous process must have ended. */
-  void start(String command) throws IOException {
+  public void start(String command) throws IOException {
     this.command = command;
     this.ended = false;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -62,16 +62,16 @@ final class Driver {
   }
 
   /** Starts the last command again (to resume after a crash or an error exit). */
-  void restart() throws IOException {
+  public void restart() throws IOException {
     start(command);
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process != null && process.isAlive();
   }
 
   /** SIGKILL; returns once the process is gone. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (alive()) {
       process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       exits.add(command + ": SIGKILL");
@@ -80,7 +80,7 @@ final class Driver {
   }
 
   /** Waits up to {@code millis} for the process to exit; returns its exit code, or null. */
-  Integer await(long millis) throws InterruptedException {
+  public Integer await(long millis) throws InterruptedException {
     if (process == null || !process.waitFor(millis, TimeUnit.MILLISECONDS)) {
       return null;
     }
@@ -93,17 +93,17 @@ final class Driver {
   }
 
   /** How each process ended, in order: {@code apply: 0}, {@code apply: SIGKILL}. */
-  List<String> exits() {
+  public List<String> exits() {
     return exits;
   }
 
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     if (alive()) {
       process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
   }
 
-  String output() {
+  public String output() {
     try {
       return Files.readString(log);
     } catch (IOException e) {

@@ -8,14 +8,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The catalog's description of {@code public.items} and of what migrations left around it, one line
- * per fact, so that two databases can be compared line by line: columns (type, nullability,
- * default), indexes and constraints with their definitions, triggers, the objects Inflight creates
- * ({@code items__ifl_*} relations, functions in schema {@code inflight}), and the ledger's active
- * migrations.
+ * The catalog's description of a table ({@code public.items} for the trials) and of what migrations
+ * left around it, one line per fact, so that two databases can be compared line by line: columns
+ * (type, nullability, default), indexes and constraints with their definitions, triggers, the
+ * objects Inflight creates ({@code <table>__ifl_*} relations, functions in schema {@code
+ * inflight}), and the ledger's active migrations.
  */
-record Shape(List<String> lines) {
+public record Shape(List<String> lines) {
   static Shape of(Connection c) throws SQLException {
+    return of(c, "items");
+  }
+
+  /** The shape of {@code public.<table>}, a lower-case name. */
+  public static Shape of(Connection c, String table) throws SQLException {
+    if (!table.matches("[a-z_][a-z0-9_]*")) {
+      throw new IllegalArgumentException("not a lower-case table name: " + table);
+    }
     List<String> out = new ArrayList<>();
     out.addAll(
         lines(
@@ -24,19 +32,25 @@ record Shape(List<String> lines) {
                 + " || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END"
                 + " || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')"
                 + " FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-                + " WHERE a.attrelid = 'public.items'::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+                + " WHERE a.attrelid = 'public."
+                + table
+                + "'::regclass AND a.attnum > 0 AND NOT a.attisdropped"
                 + " ORDER BY a.attnum"));
     out.addAll(
         lines(
             c,
             "SELECT 'index ' || ic.relname || ': ' || pg_get_indexdef(i.indexrelid)"
                 + " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
-                + " WHERE i.indrelid = 'public.items'::regclass ORDER BY ic.relname"));
+                + " WHERE i.indrelid = 'public."
+                + table
+                + "'::regclass ORDER BY ic.relname"));
     out.addAll(
         lines(
             c,
             "SELECT 'constraint ' || conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint"
-                + " WHERE conrelid = 'public.items'::regclass ORDER BY conname"));
+                + " WHERE conrelid = 'public."
+                + table
+                + "'::regclass ORDER BY conname"));
     out.addAll(
         lines(
             c,
@@ -48,7 +62,9 @@ record Shape(List<String> lines) {
             c,
             "SELECT 'relation ' || n.nspname || '.' || c.relname || ' (' || c.relkind::text || ')'"
                 + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE c.relname LIKE 'items\\_\\_ifl%' ORDER BY 1"));
+                + " WHERE c.relname LIKE '"
+                + table.replace("_", "\\_")
+                + "\\_\\_ifl%' ORDER BY 1"));
     out.addAll(
         lines(
             c,
@@ -77,7 +93,7 @@ record Shape(List<String> lines) {
   }
 
   /** Lines of this shape that {@code expected} lacks, marked +, and lines it lacks, marked -. */
-  List<String> differences(Shape expected) {
+  public List<String> differences(Shape expected) {
     List<String> out = new ArrayList<>();
     for (String l : lines) {
       if (!expected.lines.contains(l)) {

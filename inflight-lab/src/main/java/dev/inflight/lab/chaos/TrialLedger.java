@@ -7,20 +7,30 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** Reads the ledger of the trial database, across restarts of the server. */
-final class TrialLedger implements AutoCloseable {
+public final class TrialLedger implements AutoCloseable {
   private final String url;
+  private final String name;
   private Connection conn;
 
   TrialLedger(String url) {
+    this(url, Trial.NAME);
+  }
+
+  /** The ledger of the migration called {@code name} (a checked resource name). */
+  public TrialLedger(String url, String name) {
+    if (!name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+      throw new IllegalArgumentException("not a resource name: " + name);
+    }
     this.url = url + "&ApplicationName=chaos";
+    this.name = name;
   }
 
   /** The phase of the newest migration of the trial, or null (no ledger, no server). */
-  MigrationPhase phase() {
+  public MigrationPhase phase() {
     String p =
         query(
             "SELECT phase FROM inflight.migrations WHERE name = '"
-                + Trial.NAME
+                + name
                 + "' ORDER BY id DESC LIMIT 1");
     return p == null ? null : MigrationPhase.valueOf(p);
   }
@@ -29,7 +39,7 @@ final class TrialLedger implements AutoCloseable {
   String spaceError() {
     return query(
         "SELECT coalesce(failure, last_error) FROM inflight.migrations WHERE name = '"
-            + Trial.NAME
+            + name
             + "' AND coalesce(failure, last_error) ~* 'space|could not extend|could not write'"
             + " ORDER BY id DESC LIMIT 1");
   }
@@ -41,7 +51,7 @@ final class TrialLedger implements AutoCloseable {
             "SELECT "
                 + (rollback ? "rollback_attempts" : "cutover_attempts")
                 + " FROM inflight.migrations WHERE name = '"
-                + Trial.NAME
+                + name
                 + "' ORDER BY id DESC LIMIT 1");
     return n == null ? 0 : Long.parseLong(n);
   }
@@ -56,7 +66,7 @@ final class TrialLedger implements AutoCloseable {
   }
 
   /** Polls until the migration is in {@code phase} or past it; false if the driver ended first. */
-  boolean await(MigrationPhase phase, Driver driver) throws InterruptedException {
+  public boolean await(MigrationPhase phase, Driver driver) throws InterruptedException {
     long end = System.nanoTime() + Trial.SETTLE_MILLIS * 1_000_000;
     while (System.nanoTime() < end) {
       MigrationPhase now = phase();
