@@ -43,7 +43,25 @@ public final class OperatorApp implements AutoCloseable {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final HttpServer http;
 
+  /**
+   * How the operator writes the status and its finalizer. Production has one way, server-side
+   * apply; the other exists for the Fabric8 mock API server, which takes an apply patch as a JSON
+   * merge patch and keeps no managedFields, and is reachable only from this package's tests.
+   */
+  enum PrimaryPatches {
+    /** Server-side apply under {@link SchemaMigrationReconciler#FIELD_MANAGER}, forced. */
+    SERVER_SIDE_APPLY,
+    /** JSON patches computed against the cached resource: for the mock API server only. */
+    JSON_PATCHES_FOR_THE_MOCK_SERVER
+  }
+
   public OperatorApp(KubernetesClient client, Options options, EngineSettings settings)
+      throws IOException {
+    this(client, options, settings, PrimaryPatches.SERVER_SIDE_APPLY);
+  }
+
+  OperatorApp(
+      KubernetesClient client, Options options, EngineSettings settings, PrimaryPatches patches)
       throws IOException {
     new JvmMemoryMetrics().bindTo(registry);
     this.databases = new Databases(Clock.systemUTC(), settings);
@@ -51,9 +69,7 @@ public final class OperatorApp implements AutoCloseable {
         new Operator(
             o -> {
               o.withKubernetesClient(client)
-                  // JSON merge/JSON patches instead of server-side apply: one code path for real
-                  // clusters and the Fabric8 mock server, which does not implement SSA.
-                  .withUseSSAToPatchPrimaryResource(false)
+                  .withUseSSAToPatchPrimaryResource(patches == PrimaryPatches.SERVER_SIDE_APPLY)
                   .withCloseClientOnStop(false)
                   // On shutdown, let a step in flight finish (and commit or roll back) before the
                   // database pools close under it.

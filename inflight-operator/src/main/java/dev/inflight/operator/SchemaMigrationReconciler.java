@@ -43,10 +43,17 @@ import org.slf4j.LoggerFactory;
  * mirrored into the status and the next reconcile scheduled. The database ledger is the truth;
  * nothing here keeps migration state in memory, so any replica can take over at any time.
  */
-@ControllerConfiguration(name = "schemamigration", finalizerName = "inflight.dev/cleanup")
+@ControllerConfiguration(
+    name = "schemamigration",
+    finalizerName = "inflight.dev/cleanup",
+    fieldManager = SchemaMigrationReconciler.FIELD_MANAGER)
 public final class SchemaMigrationReconciler
     implements Reconciler<SchemaMigration>, Cleaner<SchemaMigration> {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrationReconciler.class);
+
+  /** The field manager of the operator's server-side applies (status, finalizer). */
+  public static final String FIELD_MANAGER = "inflight-operator";
+
   static final Duration NEXT_STEP = Duration.ofMillis(100);
   static final Duration COMPLETED_POLL = Duration.ofSeconds(15);
   static final Duration PERSON_POLL = Duration.ofSeconds(30);
@@ -119,13 +126,12 @@ public final class SchemaMigrationReconciler
     events.transitions(r, r.getStatus(), status);
     metrics.record(
         r.getMetadata().getNamespace(), r.getMetadata().getName(), r.getSpec().table(), status);
-    r.setStatus(status);
     Duration next = nextStep(result, status);
     if (next == null) {
       databases.release(key(r));
-      return UpdateControl.patchStatus(r);
+      return UpdateControl.patchStatus(statusOnly(r, status));
     }
-    return UpdateControl.patchStatus(r).rescheduleAfter(next);
+    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(next);
   }
 
   /**
@@ -163,8 +169,7 @@ public final class SchemaMigrationReconciler
       SchemaMigration r, OperatorReason reason, String message, Duration retry) {
     MigrationStatus status = statuses.problem(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
-    r.setStatus(status);
-    return UpdateControl.patchStatus(r).rescheduleAfter(retry);
+    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(retry);
   }
 
   private UpdateControl<SchemaMigration> databaseProblem(SchemaMigration r, SQLException top) {
@@ -197,8 +202,7 @@ public final class SchemaMigrationReconciler
       SchemaMigration r, OperatorReason reason, String message, Duration retry) {
     MigrationStatus status = statuses.retrying(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
-    r.setStatus(status);
-    return UpdateControl.patchStatus(r).rescheduleAfter(retry);
+    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(retry);
   }
 
   @Override
@@ -206,19 +210,23 @@ public final class SchemaMigrationReconciler
       SchemaMigration r, Context<SchemaMigration> context, Exception e) {
     LOG.error(
         "reconcile of {}/{} failed", r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
-    r.setStatus(
-        statuses.retrying(
+    SchemaMigration status =
+        statusOnly(
             r,
-            OperatorReason.InternalError,
-            e.getClass().getSimpleName() + ": " + e.getMessage(),
-            clock.instant()));
+            statuses.retrying(
+                r,
+                OperatorReason.InternalError,
+                e.getClass().getSimpleName() + ": " + e.getMessage(),
+                clock.instant()));
     boolean lastAttempt = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
     if (lastAttempt) {
       // Retries are spent; without a schedule of its own the next look would be hours away while
       // capture triggers keep filling the log. Keep looking, slowly.
-      return ErrorStatusUpdateControl.patchStatus(r).withNoRetry().rescheduleAfter(PROBLEM_POLL);
+      return ErrorStatusUpdateControl.patchStatus(status)
+          .withNoRetry()
+          .rescheduleAfter(PROBLEM_POLL);
     }
-    return ErrorStatusUpdateControl.patchStatus(r);
+    return ErrorStatusUpdateControl.patchStatus(status);
   }
 
   /**
@@ -316,6 +324,20 @@ public final class SchemaMigrationReconciler
   }
 
   private record CachedSecret(Credentials credentials, Instant until) {}
+
+  /**
+   * What the operator applies to the status subresource: the resource's name, namespace and the new
+   * status, nothing else. Server-side apply makes the operator's field manager the owner of exactly
+   * these fields, so a spec applied by a person or a GitOps tool (another manager) never conflicts
+   * with it, and a field the operator stops setting is removed. No resourceVersion: a status
+   * computed from the ledger is right whatever happened to the spec meanwhile.
+   */
+  static SchemaMigration statusOnly(SchemaMigration r, MigrationStatus status) {
+    SchemaMigration apply = new SchemaMigration();
+    apply.initNameAndNamespaceFrom(r);
+    apply.setStatus(status);
+    return apply;
+  }
 
   /** The migration's name in the database ledger. */
   static String ledgerName(SchemaMigration r) {
