@@ -35,7 +35,26 @@ public final class OperatorApp implements AutoCloseable {
       String leaseNamespace,
       String identity,
       int httpPort,
-      boolean exitOnLostLease) {}
+      boolean exitOnLostLease,
+      int copiesPerDatabase) {
+    /** At most one migration copying per database, the default. */
+    public static final int DEFAULT_COPIES_PER_DATABASE = 1;
+
+    public Options(
+        List<String> namespaces,
+        String leaseNamespace,
+        String identity,
+        int httpPort,
+        boolean exitOnLostLease) {
+      this(
+          namespaces,
+          leaseNamespace,
+          identity,
+          httpPort,
+          exitOnLostLease,
+          DEFAULT_COPIES_PER_DATABASE);
+    }
+  }
 
   private final Operator operator;
   private final Databases databases;
@@ -96,7 +115,8 @@ public final class OperatorApp implements AutoCloseable {
             databases,
             new EventRecorder(client, options.identity()),
             new MigrationMetrics(registry),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            options.copiesPerDatabase());
     operator.register(
         reconciler,
         c -> {

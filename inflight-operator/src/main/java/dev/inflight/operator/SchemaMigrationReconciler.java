@@ -13,6 +13,7 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.PlanRejectedException;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.TableBusyException;
+import dev.inflight.engine.ledger.Ledger;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.sql.ConnectionFailure;
 import dev.inflight.engine.sql.Errors;
@@ -61,6 +62,13 @@ public final class SchemaMigrationReconciler
   static final Duration DATABASE_RETRY = Duration.ofSeconds(20);
   static final Duration SECRET_TTL = Duration.ofSeconds(10);
 
+  /**
+   * How often a migration waiting for a copy slot asks again: a freed slot is taken within this
+   * time, and a hundred waiting migrations cost the API server twenty status writes a second at
+   * most, and only when their status changes.
+   */
+  static final Duration QUEUE_POLL = Duration.ofSeconds(5);
+
   private final KubernetesClient client;
   private final Databases databases;
   private final StatusWriter statuses = new StatusWriter();
@@ -68,18 +76,21 @@ public final class SchemaMigrationReconciler
   private final MigrationMetrics metrics;
   private final Clock clock;
   private final Map<String, CachedSecret> secrets = new ConcurrentHashMap<>();
+  private final CopySlots slots;
 
   SchemaMigrationReconciler(
       KubernetesClient client,
       Databases databases,
       EventRecorder events,
       MigrationMetrics metrics,
-      Clock clock) {
+      Clock clock,
+      int copiesPerDatabase) {
     this.client = client;
     this.databases = databases;
     this.events = events;
     this.metrics = metrics;
     this.clock = clock;
+    this.slots = new CopySlots(copiesPerDatabase, QUEUE_POLL.multipliedBy(4), clock);
   }
 
   @Override
@@ -102,6 +113,16 @@ public final class SchemaMigrationReconciler
         found = Optional.of(engine.submit(ledgerName(r), spec));
       }
       MigrationRecord m = found.get();
+      if (startsCopying(m, spec)) {
+        CopySlots.Decision slot =
+            slots.admit(
+                database(r),
+                new Ledger.ActiveEntry(m.id(), m.name(), m.phase()),
+                engine.activeMigrations());
+        if (slot instanceof CopySlots.Queued q) {
+          return queued(r, engine.status(m.id(), spec), q);
+        }
+      }
       StepResult result = engine.step(m.id(), spec);
       MigrationStatus status =
           statuses.fromEngine(r, engine.status(m.id(), spec), result, clock.instant());
@@ -120,6 +141,30 @@ public final class SchemaMigrationReconciler
     }
   }
 
+  /**
+   * Whether the next step may leave Planning for the shadow's creation, which needs one of the
+   * database's copy slots: a migration to run, not waiting for an approval it does not have.
+   */
+  static boolean startsCopying(MigrationRecord m, MigrationSpec spec) {
+    if (spec.control().action() != Action.Run) {
+      return false;
+    }
+    boolean approved =
+        !spec.approval().required() || m.planHash().equals(spec.control().approvedPlanHash());
+    return approved
+        && (m.phase() == MigrationPhase.Planning || m.phase() == MigrationPhase.AwaitingApproval);
+  }
+
+  /** Reports a migration waiting for a copy slot and looks again after {@link #QUEUE_POLL}. */
+  private UpdateControl<SchemaMigration> queued(
+      SchemaMigration r, MigrationStatus engineStatus, CopySlots.Queued q) {
+    MigrationStatus status = statuses.queued(r, engineStatus, q.message(), clock.instant());
+    events.transitions(r, r.getStatus(), status);
+    metrics.record(
+        r.getMetadata().getNamespace(), r.getMetadata().getName(), r.getSpec().table(), status);
+    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(QUEUE_POLL);
+  }
+
   /** Writes the status, emits Events and metrics, and schedules the next step. */
   private UpdateControl<SchemaMigration> publish(
       SchemaMigration r, MigrationStatus status, StepResult result) {
@@ -128,6 +173,7 @@ public final class SchemaMigrationReconciler
         r.getMetadata().getNamespace(), r.getMetadata().getName(), r.getSpec().table(), status);
     Duration next = nextStep(result, status);
     if (next == null) {
+      slots.forget(database(r), ledgerName(r));
       databases.release(key(r));
       return UpdateControl.patchStatus(statusOnly(r, status));
     }
@@ -237,6 +283,7 @@ public final class SchemaMigrationReconciler
   @Override
   public DeleteControl cleanup(SchemaMigration r, Context<SchemaMigration> context) {
     metrics.forget(r.getMetadata().getNamespace(), r.getMetadata().getName());
+    slots.forget(database(r), ledgerName(r));
     if (r.getSpec().deletionPolicy() != DeletionPolicy.Cleanup) {
       databases.release(key(r));
       return DeleteControl.defaultDelete();
@@ -313,6 +360,21 @@ public final class SchemaMigrationReconciler
       secrets.put(key, new CachedSecret(fresh, now.plus(SECRET_TTL)));
     }
     return fresh;
+  }
+
+  /**
+   * The database a migration works on, for its copy slot: the JDBC URL without its parameters
+   * (host, port and database name), whichever account or Secret reaches it. The credentials come
+   * from the cache {@link #credentials} keeps, so this costs no request.
+   */
+  private String database(SchemaMigration r) {
+    try {
+      String url = credentials(r).url();
+      int params = url.indexOf('?');
+      return params < 0 ? url : url.substring(0, params);
+    } catch (Credentials.Problem p) {
+      return ledgerName(r);
+    }
   }
 
   /** namespace/secret-name, or null when the spec names no Secret. */
