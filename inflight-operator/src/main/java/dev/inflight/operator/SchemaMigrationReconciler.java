@@ -159,6 +159,10 @@ public final class SchemaMigrationReconciler
   private UpdateControl<SchemaMigration> queued(
       SchemaMigration r, MigrationStatus engineStatus, CopySlots.Queued q) {
     MigrationStatus status = statuses.queued(r, engineStatus, q.message(), clock.instant());
+    Condition before = StatusWriter.condition(r.getStatus(), ConditionType.Reconciling);
+    if (before == null || !OperatorReason.Queued.name().equals(before.reason())) {
+      events.emit(r, "Normal", OperatorReason.Queued.name(), q.message());
+    }
     events.transitions(r, r.getStatus(), status);
     metrics.record(
         r.getMetadata().getNamespace(), r.getMetadata().getName(), r.getSpec().table(), status);

@@ -234,6 +234,14 @@ class FleetOnRealServerTest {
                 assertThat(seen.get(s.queuedBehind.substring(ns.length() + 1)).database)
                     .as("%s waited for %s", s.name, s.queuedBehind)
                     .isEqualTo(s.database));
+    // Each said it once in an Event too (kubectl get events).
+    assertThat(
+            k8s.admin().events().v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> "Queued".equals(e.getReason()))
+                .map(e -> e.getRegarding().getName())
+                .distinct()
+                .count())
+        .isEqualTo(queued.size());
     // Settled, the operator polls each Completed migration every 15 s (a status write and,
     // every few polls, the Secret): a few requests a minute each, not a loop.
     assertThat(idlePerMigrationMinute).isLessThan(12.0);
