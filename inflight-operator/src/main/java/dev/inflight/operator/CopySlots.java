@@ -1,7 +1,10 @@
 package dev.inflight.operator;
 
+import dev.inflight.api.MigrationSpec;
+import dev.inflight.api.MigrationSpec.Action;
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.ledger.Ledger.ActiveEntry;
+import dev.inflight.engine.ledger.MigrationRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +20,10 @@ import java.util.stream.Collectors;
  * The per-database limit on migrations that copy at once (by default one). A migration holds one of
  * its database's slots from the creation of its shadow to its swap, which is when it reads the
  * whole table, writes a second copy and its indexes, and replays the application's writes: two at
- * once on one server share its I/O and its WAL, and each takes longer than both in turn.
+ * once on one server share its I/O and its WAL, and each takes longer than both in turn. A
+ * migration at its manual cut-over gate (AwaitingCutover) holds none: it only replays while it
+ * waits for a person, for as long as that takes, and must not hold the queue meanwhile; its swap
+ * does not queue when the person says Proceed.
  *
  * <p>Who holds a slot is read from the database's own ledger, so a migration run from the command
  * line counts too and nothing is lost when the operator restarts. The queue is this process's:
@@ -75,9 +81,29 @@ final class CopySlots {
   /** Whether a migration in this phase holds one of its database's slots. */
   static boolean copying(MigrationPhase phase) {
     return switch (phase) {
-      case CreatingShadow, Backfilling, Syncing, AwaitingCutover, CuttingOver -> true;
+      case CreatingShadow, Backfilling, Syncing, CuttingOver -> true;
       default -> false;
     };
+  }
+
+  /**
+   * Whether the next step may leave Planning for the shadow's creation, which needs one of the
+   * database's copy slots: a migration to run, not waiting for an approval it does not have.
+   */
+  static boolean startsCopying(MigrationRecord m, MigrationSpec spec) {
+    if (spec.control().action() != Action.Run) {
+      return false;
+    }
+    boolean approved =
+        !spec.approval().required() || m.planHash().equals(spec.control().approvedPlanHash());
+    return approved
+        && (m.phase() == MigrationPhase.Planning || m.phase() == MigrationPhase.AwaitingApproval);
+  }
+
+  /** A database's identity for its slots: the JDBC URL without its parameters. */
+  static String database(String jdbcUrl) {
+    int params = jdbcUrl.indexOf('?');
+    return params < 0 ? jdbcUrl : jdbcUrl.substring(0, params);
   }
 
   /**
@@ -138,7 +164,8 @@ final class CopySlots {
 
     /**
      * Forgets what is stale: entries not asked about since {@code before}, migrations no longer in
-     * the ledger, and grants the ledger now shows (it counts them itself from then on).
+     * the ledger, and grants of migrations that have started (the ledger counts them from then on,
+     * while they copy).
      */
     void forgetBefore(Instant before, Map<String, ActiveEntry> ledger) {
       waiting.entrySet().removeIf(e -> e.getValue().isBefore(before) || !inQueue(ledger, e));
@@ -148,12 +175,17 @@ final class CopySlots {
               e ->
                   e.getValue().isBefore(before)
                       || !ledger.containsKey(e.getKey())
-                      || copying(ledger.get(e.getKey()).phase()));
+                      || !waiting(ledger.get(e.getKey()).phase()));
     }
 
     private static boolean inQueue(Map<String, ActiveEntry> ledger, Map.Entry<String, Instant> e) {
       ActiveEntry entry = ledger.get(e.getKey());
-      return entry != null && !copying(entry.phase());
+      return entry != null && waiting(entry.phase());
+    }
+
+    /** Not started yet: the phases a migration waits for its slot in. */
+    private static boolean waiting(MigrationPhase phase) {
+      return phase == MigrationPhase.Planning || phase == MigrationPhase.AwaitingApproval;
     }
   }
 }

@@ -46,7 +46,8 @@ public final class OperatorCommand implements Callable<Integer> {
       names = "--max-copies-per-database",
       defaultValue = "1",
       description =
-          "migrations that may copy at once on one database (from CreatingShadow to the swap);"
+          "migrations that may copy at once on one database (CreatingShadow to CuttingOver, not"
+              + " while waiting at a manual cut-over);"
               + " others wait in Planning with reason Queued, in the order they were submitted"
               + " (default: 1)")
   int copiesPerDatabase;

@@ -113,7 +113,7 @@ public final class SchemaMigrationReconciler
         found = Optional.of(engine.submit(ledgerName(r), spec));
       }
       MigrationRecord m = found.get();
-      if (startsCopying(m, spec)) {
+      if (CopySlots.startsCopying(m, spec)) {
         CopySlots.Decision slot =
             slots.admit(
                 database(r),
@@ -139,20 +139,6 @@ public final class SchemaMigrationReconciler
           ? waiting(r, OperatorReason.Retrying, e.getMessage(), DATABASE_RETRY)
           : problem(r, OperatorReason.EngineError, e.getMessage(), PROBLEM_POLL);
     }
-  }
-
-  /**
-   * Whether the next step may leave Planning for the shadow's creation, which needs one of the
-   * database's copy slots: a migration to run, not waiting for an approval it does not have.
-   */
-  static boolean startsCopying(MigrationRecord m, MigrationSpec spec) {
-    if (spec.control().action() != Action.Run) {
-      return false;
-    }
-    boolean approved =
-        !spec.approval().required() || m.planHash().equals(spec.control().approvedPlanHash());
-    return approved
-        && (m.phase() == MigrationPhase.Planning || m.phase() == MigrationPhase.AwaitingApproval);
   }
 
   /** Reports a migration waiting for a copy slot and looks again after {@link #QUEUE_POLL}. */
@@ -373,9 +359,7 @@ public final class SchemaMigrationReconciler
    */
   private String database(SchemaMigration r) {
     try {
-      String url = credentials(r).url();
-      int params = url.indexOf('?');
-      return params < 0 ? url : url.substring(0, params);
+      return CopySlots.database(credentials(r).url());
     } catch (Credentials.Problem p) {
       return ledgerName(r);
     }

@@ -59,7 +59,7 @@ class FleetOnRealServerTest {
   private static final int ROWS = Integer.getInteger("inflight.fleet.rows", 2_000);
   private static final Duration IDLE_WINDOW = Duration.ofSeconds(30);
   private static final List<String> COPYING =
-      List.of("CreatingShadow", "Backfilling", "Syncing", "AwaitingCutover", "CuttingOver");
+      List.of("CreatingShadow", "Backfilling", "Syncing", "CuttingOver");
 
   private final List<HikariDataSource> pools = new ArrayList<>();
   private Operators.Running operator;

@@ -61,6 +61,15 @@ class CopySlotsTest {
   }
 
   @Test
+  void aMigrationWaitingForItsManualCutoverDoesNotHoldTheQueue() {
+    ActiveEntry manual = submit(1, "apps/manual");
+    ActiveEntry next = submit(2, "apps/next");
+    assertThat(slots.admit(DB, manual, ledger)).isInstanceOf(CopySlots.Admitted.class);
+    move(manual, MigrationPhase.AwaitingCutover);
+    assertThat(slots.admit(DB, next, ledger)).isInstanceOf(CopySlots.Admitted.class);
+  }
+
+  @Test
   void databasesHaveQueuesOfTheirOwn() {
     ActiveEntry a = submit(1, "apps/a");
     ActiveEntry b = submit(2, "apps/b");
@@ -103,6 +112,14 @@ class CopySlotsTest {
     assertThat(two.admit(DB, c, ledger)).isEqualTo(new CopySlots.Queued("apps/a", 1, 2));
     assertThatThrownBy(() -> new CopySlots(0, Duration.ofSeconds(1), clock))
         .hasMessageContaining("1 or more");
+  }
+
+  @Test
+  void theDatabaseIsTheUrlWithoutItsParametersWhicheverAccountReachesIt() {
+    assertThat(CopySlots.database("jdbc:postgresql://db:5432/app?user=a&password=x"))
+        .isEqualTo(CopySlots.database("jdbc:postgresql://db:5432/app?sslmode=require"))
+        .isEqualTo(DB);
+    assertThat(CopySlots.database("jdbc:postgresql://db:5432/other")).isNotEqualTo(DB);
   }
 
   private static final class MutableClock extends Clock {
