@@ -190,6 +190,13 @@ public final class Engine {
     }
   }
 
+  /** The migrations of this database not yet finished, oldest first; empty without a ledger. */
+  public List<Ledger.ActiveEntry> activeMigrations() throws SQLException {
+    try (Connection conn = session()) {
+      return LedgerSchema.installed(conn) ? ledger.activeEntries(conn) : List.of();
+    }
+  }
+
   public MigrationRecord get(long id) throws SQLException {
     try (Connection conn = session()) {
       return ledger.get(conn, id);

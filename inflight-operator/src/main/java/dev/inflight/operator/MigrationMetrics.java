@@ -83,6 +83,17 @@ final class MigrationMetrics {
     }
   }
 
+  /**
+   * Waiting for its database's copy slot: another migration copies there. Not stuck, so the
+   * no-progress alert stays quiet; the one copying is the migration to watch.
+   */
+  void queued(SchemaMigration r, MigrationStatus status) {
+    Series s = series(r);
+    s.status = status;
+    s.throttle = null;
+    s.lastProgress = clock.instant();
+  }
+
   /** The operator could not act on the migration and a person must help (Stalled). */
   void stalled(SchemaMigration r, MigrationStatus status, OperatorReason reason) {
     Series s = series(r);

@@ -37,7 +37,26 @@ public final class OperatorApp implements AutoCloseable {
       String leaseNamespace,
       String identity,
       int httpPort,
-      boolean exitOnLostLease) {}
+      boolean exitOnLostLease,
+      int copiesPerDatabase) {
+    /** At most one migration copying per database, the default. */
+    public static final int DEFAULT_COPIES_PER_DATABASE = 1;
+
+    public Options(
+        List<String> namespaces,
+        String leaseNamespace,
+        String identity,
+        int httpPort,
+        boolean exitOnLostLease) {
+      this(
+          namespaces,
+          leaseNamespace,
+          identity,
+          httpPort,
+          exitOnLostLease,
+          DEFAULT_COPIES_PER_DATABASE);
+    }
+  }
 
   private final Operator operator;
   private final Databases databases;
@@ -45,7 +64,25 @@ public final class OperatorApp implements AutoCloseable {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final HttpServer http;
 
+  /**
+   * How the operator writes the status and its finalizer. Production has one way, server-side
+   * apply; the other exists for the Fabric8 mock API server, which takes an apply patch as a JSON
+   * merge patch and keeps no managedFields, and is reachable only from this package's tests.
+   */
+  enum PrimaryPatches {
+    /** Server-side apply under {@link SchemaMigrationReconciler#FIELD_MANAGER}, forced. */
+    SERVER_SIDE_APPLY,
+    /** JSON patches computed against the cached resource: for the mock API server only. */
+    JSON_PATCHES_FOR_THE_MOCK_SERVER
+  }
+
   public OperatorApp(KubernetesClient client, Options options, EngineSettings settings)
+      throws IOException {
+    this(client, options, settings, PrimaryPatches.SERVER_SIDE_APPLY);
+  }
+
+  OperatorApp(
+      KubernetesClient client, Options options, EngineSettings settings, PrimaryPatches patches)
       throws IOException {
     new JvmMemoryMetrics().bindTo(registry);
     this.databases = new Databases(Clock.systemUTC(), settings);
@@ -53,22 +90,25 @@ public final class OperatorApp implements AutoCloseable {
         new Operator(
             o -> {
               o.withKubernetesClient(client)
-                  // JSON merge/JSON patches instead of server-side apply: one code path for real
-                  // clusters and the Fabric8 mock server, which does not implement SSA.
-                  .withUseSSAToPatchPrimaryResource(false)
+                  .withUseSSAToPatchPrimaryResource(patches == PrimaryPatches.SERVER_SIDE_APPLY)
                   .withCloseClientOnStop(false)
                   // On shutdown, let a step in flight finish (and commit or roll back) before the
                   // database pools close under it.
                   .withReconciliationTerminationTimeout(Duration.ofSeconds(30))
                   .withMetrics(reconcileMetrics(registry));
               if (options.leaseNamespace() != null) {
-                o.withLeaderElectionConfiguration(
+                LeaderElectionConfigurationBuilder lease =
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
                             "inflight-operator")
                         .withLeaseNamespace(options.leaseNamespace())
-                        .withIdentity(options.identity())
-                        .withExitOnStopLeading(options.exitOnLostLease())
-                        .build());
+                        .withIdentity(options.identity());
+                // A process that lost its Lease exits (and is restarted by its Deployment); JOSDK
+                // 5.3 allows staying alive only through its test builder, which tests that run
+                // several operators in one JVM need.
+                o.withLeaderElectionConfiguration(
+                    options.exitOnLostLease()
+                        ? lease.build()
+                        : lease.buildForTest(options.exitOnLostLease()));
               }
             });
     SchemaMigrationReconciler reconciler =
@@ -77,7 +117,8 @@ public final class OperatorApp implements AutoCloseable {
             databases,
             new EventRecorder(client, options.identity()),
             new MigrationMetrics(registry, Clock.systemUTC()),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            options.copiesPerDatabase());
     operator.register(
         reconciler,
         c -> {

@@ -42,6 +42,16 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "port for /metrics, /healthz, /readyz")
   int httpPort;
 
+  @Option(
+      names = "--max-copies-per-database",
+      defaultValue = "1",
+      description =
+          "migrations that may copy at once on one database (CreatingShadow to CuttingOver, not"
+              + " while waiting at a manual cut-over);"
+              + " others wait in Planning with reason Queued, in the order they were submitted"
+              + " (default: 1)")
+  int copiesPerDatabase;
+
   @Option(names = "--log-format", defaultValue = "json", description = "json or text")
   String logFormat;
 
@@ -55,7 +65,12 @@ public final class OperatorCommand implements Callable<Integer> {
             new OperatorApp(
                 client,
                 new OperatorApp.Options(
-                    namespaces, blankToNull(leaseNamespace), identity, httpPort, true),
+                    namespaces,
+                    blankToNull(leaseNamespace),
+                    identity,
+                    httpPort,
+                    true,
+                    copiesPerDatabase),
                 EngineSettings.defaults())) {
       app.start();
       CountDownLatch stop = new CountDownLatch(1);

@@ -30,6 +30,11 @@ public enum OperatorReason {
   DatabaseNotFound,
   /** Stalled: a permanent engine error outside a step. */
   EngineError,
+  /**
+   * Reconciling: the database already has as many migrations copying as the operator allows ({@code
+   * --max-copies-per-database}); the message names the one this migration waits for.
+   */
+  Queued,
   /** Reconciling: another migration is active on the table. */
   WaitingForTable,
   /** Reconciling: the database refused or lost the connection; retried. */

@@ -13,6 +13,7 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.PlanRejectedException;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.TableBusyException;
+import dev.inflight.engine.ledger.Ledger;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.sql.ConnectionFailure;
 import dev.inflight.engine.sql.Errors;
@@ -43,16 +44,30 @@ import org.slf4j.LoggerFactory;
  * mirrored into the status and the next reconcile scheduled. The database ledger is the truth;
  * nothing here keeps migration state in memory, so any replica can take over at any time.
  */
-@ControllerConfiguration(name = "schemamigration", finalizerName = "inflight.dev/cleanup")
+@ControllerConfiguration(
+    name = "schemamigration",
+    finalizerName = "inflight.dev/cleanup",
+    fieldManager = SchemaMigrationReconciler.FIELD_MANAGER)
 public final class SchemaMigrationReconciler
     implements Reconciler<SchemaMigration>, Cleaner<SchemaMigration> {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrationReconciler.class);
+
+  /** The field manager of the operator's server-side applies (status, finalizer). */
+  public static final String FIELD_MANAGER = "inflight-operator";
+
   static final Duration NEXT_STEP = Duration.ofMillis(100);
   static final Duration COMPLETED_POLL = Duration.ofSeconds(15);
   static final Duration PERSON_POLL = Duration.ofSeconds(30);
   static final Duration PROBLEM_POLL = Duration.ofMinutes(2);
   static final Duration DATABASE_RETRY = Duration.ofSeconds(20);
   static final Duration SECRET_TTL = Duration.ofSeconds(10);
+
+  /**
+   * How often a migration waiting for a copy slot asks again: a freed slot is taken within this
+   * time, and a hundred waiting migrations cost the API server twenty status writes a second at
+   * most, and only when their status changes.
+   */
+  static final Duration QUEUE_POLL = Duration.ofSeconds(5);
 
   private final KubernetesClient client;
   private final Databases databases;
@@ -61,18 +76,21 @@ public final class SchemaMigrationReconciler
   private final MigrationMetrics metrics;
   private final Clock clock;
   private final Map<String, CachedSecret> secrets = new ConcurrentHashMap<>();
+  private final CopySlots slots;
 
   SchemaMigrationReconciler(
       KubernetesClient client,
       Databases databases,
       EventRecorder events,
       MigrationMetrics metrics,
-      Clock clock) {
+      Clock clock,
+      int copiesPerDatabase) {
     this.client = client;
     this.databases = databases;
     this.events = events;
     this.metrics = metrics;
     this.clock = clock;
+    this.slots = new CopySlots(copiesPerDatabase, QUEUE_POLL.multipliedBy(4), clock);
   }
 
   @Override
@@ -95,6 +113,16 @@ public final class SchemaMigrationReconciler
         found = Optional.of(engine.submit(ledgerName(r), spec));
       }
       MigrationRecord m = found.get();
+      if (CopySlots.startsCopying(m, spec)) {
+        CopySlots.Decision slot =
+            slots.admit(
+                database(r),
+                new Ledger.ActiveEntry(m.id(), m.name(), m.phase()),
+                engine.activeMigrations());
+        if (slot instanceof CopySlots.Queued q) {
+          return queued(r, engine.status(m.id(), spec), q);
+        }
+      }
       StepResult result = engine.step(m.id(), spec);
       MigrationStatus status =
           statuses.fromEngine(r, engine.status(m.id(), spec), result, clock.instant());
@@ -113,18 +141,31 @@ public final class SchemaMigrationReconciler
     }
   }
 
+  /** Reports a migration waiting for a copy slot and looks again after {@link #QUEUE_POLL}. */
+  private UpdateControl<SchemaMigration> queued(
+      SchemaMigration r, MigrationStatus engineStatus, CopySlots.Queued q) {
+    MigrationStatus status = statuses.queued(r, engineStatus, q.message(), clock.instant());
+    Condition before = StatusWriter.condition(r.getStatus(), ConditionType.Reconciling);
+    if (before == null || !OperatorReason.Queued.name().equals(before.reason())) {
+      events.emit(r, "Normal", OperatorReason.Queued.name(), q.message());
+    }
+    events.transitions(r, r.getStatus(), status);
+    metrics.queued(r, status);
+    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(QUEUE_POLL);
+  }
+
   /** Writes the status, emits Events and metrics, and schedules the next step. */
   private UpdateControl<SchemaMigration> publish(
       SchemaMigration r, MigrationStatus status, StepResult result) {
     events.transitions(r, r.getStatus(), status);
     metrics.stepped(r, status, result);
-    r.setStatus(status);
     Duration next = nextStep(result, status);
     if (next == null) {
+      slots.forget(database(r), ledgerName(r));
       databases.release(key(r));
-      return UpdateControl.patchStatus(r);
+      return UpdateControl.patchStatus(statusOnly(r, status));
     }
-    return UpdateControl.patchStatus(r).rescheduleAfter(next);
+    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(next);
   }
 
   /**
@@ -163,8 +204,7 @@ public final class SchemaMigrationReconciler
     MigrationStatus status = statuses.problem(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
     metrics.stalled(r, status, reason);
-    r.setStatus(status);
-    return UpdateControl.patchStatus(r).rescheduleAfter(retry);
+    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(retry);
   }
 
   private UpdateControl<SchemaMigration> databaseProblem(SchemaMigration r, SQLException top) {
@@ -198,8 +238,7 @@ public final class SchemaMigrationReconciler
     MigrationStatus status = statuses.retrying(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
     metrics.retrying(r, status, reason);
-    r.setStatus(status);
-    return UpdateControl.patchStatus(r).rescheduleAfter(retry);
+    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(retry);
   }
 
   @Override
@@ -207,21 +246,23 @@ public final class SchemaMigrationReconciler
       SchemaMigration r, Context<SchemaMigration> context, Exception e) {
     LOG.error(
         "reconcile of {}/{} failed", r.getMetadata().getNamespace(), r.getMetadata().getName(), e);
-    MigrationStatus status =
+    MigrationStatus retrying =
         statuses.retrying(
             r,
             OperatorReason.InternalError,
             e.getClass().getSimpleName() + ": " + e.getMessage(),
             clock.instant());
-    metrics.retrying(r, status, OperatorReason.InternalError);
-    r.setStatus(status);
+    metrics.retrying(r, retrying, OperatorReason.InternalError);
+    SchemaMigration status = statusOnly(r, retrying);
     boolean lastAttempt = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
     if (lastAttempt) {
       // Retries are spent; without a schedule of its own the next look would be hours away while
       // capture triggers keep filling the log. Keep looking, slowly.
-      return ErrorStatusUpdateControl.patchStatus(r).withNoRetry().rescheduleAfter(PROBLEM_POLL);
+      return ErrorStatusUpdateControl.patchStatus(status)
+          .withNoRetry()
+          .rescheduleAfter(PROBLEM_POLL);
     }
-    return ErrorStatusUpdateControl.patchStatus(r);
+    return ErrorStatusUpdateControl.patchStatus(status);
   }
 
   /**
@@ -232,6 +273,7 @@ public final class SchemaMigrationReconciler
   @Override
   public DeleteControl cleanup(SchemaMigration r, Context<SchemaMigration> context) {
     metrics.forget(r.getMetadata().getNamespace(), r.getMetadata().getName());
+    slots.forget(database(r), ledgerName(r));
     if (r.getSpec().deletionPolicy() != DeletionPolicy.Cleanup) {
       databases.release(key(r));
       return DeleteControl.defaultDelete();
@@ -310,12 +352,39 @@ public final class SchemaMigrationReconciler
     return fresh;
   }
 
+  /**
+   * The database a migration works on, for its copy slot: the JDBC URL without its parameters
+   * (host, port and database name), whichever account or Secret reaches it. The credentials come
+   * from the cache {@link #credentials} keeps, so this costs no request.
+   */
+  private String database(SchemaMigration r) {
+    try {
+      return CopySlots.database(credentials(r).url());
+    } catch (Credentials.Problem p) {
+      return ledgerName(r);
+    }
+  }
+
   /** The Secret and what the spec adds to it, or null when the spec names no Secret. */
   private static String secretKey(SchemaMigration r) {
     return Credentials.cacheKey(r);
   }
 
   private record CachedSecret(Credentials credentials, Instant until) {}
+
+  /**
+   * What the operator applies to the status subresource: the resource's name, namespace and the new
+   * status, nothing else. Server-side apply makes the operator's field manager the owner of exactly
+   * these fields, so a spec applied by a person or a GitOps tool (another manager) never conflicts
+   * with it, and a field the operator stops setting is removed. No resourceVersion: a status
+   * computed from the ledger is right whatever happened to the spec meanwhile.
+   */
+  static SchemaMigration statusOnly(SchemaMigration r, MigrationStatus status) {
+    SchemaMigration apply = new SchemaMigration();
+    apply.initNameAndNamespaceFrom(r);
+    apply.setStatus(status);
+    return apply;
+  }
 
   /** The migration's name in the database ledger. */
   static String ledgerName(SchemaMigration r) {

@@ -56,6 +56,39 @@ final class StatusWriter {
         now);
   }
 
+  /**
+   * The engine's status of a migration waiting for one of its database's copy slots: Reconciling
+   * with reason {@code Queued} and a message that names the migration it waits for.
+   */
+  MigrationStatus queued(SchemaMigration r, MigrationStatus s, String message, Instant now) {
+    List<Condition> conditions = new ArrayList<>(s.conditions());
+    conditions.replaceAll(
+        c ->
+            ConditionType.Reconciling.typeOf(c)
+                ? new Condition(
+                    c.type(),
+                    "True",
+                    OperatorReason.Queued.name(),
+                    message,
+                    c.lastTransitionTime(),
+                    null)
+                : c);
+    return finish(
+        r,
+        new MigrationStatus(
+            null,
+            s.phase(),
+            message,
+            s.plan(),
+            s.progress(),
+            s.cutover(),
+            s.rollback(),
+            s.lastError(),
+            s.catalogCheck(),
+            conditions),
+        now);
+  }
+
   /** A status for a resource the engine cannot act on yet (invalid, no Secret, no database). */
   MigrationStatus problem(SchemaMigration r, OperatorReason reason, String message, Instant now) {
     return without(r, ConditionType.Stalled, reason, message, now);

@@ -4,10 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 
 /**
  * One line of the API server's audit log: who asked (the impersonated user when a client
- * impersonates one), what, and the answer's code.
+ * impersonates one), what, the answer's code, and when the server received it.
  */
 public record AuditRecord(
     String user,
@@ -17,7 +18,8 @@ public record AuditRecord(
     String subresource,
     String namespace,
     String name,
-    int code) {
+    int code,
+    Instant received) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static AuditRecord parse(String line) {
@@ -34,7 +36,8 @@ public record AuditRecord(
           ref.path("subresource").asText(""),
           ref.path("namespace").asText(""),
           ref.path("name").asText(""),
-          e.path("responseStatus").path("code").asInt());
+          e.path("responseStatus").path("code").asInt(),
+          Instant.parse(e.path("requestReceivedTimestamp").asText()));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

@@ -53,7 +53,12 @@ final class Operators {
 
   /** The Secret a platform team creates for the example's {@code spec.database.secretRef}. */
   static void secret(Cluster k8s, String namespace, TestDatabase db) {
-    URI uri = URI.create(db.url().substring("jdbc:".length()));
+    secret(k8s, namespace, "app-db", db.url());
+  }
+
+  /** A Secret named {@code name} for the database at {@code jdbcUrl} (its parameters dropped). */
+  static void secret(Cluster k8s, String namespace, String name, String jdbcUrl) {
+    URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
     String url =
         "jdbc:" + uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort() + uri.getPath();
     k8s.admin()
@@ -62,7 +67,7 @@ final class Operators {
         .resource(
             new SecretBuilder()
                 .withNewMetadata()
-                .withName("app-db")
+                .withName(name)
                 .endMetadata()
                 .withStringData(Map.of("url", url, "username", "postgres", "password", "postgres"))
                 .build())

@@ -46,7 +46,12 @@ final class OperatorHarness {
             d.maxBatchSize());
     OperatorApp app =
         new OperatorApp(
-            client, new OperatorApp.Options(List.of(NS), null, identity, 0, false), fast);
+            client,
+            new OperatorApp.Options(List.of(NS), null, identity, 0, false),
+            fast,
+            // The mock server cannot apply; the real tier (dev.inflight.k8s) runs the operator
+            // as production does, with server-side apply.
+            OperatorApp.PrimaryPatches.JSON_PATCHES_FOR_THE_MOCK_SERVER);
     app.start();
     return app;
   }

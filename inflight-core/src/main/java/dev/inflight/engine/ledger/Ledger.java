@@ -88,6 +88,28 @@ public final class Ledger {
     return one(conn, "WHERE name = ? ORDER BY id DESC LIMIT 1", name);
   }
 
+  /** A migration not yet finished, as {@link #activeEntries} lists it. */
+  public record ActiveEntry(long id, String name, MigrationPhase phase) {}
+
+  /**
+   * The migrations not yet finished, oldest first: three narrow columns, for a caller that asks
+   * often (the operator's per-database limit on migrations copying at once).
+   */
+  public List<ActiveEntry> activeEntries(Connection conn) throws SQLException {
+    List<ActiveEntry> out = new ArrayList<>();
+    try (PreparedStatement ps =
+            conn.prepareStatement(
+                "SELECT id, name, phase FROM inflight.migrations WHERE active ORDER BY id");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(
+            new ActiveEntry(
+                rs.getLong(1), rs.getString(2), MigrationPhase.valueOf(rs.getString(3))));
+      }
+    }
+    return out;
+  }
+
   /** The active migration on a table, if any. */
   public Optional<MigrationRecord> activeByTable(Connection conn, String schema, String table)
       throws SQLException {
