@@ -263,12 +263,29 @@ public final class Engine {
       // The session broke before the step could record anything (the server restarted, an
       // administrator ended the connection): a wait, not a failure. The pool has discarded the
       // connection; if the database is really gone, reading the phase fails too and says so.
-      MigrationRecord m = get(id);
+      MigrationRecord m = phaseAfterBrokenSession(id);
       return new StepResult.Waiting(
           m.phase(),
           WaitReason.RetryingAfterError,
           backoff.delay(1),
           Errors.wrap("connection", e).getMessage());
+    }
+  }
+
+  /**
+   * Reads the migration after a broken session. The pool may hold more connections the same event
+   * ended (one per connection the engine used at once), each discarded as it is handed out, so a
+   * few attempts, bounded.
+   */
+  private MigrationRecord phaseAfterBrokenSession(long id) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return get(id);
+      } catch (SQLException e) {
+        if (attempt >= 4 || !Errors.retryable(e)) {
+          throw e;
+        }
+      }
     }
   }
 
