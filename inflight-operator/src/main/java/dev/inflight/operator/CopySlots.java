@@ -5,14 +5,17 @@ import dev.inflight.api.MigrationSpec.Action;
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.ledger.Ledger.ActiveEntry;
 import dev.inflight.engine.ledger.MigrationRecord;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -57,12 +60,12 @@ final class CopySlots {
   private final int perDatabase;
   private final Duration memory;
   private final Clock clock;
-  private final Map<String, DatabaseQueue> byDatabase = new HashMap<>();
+  private final Map<String, DatabaseQueue> byDatabase = new ConcurrentHashMap<>();
 
   /**
-   * @param memory how long a waiting migration or a granted slot not yet visible in the ledger is
-   *     kept without being asked about again; a few times the interval at which queued migrations
-   *     ask
+   * @param memory how long a waiting migration, or a granted slot whose migration has not started,
+   *     is kept without being asked about again; a few times the interval at which queued
+   *     migrations ask
    */
   CopySlots(int perDatabase, Duration memory, Clock clock) {
     if (perDatabase < 1) {
@@ -106,76 +109,100 @@ final class CopySlots {
     return params < 0 ? jdbcUrl : jdbcUrl.substring(0, params);
   }
 
+  /** Reads a database's unfinished migrations from its ledger. */
+  @FunctionalInterface
+  interface LedgerRead {
+    List<ActiveEntry> read() throws SQLException;
+  }
+
   /**
-   * Decides whether migration {@code self} (its ledger entry among {@code active}, the database's
-   * unfinished migrations) may leave Planning now.
+   * Decides whether migration {@code self} may leave Planning now. The database's unfinished
+   * migrations are read from its ledger by {@code ledger} while its queue is held, so what is read
+   * includes every migration granted a slot before (each is submitted before it asks) and every
+   * phase they had reached by then; asks about other databases do not wait for this read.
    */
-  synchronized Decision admit(String database, ActiveEntry self, List<ActiveEntry> active) {
-    Instant now = clock.instant();
+  Decision admit(String database, ActiveEntry self, LedgerRead ledger) throws SQLException {
     DatabaseQueue q = byDatabase.computeIfAbsent(database, d -> new DatabaseQueue());
-    Map<String, ActiveEntry> byName =
-        active.stream()
-            .collect(Collectors.toMap(ActiveEntry::name, Function.identity(), (a, b) -> a));
-    q.forgetBefore(now.minus(memory), byName);
-    if (q.granted.containsKey(self.name())) {
-      q.granted.put(self.name(), now);
-      return new Admitted();
+    synchronized (q) {
+      return q.admit(self, ledger.read(), clock.instant());
     }
-    List<String> holders =
-        active.stream()
-            .filter(e -> copying(e.phase()) && !e.name().equals(self.name()))
-            .map(ActiveEntry::name)
-            .collect(Collectors.toList());
-    holders.addAll(q.granted.keySet());
-    List<String> ahead =
-        q.waiting.keySet().stream()
-            .filter(n -> !n.equals(self.name()))
-            .map(byName::get)
-            .filter(e -> e.id() < self.id())
-            .sorted(Comparator.comparingLong(ActiveEntry::id))
-            .map(ActiveEntry::name)
-            .toList();
-    if (holders.size() + ahead.size() < perDatabase) {
-      q.waiting.remove(self.name());
-      q.granted.put(self.name(), now);
-      return new Admitted();
-    }
-    q.waiting.put(self.name(), now);
-    String blockedBy = holders.isEmpty() ? ahead.get(0) : holders.get(0);
-    return new Queued(blockedBy, ahead.size() + 1, perDatabase);
   }
 
   /** The migration no longer needs a slot or a place in a queue (it finished, or was deleted). */
-  synchronized void forget(String database, String name) {
+  void forget(String database, String name) {
     DatabaseQueue q = byDatabase.get(database);
     if (q != null) {
-      q.waiting.remove(name);
-      q.granted.remove(name);
-      if (q.waiting.isEmpty() && q.granted.isEmpty()) {
-        byDatabase.remove(database);
+      synchronized (q) {
+        q.waiting.remove(name);
+        q.granted.remove(name);
       }
     }
   }
 
-  /** Migrations waiting, and slots granted but not yet visible in the ledger, by name. */
-  private static final class DatabaseQueue {
+  /**
+   * Migrations waiting, and slots granted until the ledger shows their copy over, by name; one per
+   * database the operator has seen, kept for its lifetime (its lock orders that database's asks).
+   */
+  private final class DatabaseQueue {
     final Map<String, Instant> waiting = new LinkedHashMap<>();
     final Map<String, Instant> granted = new LinkedHashMap<>();
 
+    Decision admit(ActiveEntry self, List<ActiveEntry> active, Instant now) {
+      Map<String, ActiveEntry> byName =
+          active.stream()
+              .collect(Collectors.toMap(ActiveEntry::name, Function.identity(), (a, b) -> a));
+      forgetBefore(now.minus(memory), now, byName);
+      if (granted.containsKey(self.name())) {
+        granted.put(self.name(), now);
+        return new Admitted();
+      }
+      Set<String> holders =
+          active.stream()
+              .filter(e -> copying(e.phase()) && !e.name().equals(self.name()))
+              .map(ActiveEntry::name)
+              .collect(Collectors.toCollection(LinkedHashSet::new));
+      holders.addAll(granted.keySet());
+      List<String> ahead =
+          waiting.keySet().stream()
+              .filter(n -> !n.equals(self.name()))
+              .map(byName::get)
+              .filter(e -> e.id() < self.id())
+              .sorted(Comparator.comparingLong(ActiveEntry::id))
+              .map(ActiveEntry::name)
+              .toList();
+      if (holders.size() + ahead.size() < perDatabase) {
+        waiting.remove(self.name());
+        granted.put(self.name(), now);
+        return new Admitted();
+      }
+      waiting.put(self.name(), now);
+      String blockedBy = holders.isEmpty() ? ahead.get(0) : holders.iterator().next();
+      return new Queued(blockedBy, ahead.size() + 1, perDatabase);
+    }
+
     /**
-     * Forgets what is stale: entries not asked about since {@code before}, migrations no longer in
-     * the ledger, and grants of migrations that have started (the ledger counts them from then on,
-     * while they copy).
+     * Forgets what is stale: waiting entries not asked about since {@code before} or no longer
+     * waiting in the ledger, and grants the ledger shows are over.
+     *
+     * <p>A grant ends when the ledger shows its migration past the copy (waiting for its manual
+     * cut-over, finished, or gone). While the ledger shows it copying it is kept, as fresh as that,
+     * so that it still counts should a later read find the migration in an earlier phase; a grant
+     * whose migration never started (its step failed, it was deleted with its ledger entry left in
+     * Planning) ends once nobody has seen it for {@code memory}.
      */
-    void forgetBefore(Instant before, Map<String, ActiveEntry> ledger) {
+    void forgetBefore(Instant before, Instant now, Map<String, ActiveEntry> ledger) {
       waiting.entrySet().removeIf(e -> e.getValue().isBefore(before) || !inQueue(ledger, e));
       granted
           .entrySet()
           .removeIf(
-              e ->
-                  e.getValue().isBefore(before)
-                      || !ledger.containsKey(e.getKey())
-                      || !waiting(ledger.get(e.getKey()).phase()));
+              e -> {
+                ActiveEntry entry = ledger.get(e.getKey());
+                if (entry != null && copying(entry.phase())) {
+                  e.setValue(now);
+                  return false;
+                }
+                return entry == null || !waiting(entry.phase()) || e.getValue().isBefore(before);
+              });
     }
 
     private static boolean inQueue(Map<String, ActiveEntry> ledger, Map.Entry<String, Instant> e) {

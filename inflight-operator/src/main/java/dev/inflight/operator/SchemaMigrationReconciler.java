@@ -118,7 +118,7 @@ public final class SchemaMigrationReconciler
             slots.admit(
                 database(r),
                 new Ledger.ActiveEntry(m.id(), m.name(), m.phase()),
-                engine.activeMigrations());
+                engine::activeMigrations);
         if (slot instanceof CopySlots.Queued q) {
           return queued(r, engine.status(m.id(), spec), q);
         }

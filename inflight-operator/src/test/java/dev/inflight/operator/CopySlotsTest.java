@@ -31,87 +31,104 @@ class CopySlotsTest {
   }
 
   @Test
-  void oneCopyPerDatabaseAndTheOthersWaitInSubmissionOrderNamingTheHolder() {
+  void oneCopyPerDatabaseAndTheOthersWaitInSubmissionOrderNamingTheHolder() throws Exception {
     ActiveEntry a = submit(1, "apps/a");
     ActiveEntry b = submit(2, "apps/b");
     ActiveEntry c = submit(3, "apps/c");
 
     // c asks first, and gets the free slot: nobody was waiting yet.
-    assertThat(slots.admit(DB, c, ledger)).isInstanceOf(CopySlots.Admitted.class);
+    assertThat(slots.admit(DB, c, () -> ledger)).isInstanceOf(CopySlots.Admitted.class);
     // Granted but still in Planning in the ledger: the slot is taken all the same.
-    assertThat(slots.admit(DB, b, ledger))
+    assertThat(slots.admit(DB, b, () -> ledger))
         .isEqualTo(new CopySlots.Queued("apps/c", 1, 1))
         .extracting(d -> ((CopySlots.Queued) d).message())
         .asString()
         .contains("apps/c is copying", "at most 1", "position 1");
-    assertThat(slots.admit(DB, a, ledger)).isEqualTo(new CopySlots.Queued("apps/c", 1, 1));
-    assertThat(slots.admit(DB, c, ledger)).isInstanceOf(CopySlots.Admitted.class);
+    assertThat(slots.admit(DB, a, () -> ledger)).isEqualTo(new CopySlots.Queued("apps/c", 1, 1));
+    assertThat(slots.admit(DB, c, () -> ledger)).isInstanceOf(CopySlots.Admitted.class);
 
     move(c, MigrationPhase.Backfilling);
-    assertThat(slots.admit(DB, b, ledger)).isEqualTo(new CopySlots.Queued("apps/c", 2, 1));
+    assertThat(slots.admit(DB, b, () -> ledger)).isEqualTo(new CopySlots.Queued("apps/c", 2, 1));
 
     // c finishes: a, submitted first, goes next, then b.
     ledger.remove(ledger.stream().filter(x -> x.id() == 3).findFirst().orElseThrow());
-    assertThat(slots.admit(DB, b, ledger)).isEqualTo(new CopySlots.Queued("apps/a", 2, 1));
-    assertThat(slots.admit(DB, a, ledger)).isInstanceOf(CopySlots.Admitted.class);
+    assertThat(slots.admit(DB, b, () -> ledger)).isEqualTo(new CopySlots.Queued("apps/a", 2, 1));
+    assertThat(slots.admit(DB, a, () -> ledger)).isInstanceOf(CopySlots.Admitted.class);
     move(a, MigrationPhase.CreatingShadow);
-    assertThat(slots.admit(DB, b, ledger)).isEqualTo(new CopySlots.Queued("apps/a", 1, 1));
+    assertThat(slots.admit(DB, b, () -> ledger)).isEqualTo(new CopySlots.Queued("apps/a", 1, 1));
     move(a, MigrationPhase.Completed);
-    assertThat(slots.admit(DB, b, ledger)).isInstanceOf(CopySlots.Admitted.class);
+    assertThat(slots.admit(DB, b, () -> ledger)).isInstanceOf(CopySlots.Admitted.class);
   }
 
   @Test
-  void aMigrationWaitingForItsManualCutoverDoesNotHoldTheQueue() {
+  void aMigrationWaitingForItsManualCutoverDoesNotHoldTheQueue() throws Exception {
     ActiveEntry manual = submit(1, "apps/manual");
     ActiveEntry next = submit(2, "apps/next");
-    assertThat(slots.admit(DB, manual, ledger)).isInstanceOf(CopySlots.Admitted.class);
+    assertThat(slots.admit(DB, manual, () -> ledger)).isInstanceOf(CopySlots.Admitted.class);
     move(manual, MigrationPhase.AwaitingCutover);
-    assertThat(slots.admit(DB, next, ledger)).isInstanceOf(CopySlots.Admitted.class);
+    assertThat(slots.admit(DB, next, () -> ledger)).isInstanceOf(CopySlots.Admitted.class);
   }
 
   @Test
-  void databasesHaveQueuesOfTheirOwn() {
+  void databasesHaveQueuesOfTheirOwn() throws Exception {
     ActiveEntry a = submit(1, "apps/a");
     ActiveEntry b = submit(2, "apps/b");
-    assertThat(slots.admit(DB, a, ledger)).isInstanceOf(CopySlots.Admitted.class);
-    assertThat(slots.admit(DB + "2", b, List.of(b))).isInstanceOf(CopySlots.Admitted.class);
+    assertThat(slots.admit(DB, a, () -> ledger)).isInstanceOf(CopySlots.Admitted.class);
+    assertThat(slots.admit(DB + "2", b, () -> List.of(b))).isInstanceOf(CopySlots.Admitted.class);
   }
 
   @Test
-  void aCopyRunFromTheCommandLineHoldsTheSlotToo() {
+  void aCopyRunFromTheCommandLineHoldsTheSlotToo() throws Exception {
     ActiveEntry cli = submit(1, "users-add-phone");
     move(cli, MigrationPhase.Syncing);
     ActiveEntry a = submit(2, "apps/a");
-    assertThat(slots.admit(DB, a, ledger)).isEqualTo(new CopySlots.Queued("users-add-phone", 1, 1));
+    assertThat(slots.admit(DB, a, () -> ledger))
+        .isEqualTo(new CopySlots.Queued("users-add-phone", 1, 1));
   }
 
   @Test
-  void aWaiterThatStopsAskingNoLongerBlocksTheQueue() {
+  void aWaiterThatStopsAskingNoLongerBlocksTheQueue() throws Exception {
     ActiveEntry holder = submit(1, "apps/holder");
     ActiveEntry gone = submit(2, "apps/gone");
     ActiveEntry last = submit(3, "apps/last");
-    slots.admit(DB, holder, ledger);
+    slots.admit(DB, holder, () -> ledger);
     move(holder, MigrationPhase.Backfilling);
-    assertThat(slots.admit(DB, gone, ledger)).isInstanceOf(CopySlots.Queued.class);
+    assertThat(slots.admit(DB, gone, () -> ledger)).isInstanceOf(CopySlots.Queued.class);
     move(holder, MigrationPhase.Completed);
     // gone (deleted with deletionPolicy Retain: its ledger entry stays in Planning) is ahead of
     // last until it has not asked for longer than the memory.
-    assertThat(slots.admit(DB, last, ledger)).isEqualTo(new CopySlots.Queued("apps/gone", 2, 1));
+    assertThat(slots.admit(DB, last, () -> ledger))
+        .isEqualTo(new CopySlots.Queued("apps/gone", 2, 1));
     clock.advance(Duration.ofSeconds(21));
-    assertThat(slots.admit(DB, last, ledger)).isInstanceOf(CopySlots.Admitted.class);
+    assertThat(slots.admit(DB, last, () -> ledger)).isInstanceOf(CopySlots.Admitted.class);
   }
 
   @Test
-  void aLimitAboveOneLetsThatManyCopyAtOnce() {
+  void aLimitAboveOneLetsThatManyCopyAtOnce() throws Exception {
     CopySlots two = new CopySlots(2, Duration.ofSeconds(20), clock);
     ActiveEntry a = submit(1, "apps/a");
     ActiveEntry b = submit(2, "apps/b");
     ActiveEntry c = submit(3, "apps/c");
-    assertThat(two.admit(DB, a, ledger)).isInstanceOf(CopySlots.Admitted.class);
-    assertThat(two.admit(DB, b, ledger)).isInstanceOf(CopySlots.Admitted.class);
-    assertThat(two.admit(DB, c, ledger)).isEqualTo(new CopySlots.Queued("apps/a", 1, 2));
+    assertThat(two.admit(DB, a, () -> ledger)).isInstanceOf(CopySlots.Admitted.class);
+    assertThat(two.admit(DB, b, () -> ledger)).isInstanceOf(CopySlots.Admitted.class);
+    assertThat(two.admit(DB, c, () -> ledger)).isEqualTo(new CopySlots.Queued("apps/a", 1, 2));
     assertThatThrownBy(() -> new CopySlots(0, Duration.ofSeconds(1), clock))
         .hasMessageContaining("1 or more");
+  }
+
+  @Test
+  void aLedgerReadBeforeAnotherMigrationStartedDoesNotLetASecondCopyIn() throws Exception {
+    ActiveEntry a = submit(1, "apps/a");
+    ActiveEntry b = submit(2, "apps/b");
+    ActiveEntry c = submit(3, "apps/c");
+    assertThat(slots.admit(DB, a, () -> ledger)).isInstanceOf(CopySlots.Admitted.class);
+    // b's reconcile reads the ledger now, while a is granted but still in Planning ...
+    List<ActiveEntry> readByB = List.copyOf(ledger);
+    // ... a starts copying, and c's reconcile, reading the ledger after that, waits ...
+    move(a, MigrationPhase.CreatingShadow);
+    assertThat(slots.admit(DB, c, () -> ledger)).isInstanceOf(CopySlots.Queued.class);
+    // ... and b asks last, with what it read before a started: a still holds the slot.
+    assertThat(slots.admit(DB, b, () -> readByB)).isInstanceOf(CopySlots.Queued.class);
   }
 
   @Test
