@@ -94,12 +94,17 @@ public record MigrationSpec(
 
   /** Pacing of the copy. Durations are strings such as {@code 500ms}, {@code 10s}, {@code 24h}. */
   public record BackfillSpec(
-      Integer batchSize, String targetBatchTime, Long maxRowsPerSecond, String maxReplicaLag) {
-    static final BackfillSpec DEFAULTS = new BackfillSpec(10_000, "500ms", 0L, "10s");
+      Integer batchSize,
+      Integer parallelism,
+      String targetBatchTime,
+      Long maxRowsPerSecond,
+      String maxReplicaLag) {
+    static final BackfillSpec DEFAULTS = new BackfillSpec(10_000, 2, "500ms", 0L, "10s");
 
     BackfillSpec withDefaults() {
       return new BackfillSpec(
           batchSize == null ? DEFAULTS.batchSize : batchSize,
+          parallelism == null ? DEFAULTS.parallelism : parallelism,
           targetBatchTime == null ? DEFAULTS.targetBatchTime : targetBatchTime,
           maxRowsPerSecond == null ? DEFAULTS.maxRowsPerSecond : maxRowsPerSecond,
           maxReplicaLag == null ? DEFAULTS.maxReplicaLag : maxReplicaLag);

@@ -99,6 +99,7 @@ public final class SpecValidator {
     }
     MigrationSpec.BackfillSpec b = spec.backfill();
     range(errors, "spec.backfill.batchSize", b.batchSize(), 1, 1_000_000);
+    range(errors, "spec.backfill.parallelism", b.parallelism(), 1, 64);
     range(errors, "spec.backfill.maxRowsPerSecond", b.maxRowsPerSecond(), 0, 100_000_000);
     duration(
         errors,

@@ -2,6 +2,7 @@ package dev.inflight.engine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
 import dev.inflight.api.MigrationStatus;
@@ -54,6 +55,18 @@ public final class Engine {
   // Once the connection passed, it is a session on the primary for this engine's life: its pool
   // always connects to the same place.
   private volatile boolean sessionChecked;
+  private final StepContext.Sessions workerSessions =
+      new StepContext.Sessions() {
+        @Override
+        public Connection open() throws SQLException {
+          return session();
+        }
+
+        @Override
+        public int spare() {
+          return spareSessions(dataSource);
+        }
+      };
 
   public Engine(
       DataSource dataSource, Clock clock, EngineSettings settings, RandomGenerator random) {
@@ -440,11 +453,29 @@ public final class Engine {
           clock,
           settings,
           backoff,
-          json.writeValueAsString(stored.changes()));
+          json.writeValueAsString(stored.changes()),
+          workerSessions);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(
           "unreadable plan or spec in the ledger for migration " + m.id(), e);
     }
+  }
+
+  /**
+   * Sessions a step's workers may take from a Hikari pool: its size less the step's own session and
+   * one left for whatever else the process does meanwhile (status reads, another migration's step);
+   * a worker waiting for a connection would only stall the step. Another kind of data source is its
+   * owner's to size, for the parallelism its migrations ask.
+   */
+  static int spareSessions(DataSource dataSource) {
+    try {
+      if (dataSource.isWrapperFor(HikariDataSource.class)) {
+        return Math.max(0, dataSource.unwrap(HikariDataSource.class).getMaximumPoolSize() - 2);
+      }
+    } catch (SQLException e) {
+      return 0;
+    }
+    return Integer.MAX_VALUE - 1;
   }
 
   private Connection session() throws SQLException {

@@ -198,7 +198,7 @@ public record CatalogSnapshot(Shape shape, List<Identity> identities, List<Strin
         db.strings(
             "SELECT 'table inflight.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE n.nspname = 'inflight' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
-                + " AND c.relname NOT IN ('migrations', 'history', 'schema_version') ORDER BY 1"));
+                + " AND c.relname NOT IN ('migrations', 'history', 'schema_version', 'copy_ranges') ORDER BY 1"));
     return out;
   }
 

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class LedgerSchema {
   /** The newest version this engine writes. */
-  public static final int VERSION = 3;
+  public static final int VERSION = 4;
 
   private static final String TERMINAL = "('RolledBack', 'Cancelled', 'Finalized', 'Failed')";
 
@@ -99,7 +99,23 @@ public final class LedgerSchema {
               // What writes waited over every swap attempt, not only the longest one.
               "ALTER TABLE inflight.migrations"
                   + " ADD COLUMN writes_blocked_total_ms bigint NOT NULL DEFAULT 0,"
-                  + " ADD COLUMN rollback_blocked_total_ms bigint NOT NULL DEFAULT 0"));
+                  + " ADD COLUMN rollback_blocked_total_ms bigint NOT NULL DEFAULT 0"),
+          // The copy's key ranges (sync.CopyRanges): each one copied and verified on its own, by
+          // whichever worker holds its row, with its cursor committed with each batch.
+          List.of(
+              "CREATE TABLE inflight.copy_ranges ("
+                  + " migration_id bigint NOT NULL REFERENCES inflight.migrations (id)"
+                  + " ON DELETE CASCADE,"
+                  + " range_no integer NOT NULL,"
+                  + " low text[],"
+                  + " high text[] NOT NULL,"
+                  + " last boolean NOT NULL,"
+                  + " cursor text[],"
+                  + " copied boolean NOT NULL DEFAULT false,"
+                  + " rows_copied bigint NOT NULL DEFAULT 0,"
+                  + " verified boolean NOT NULL DEFAULT false,"
+                  + " rows_verified bigint NOT NULL DEFAULT 0,"
+                  + " PRIMARY KEY (migration_id, range_no))"));
 
   private LedgerSchema() {}
 

@@ -5,19 +5,28 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.StepResult;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.sql.Tx;
-import dev.inflight.engine.sync.KeyRange;
+import dev.inflight.engine.sync.CopyRanges;
 import dev.inflight.engine.sync.LockProbe;
+import dev.inflight.engine.sync.RangeSplit;
 import dev.inflight.engine.sync.RowMover;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Backfilling. Pre: shadow, log and capture exist; the copy's end key is recorded. Advance:
- * alternates a replay of the change log with one keyset batch copied inside the database (rows
- * never pass through the engine), the cursor committed in the batch's own transaction. The batch
- * size follows {@code targetBatchTime}; {@code maxRowsPerSecond} and {@code maxReplicaLag}
- * throttle. Post: every row up to the end key copied, then Syncing. Cancel: drops the shadow, the
- * log and the capture triggers.
+ * Backfilling. Pre: shadow (without indexes), log and capture exist; the copy's end key is
+ * recorded. Advance: the first step splits the keys up to the end key into ranges of about equal
+ * rows ({@link RangeSplit}); then {@code backfill.parallelism} workers, each on its own session,
+ * copy keyset batches of the ranges inside the database (rows never pass through the engine), each
+ * batch committed with its range's cursor. The copy goes into a bare heap, the fastest way to load
+ * a table: the key and the indexes are built afterwards, at Syncing, and the change log is replayed
+ * from there (every key changed since capture began is in it, so replay then re-reads the truth of
+ * whatever a batch copied stale). Batch sizes follow {@code targetBatchTime} per worker; {@code
+ * maxRowsPerSecond} and {@code maxReplicaLag} throttle the workers' sum. Post: every range copied,
+ * then Syncing. Cancel: drops the shadow, the log and the capture triggers.
  */
 final class BackfillingPhase implements PhaseStep.BeforeCutover {
   private static final int MIN_BATCH = 100;
@@ -32,65 +41,156 @@ final class BackfillingPhase implements PhaseStep.BeforeCutover {
     return new Observation(Tx.queryLong(ctx.conn(), ctx.plan().logBacklog()));
   }
 
+  /** What one worker did in one step. */
+  private record Copied(long read, int lastBatchSize) {}
+
   @Override
   public StepResult advance(StepContext ctx) throws SQLException {
-    Duration target = Durations.parse("targetBatchTime", ctx.spec().backfill().targetBatchTime());
+    MigrationRecord m = ctx.record();
+    if (m.backfillDone()) {
+      return toSyncing(ctx, 0);
+    }
     Duration maxLag = Durations.parse("maxReplicaLag", ctx.spec().backfill().maxReplicaLag());
-    long maxRate = ctx.spec().backfill().maxRowsPerSecond();
-    while (true) {
-      MigrationRecord m = ctx.record();
-      if (!maxLag.isZero()) {
-        long lag = LockProbe.replicaLagMillis(ctx.conn());
-        if (lag > maxLag.toMillis()) {
-          return StepResult.Waiting.throttled(
-              phase(),
-              StepResult.Throttle.ReplicaLag,
-              Duration.ofSeconds(1),
-              "replica lag " + lag + "ms exceeds maxReplicaLag " + maxLag.toMillis() + "ms");
-        }
-      }
-      KeyRange range = new KeyRange(m.backfillCursor(), m.backfillHigh());
-      Replays.forward(ctx, range);
-      if (m.backfillDone()) {
-        ctx.transition(MigrationPhase.Syncing);
-        return new StepResult.Progress(
-            MigrationPhase.Syncing, "copy complete: " + m.rowsCopied() + " rows");
-      }
-      int size = m.batchSize() == null ? ctx.spec().backfill().batchSize() : m.batchSize();
-      long started = System.nanoTime();
-      RowMover.BatchResult batch =
-          ctx.tx(
-              c -> {
-                RowMover.BatchResult r =
-                    RowMover.copyBatch(c, ctx.plan().backfillBatch(), range, size);
-                long ms = (System.nanoTime() - started) / 1_000_000;
-                // A short batch read every key up to the end key: the copy covers the whole range,
-                // so replay must no longer skip keys below the end key (it would drop keys
-                // inserted there after this batch, such as ones an application re-inserts).
-                boolean last = r.read() < size;
-                ctx.ledger()
-                    .update(m.id())
-                    .set(
-                        "backfill_cursor = ?",
-                        last
-                            ? m.backfillHigh()
-                            : r.lastKey() == null ? m.backfillCursor() : r.lastKey())
-                    .set("rows_copied = rows_copied + ?", r.inserted())
-                    .set("backfill_done = ?", last)
-                    .set("batch_size = ?", nextSize(size, ms, target, ctx))
-                    .execute(c, ctx.now());
-                return r;
-              });
-      ctx.reload();
-      long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-      var pause = Pacing.after(phase(), batch.read(), elapsedMs, maxRate);
-      if (pause.isPresent()) {
-        return pause.get();
-      }
-      if (ctx.budgetSpent()) {
-        return new StepResult.Progress(phase(), ctx.record().rowsCopied() + " rows copied");
+    if (!maxLag.isZero()) {
+      long lag = LockProbe.replicaLagMillis(ctx.conn());
+      if (lag > maxLag.toMillis()) {
+        return StepResult.Waiting.throttled(
+            phase(),
+            StepResult.Throttle.ReplicaLag,
+            Duration.ofSeconds(1),
+            "replica lag " + lag + "ms exceeds maxReplicaLag " + maxLag.toMillis() + "ms");
       }
     }
+    int workers = ctx.workers();
+    if (!CopyRanges.planned(ctx.conn(), m.id())) {
+      split(ctx, workers);
+    }
+    long maxRate = ctx.spec().backfill().maxRowsPerSecond();
+    long started = System.nanoTime();
+    AtomicLong read = new AtomicLong();
+    List<Copied> done =
+        Workers.run(
+            ctx, workers, (session, worker, crew) -> copy(ctx, session, crew, read, started));
+    ctx.reload();
+    CopyRanges.Totals totals = CopyRanges.totals(ctx.conn(), m.id());
+    int lastSize = done.stream().mapToInt(Copied::lastBatchSize).max().orElse(0);
+    if (totals.allCopied()) {
+      return toSyncing(ctx, lastSize);
+    }
+    if (lastSize > 0) {
+      ctx.ledger().update(m.id()).set("batch_size = ?", lastSize).execute(ctx.conn(), ctx.now());
+    }
+    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+    Optional<StepResult> pause = Pacing.after(phase(), read.get(), elapsedMs, maxRate);
+    if (pause.isPresent()) {
+      return pause.get();
+    }
+    return new StepResult.Progress(
+        phase(),
+        ctx.reload().rowsCopied()
+            + " rows copied ("
+            + totals.copied()
+            + " of "
+            + totals.ranges()
+            + " key ranges, "
+            + workers
+            + (workers == 1 ? " worker)" : " workers)"));
+  }
+
+  /** Records the ranges, once: the next steps and any process resuming the migration use them. */
+  private static void split(StepContext ctx, int workers) throws SQLException {
+    MigrationRecord m = ctx.record();
+    long rows = Math.max(ctx.plan().estimatedRows(), 0);
+    int ranges = RangeSplit.ranges(rows, workers);
+    ctx.tx(
+        c -> {
+          List<List<String>> cuts =
+              RangeSplit.boundaries(
+                  c,
+                  ctx.plan().sampleKeys(),
+                  m.backfillCursor(),
+                  m.backfillHigh(),
+                  ranges,
+                  ctx.plan().tableBytes());
+          CopyRanges.plan(c, m.id(), m.backfillCursor(), m.backfillHigh(), cuts);
+          return null;
+        });
+  }
+
+  /**
+   * One worker: batch after batch from its range (another free one when it is done), until every
+   * range is copied or taken, the step's budget is spent, the rate asks for a pause, or another
+   * worker failed.
+   */
+  private Copied copy(
+      StepContext ctx, Connection session, Workers.Crew crew, AtomicLong read, long started)
+      throws SQLException {
+    MigrationRecord m = ctx.record();
+    Duration target = Durations.parse("targetBatchTime", ctx.spec().backfill().targetBatchTime());
+    long maxRate = ctx.spec().backfill().maxRowsPerSecond();
+    int size = m.batchSize() == null ? ctx.spec().backfill().batchSize() : m.batchSize();
+    int[] preferred = {-1};
+    long mine = 0;
+    // At least one batch per worker and step, however short the budget: every step makes progress.
+    do {
+      int limit = size;
+      long batchStarted = System.nanoTime();
+      Optional<RowMover.BatchResult> batch =
+          Tx.run(
+              session,
+              ctx.lockTimeout(),
+              ctx.settings().ddlTimeout(),
+              c -> {
+                Optional<CopyRanges.Range> range = CopyRanges.takeToCopy(c, m.id(), preferred[0]);
+                if (range.isEmpty()) {
+                  return Optional.empty();
+                }
+                CopyRanges.Range r = range.get();
+                preferred[0] = r.number();
+                RowMover.BatchResult b =
+                    RowMover.copyBatch(c, ctx.plan().backfillBatch(), r.toCopy(), limit);
+                // A short batch read every key up to the range's end: the range is copied.
+                boolean last = b.read() < limit;
+                List<String> cursor =
+                    last ? r.high() : b.lastKey() == null ? r.cursor() : b.lastKey();
+                CopyRanges.copied(c, m.id(), r.number(), cursor, last, b.inserted());
+                ctx.ledger()
+                    .update(m.id())
+                    .set("rows_copied = rows_copied + ?", b.inserted())
+                    .execute(c, ctx.now());
+                return Optional.of(b);
+              });
+      if (batch.isEmpty()) {
+        break;
+      }
+      mine += batch.get().read();
+      long total = read.addAndGet(batch.get().read());
+      long ms = (System.nanoTime() - batchStarted) / 1_000_000;
+      size = nextSize(size, ms, target, ctx);
+      long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+      if (Pacing.after(phase(), total, elapsedMs, maxRate).isPresent()) {
+        crew.stop();
+      }
+    } while (!crew.stopping() && !ctx.budgetSpent());
+    return new Copied(mine, size);
+  }
+
+  /** The copy is complete: the cursor says so for status, and Syncing builds the key next. */
+  private StepResult toSyncing(StepContext ctx, int lastSize) throws SQLException {
+    MigrationRecord m = ctx.record();
+    var update =
+        ctx.ledger()
+            .update(m.id())
+            .set("backfill_done = true")
+            .set("backfill_cursor = ?", m.backfillHigh());
+    if (lastSize > 0) {
+      update.set("batch_size = ?", lastSize);
+    }
+    update.execute(ctx.conn(), ctx.now());
+    ctx.reload();
+    ctx.transition(MigrationPhase.Syncing);
+    return new StepResult.Progress(
+        MigrationPhase.Syncing, "copy complete: " + ctx.record().rowsCopied() + " rows");
   }
 
   /** Grows or shrinks the batch towards the target time, at most doubling or halving per batch. */

@@ -38,6 +38,16 @@ public final class StepContext {
   private final Backoff backoff;
   private final Instant deadline;
   private final String changesJson;
+  private final Sessions sessions;
+
+  /** More sessions for a step's workers, beside the step's own. */
+  public interface Sessions {
+    /** A new session, prepared as the step's own is; the caller closes it. */
+    Connection open() throws SQLException;
+
+    /** How many sessions a step may open at once without starving the pool it draws from. */
+    int spare();
+  }
 
   public StepContext(
       Connection conn,
@@ -50,8 +60,10 @@ public final class StepContext {
       Clock clock,
       EngineSettings settings,
       Backoff backoff,
-      String changesJson) {
+      String changesJson,
+      Sessions sessions) {
     this.changesJson = changesJson;
+    this.sessions = sessions;
     this.conn = conn;
     this.record = record;
     this.plan = plan;
@@ -116,6 +128,18 @@ public final class StepContext {
 
   public Backoff backoff() {
     return backoff;
+  }
+
+  public Sessions sessions() {
+    return sessions;
+  }
+
+  /**
+   * The workers a step runs for {@code backfill.parallelism}: as many as asked, but no more than
+   * the step's own session plus the sessions its pool can spare.
+   */
+  public int workers() {
+    return Math.max(1, Math.min(spec.backfill().parallelism(), 1 + sessions.spare()));
   }
 
   /** True when the step has used its time budget and should return. */

@@ -7,17 +7,23 @@ import dev.inflight.engine.StepResult;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.plan.IndexBuild;
 import dev.inflight.engine.sql.Tx;
+import dev.inflight.engine.sync.CopyRanges;
 import dev.inflight.engine.sync.KeyRange;
 import dev.inflight.engine.sync.Verifier;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Syncing. Pre: every row copied. Advance, one unit per step and replaying the log before each:
- * build the next secondary index on the shadow (no writer but this worker touches it, so a plain
- * build is safe and fastest), ANALYZE the shadow so the new table starts with statistics, verify
- * one key range, and once everything is verified and the backlog is short, move on to
- * AwaitingCutover (manual mode) or CuttingOver. With {@code maxRowsPerSecond}, verification keeps
- * to the same rate as the copy and index builds use no parallel workers. Cancel: drops the shadow,
+ * Syncing. Pre: every row copied. Advance, one unit per step: first the key (a plan made before the
+ * copy went into a bare heap has it already), since replay finds rows by key; from then on the log
+ * is replayed before each unit: the secondary indexes (no writer but this migration touches the
+ * shadow, so plain builds are safe and fastest; several at once with {@code parallelism}), ANALYZE
+ * so the new table starts with statistics, verification of every key range (the ranges side by
+ * side), and once everything is verified and the backlog is short, AwaitingCutover (manual mode) or
+ * CuttingOver. With {@code maxRowsPerSecond}, verification keeps to the same rate as the copy, in
+ * small chunks in key order, and index builds use no parallel workers. Cancel: drops the shadow,
  * the log and the capture triggers.
  */
 final class SyncingPhase implements PhaseStep.BeforeCutover {
@@ -35,58 +41,17 @@ final class SyncingPhase implements PhaseStep.BeforeCutover {
   public StepResult advance(StepContext ctx) throws SQLException {
     MigrationRecord m = ctx.record();
     KeyRange all = KeyRange.complete(m.backfillHigh());
-    long maxRate = ctx.spec().backfill().maxRowsPerSecond();
+    IndexBuild key = ctx.plan().keyIndex();
+    Set<String> built = IndexBuilds.onShadow(ctx.conn(), ctx.shadowSql());
+    if (key != null && !built.contains(key.shadowName())) {
+      IndexBuilds.build(ctx, ctx.conn(), key, false, true);
+      return new StepResult.Progress(phase(), "built the primary key " + key.finalName());
+    }
     Replays.forward(ctx, all);
-    if (m.indexesBuilt() < ctx.plan().indexes().size()) {
-      IndexBuild ix = ctx.plan().indexes().get(m.indexesBuilt());
-      try {
-        Tx.run(
-            ctx.conn(),
-            ctx.lockTimeout(),
-            ctx.settings().indexBuildTimeout(),
-            c -> {
-              if (Pacing.gentle(maxRate)) {
-                // A parallel build takes every core it can get; a throttled migration leaves
-                // the others to the application.
-                Tx.execute(c, "SET LOCAL max_parallel_maintenance_workers = 0");
-              }
-              for (String sql : ix.statements()) {
-                Tx.execute(c, sql);
-              }
-              ctx.ledger()
-                  .update(m.id())
-                  .set("indexes_built = indexes_built + 1")
-                  .execute(c, ctx.now());
-              return null;
-            });
-      } catch (SQLException e) {
-        if ("23505".equals(e.getSQLState())) {
-          // Duplicates can be transient: a key that changed value is still waiting in the log.
-          // With the log replayed to the end and the duplicate still there, it is in the data.
-          Replays.forward(ctx, all);
-          if (Tx.queryLong(ctx.conn(), ctx.plan().logBacklog()) == 0) {
-            throw EngineException.permanent(
-                "unique index "
-                    + ix.finalName()
-                    + " cannot be built: the table's rows have duplicates ("
-                    // The detail names the duplicated key.
-                    + String.valueOf(e.getMessage()).replaceAll("\\s*\\n\\s*", " ")
-                    + "); nothing was swapped");
-          }
-          throw new EngineException(
-              "building unique index "
-                  + ix.finalName()
-                  + " found duplicates; replaying and trying again ("
-                  + e.getMessage()
-                  + ")",
-              true,
-              "23505",
-              e);
-        }
-        throw e;
-      }
-      ctx.reload();
-      return new StepResult.Progress(phase(), "built index " + ix.finalName());
+    List<IndexBuild> remaining =
+        ctx.plan().indexes().stream().filter(ix -> !built.contains(ix.shadowName())).toList();
+    if (!remaining.isEmpty()) {
+      return buildIndexes(ctx, remaining);
     }
     if (!m.analyzed()) {
       ctx.tx(
@@ -99,44 +64,12 @@ final class SyncingPhase implements PhaseStep.BeforeCutover {
       return new StepResult.Progress(phase(), "statistics gathered");
     }
     if (!m.verifyDone()) {
-      var cursor = m.verifyCursor();
-      int chunkSize = Pacing.verifyChunk(ctx.settings().verifyChunk(), maxRate);
-      while (true) {
-        long started = System.nanoTime();
-        Verifier.Chunk chunk;
-        try {
-          chunk =
-              Verifier.verifyChunk(
-                  ctx.conn(), ctx.plan(), cursor, chunkSize, ctx.settings().ddlTimeout());
-        } catch (EngineException e) {
-          // An application TRUNCATE logs no keys: until replay applies its marker, every row of
-          // the shadow differs. Apply it and compare the chunk again.
-          if (!ctx.logsTruncations() || !ctx.tx(c -> Truncations.pending(c, ctx.logSql(false)))) {
-            throw e;
-          }
-          Replays.forward(ctx, all);
-          continue;
-        }
-        ctx.ledger()
-            .update(m.id())
-            .set("verify_cursor = ?", chunk.next())
-            .set("verify_done = ?", chunk.done())
-            .set("rows_verified = rows_verified + ?", chunk.rows())
-            .execute(ctx.conn(), ctx.now());
-        cursor = chunk.next();
-        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-        var pause = Pacing.after(phase(), chunk.rows(), elapsedMs, maxRate);
-        if (chunk.done() || ctx.budgetSpent() || pause.isPresent()) {
-          ctx.reload();
-          return pause
-              .filter(p -> !chunk.done())
-              .orElseGet(
-                  () ->
-                      new StepResult.Progress(
-                          phase(), ctx.record().rowsVerified() + " rows verified"));
-        }
-        Replays.forward(ctx, all);
-      }
+      // Under a rate limit, small chunks in key order keep the reads even; otherwise the copy's
+      // ranges are compared side by side.
+      boolean ranges =
+          !Pacing.gentle(ctx.spec().backfill().maxRowsPerSecond())
+              && CopyRanges.planned(ctx.conn(), m.id());
+      return ranges ? RangeVerification.step(ctx, all) : verifyInOrder(ctx, all);
     }
     if (!m.extrasBuilt() && !ctx.plan().syncExtras().isEmpty()) {
       // Built last, from the verified shadow, so they are as fresh as possible at the swap.
@@ -165,6 +98,78 @@ final class SyncingPhase implements PhaseStep.BeforeCutover {
             : MigrationPhase.CuttingOver;
     ctx.transition(next);
     return new StepResult.Progress(next, "in sync and verified");
+  }
+
+  /** Builds the next indexes, side by side on the step's workers where they can be. */
+  private StepResult buildIndexes(StepContext ctx, List<IndexBuild> remaining) throws SQLException {
+    List<IndexBuild> now = IndexBuilds.next(remaining, ctx.workers());
+    try {
+      if (now.size() == 1) {
+        IndexBuilds.build(ctx, ctx.conn(), now.get(0), true, true);
+      } else {
+        Workers.run(
+            ctx,
+            now.size(),
+            (session, worker, crew) -> {
+              IndexBuilds.build(ctx, session, now.get(worker), true, false);
+              return null;
+            });
+      }
+    } catch (IndexBuilds.Duplicates d) {
+      throw IndexBuilds.duplicates(ctx, d);
+    }
+    ctx.reload();
+    return new StepResult.Progress(
+        phase(),
+        (now.size() == 1 ? "built index " : "built indexes ")
+            + now.stream().map(IndexBuild::finalName).collect(Collectors.joining(", ")));
+  }
+
+  /**
+   * Verification of a migration copied before key ranges existed: chunk after chunk in key order,
+   * from the cursor in the ledger.
+   */
+  private StepResult verifyInOrder(StepContext ctx, KeyRange all) throws SQLException {
+    MigrationRecord m = ctx.record();
+    long maxRate = ctx.spec().backfill().maxRowsPerSecond();
+    var cursor = m.verifyCursor();
+    int chunkSize = Pacing.verifyChunk(ctx.settings().verifyChunk(), maxRate);
+    while (true) {
+      long started = System.nanoTime();
+      Verifier.Chunk chunk;
+      try {
+        chunk =
+            Verifier.verifyChunk(
+                ctx.conn(), ctx.plan(), cursor, chunkSize, ctx.settings().ddlTimeout());
+      } catch (EngineException e) {
+        // An application TRUNCATE logs no keys: until replay applies its marker, every row of
+        // the shadow differs. Apply it and compare the chunk again.
+        if (!ctx.logsTruncations() || !ctx.tx(c -> Truncations.pending(c, ctx.logSql(false)))) {
+          throw e;
+        }
+        Replays.forward(ctx, all);
+        continue;
+      }
+      ctx.ledger()
+          .update(m.id())
+          .set("verify_cursor = ?", chunk.next())
+          .set("verify_done = ?", chunk.done())
+          .set("rows_verified = rows_verified + ?", chunk.rows())
+          .execute(ctx.conn(), ctx.now());
+      cursor = chunk.next();
+      long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+      var pause = Pacing.after(phase(), chunk.rows(), elapsedMs, maxRate);
+      if (chunk.done() || ctx.budgetSpent() || pause.isPresent()) {
+        ctx.reload();
+        return pause
+            .filter(p -> !chunk.done())
+            .orElseGet(
+                () ->
+                    new StepResult.Progress(
+                        phase(), ctx.record().rowsVerified() + " rows verified"));
+      }
+      Replays.forward(ctx, all);
+    }
   }
 
   @Override

@@ -1,10 +1,13 @@
 package dev.inflight.engine.plan;
 
 /**
- * The keyset copy of the original table into the shadow.
+ * The copy of the original table into the shadow: key ranges, each copied by keyset batches.
  *
  * @param maxKey the largest key when the copy starts; the copy stops there
- * @param batch one batch, repeated in key order; parameters and results as {@code
+ * @param batch one batch of one range, repeated in key order; parameters and results as {@code
  *     ReplaySql.backfillBatch}
+ * @param sample about evenly spaced keys from a sample of the table's blocks, the boundaries of the
+ *     copy's ranges; parameters as {@code ReplaySql.sampleKeys}. Null in a plan stored before
+ *     ranges existed: its copy is one range.
  */
-public record Backfill(String maxKey, String batch) {}
+public record Backfill(String maxKey, String batch, String sample) {}

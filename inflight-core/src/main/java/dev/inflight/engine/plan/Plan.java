@@ -37,9 +37,11 @@ public record Plan(
 
   /**
    * The shape this engine stores. 1: one flat object (no {@code format} field); 2: grouped in the
-   * parts above.
+   * parts above; 3: the key's index built after the copy ({@link ShadowBuild#keyIndex}) and the
+   * copy in ranges ({@link Backfill#sample}). A format 2 plan runs as it was planned: its shadow
+   * has its key from the start, and its copy is one range.
    */
-  public static final int FORMAT = 2;
+  public static final int FORMAT = 3;
 
   @JsonProperty(value = "format", access = JsonProperty.Access.READ_ONLY)
   public int format() {
@@ -137,6 +139,11 @@ public record Plan(
     return shadow.statements();
   }
 
+  /** The key's index, built after the copy; null for a plan whose shadow has it from the start. */
+  public IndexBuild keyIndex() {
+    return shadow.keyIndex();
+  }
+
   public List<IndexBuild> indexes() {
     return shadow.indexes();
   }
@@ -193,6 +200,11 @@ public record Plan(
 
   public String backfillBatch() {
     return backfill.batch();
+  }
+
+  /** The copy's range boundaries from a sample; null for a plan stored before ranges existed. */
+  public String sampleKeys() {
+    return backfill.sample();
   }
 
   public String verifyNextChunk() {

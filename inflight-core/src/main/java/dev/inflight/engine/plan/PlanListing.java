@@ -24,14 +24,33 @@ final class PlanListing {
   }
 
   private void creatingShadow(Plan plan) {
-    section("CreatingShadow: the new table, without secondary indexes", plan.createShadow());
+    section(
+        plan.keyIndex() == null
+            ? "CreatingShadow: the new table, without secondary indexes"
+            : "CreatingShadow: the new table, without indexes",
+        plan.createShadow());
     section("CreatingShadow: change capture on the original table", plan.createCapture());
   }
 
   private void copyAndSync(Plan plan) {
+    if (plan.sampleKeys() != null) {
+      section(
+          "Backfilling: the key ranges' boundaries, from a sample of the table's blocks",
+          List.of(plan.sampleKeys()));
+    }
     section(
-        "Backfilling: one batch (repeated in primary-key order)", List.of(plan.backfillBatch()));
-    section("Backfilling/Syncing: replay of changed keys (repeated)", List.of(plan.replayBatch()));
+        plan.sampleKeys() == null
+            ? "Backfilling: one batch (repeated in primary-key order)"
+            : "Backfilling: one batch of one key range (repeated in key order, ranges in parallel)",
+        List.of(plan.backfillBatch()));
+    if (plan.keyIndex() != null) {
+      section("Syncing: the primary key, once every range is copied", plan.keyIndex().statements());
+    }
+    section(
+        plan.keyIndex() == null
+            ? "Backfilling/Syncing: replay of changed keys (repeated)"
+            : "Syncing: replay of changed keys (repeated)",
+        List.of(plan.replayBatch()));
     List<String> indexes = new ArrayList<>();
     plan.indexes().forEach(index -> indexes.addAll(index.statements()));
     indexes.add(plan.analyze());

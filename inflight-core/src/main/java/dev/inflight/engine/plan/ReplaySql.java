@@ -101,6 +101,37 @@ final class ReplaySql {
         + " LIMIT 1)";
   }
 
+  /**
+   * Keys about evenly spaced in key order, from the rows of a sample of the table's blocks: the
+   * boundaries of the copy's ranges, so that ranges hold about as many rows whatever the key's type
+   * and distribution (no assumption of dense integers). Parameters: sample percentage, no-start
+   * flag, start key (exclusive), high key (inclusive), number of ranges wanted. Returns one text[]
+   * key per row, ascending.
+   */
+  static String sampleKeys(Direction d) {
+    List<String> k = d.fromKey();
+    String sk = row("s", k);
+    String types = Sql.paramRow(d.fromKeyTypes());
+    return "SELECT ARRAY["
+        + keyList("c", k, "::text")
+        + "] FROM (SELECT "
+        + Sql.idents("s", k)
+        + ", row_number() OVER (ORDER BY "
+        + Sql.idents("s", k)
+        + ") AS inflight_n, count(*) OVER () AS inflight_total FROM "
+        + d.from
+        + " AS s TABLESAMPLE SYSTEM (?::real) WHERE (? OR "
+        + sk
+        + " > "
+        + types
+        + ") AND "
+        + sk
+        + " <= "
+        + types
+        + ") AS c WHERE c.inflight_n % greatest(1, c.inflight_total / ?::bigint) = 0 ORDER BY "
+        + Sql.idents("c", k);
+  }
+
   /** The largest key, as text[]; the copy stops there and replay covers what comes after. */
   static String maxKey(Direction d) {
     List<String> k = d.fromKey();

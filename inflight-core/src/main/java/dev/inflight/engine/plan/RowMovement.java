@@ -98,7 +98,8 @@ record RowMovement(
   }
 
   Backfill backfill() {
-    return new Backfill(ReplaySql.maxKey(forward), ReplaySql.backfillBatch(forward));
+    return new Backfill(
+        ReplaySql.maxKey(forward), ReplaySql.backfillBatch(forward), ReplaySql.sampleKeys(forward));
   }
 
   Verification verification() {
@@ -116,6 +117,7 @@ record RowMovement(
       dry.run("create the change log", forwardLog.capture().get(0));
     }
     dry.explain("the copy", ReplaySql.backfillBatch(forward));
+    dry.explain("the copy's ranges", ReplaySql.sampleKeys(forward));
     dry.explain("the replay", ReplaySql.replayBatch(forward, true));
     dry.explain("the verification", ReplaySql.sourceDigest(forward, shadowTypes, recordHash));
     dry.explain("the verification", ReplaySql.targetDigest(forward, recordHash));

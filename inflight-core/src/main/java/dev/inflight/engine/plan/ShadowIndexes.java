@@ -1,5 +1,6 @@
 package dev.inflight.engine.plan;
 
+import dev.inflight.engine.PlanRejectedException;
 import dev.inflight.engine.catalog.IndexInfo;
 import dev.inflight.engine.catalog.TableProperties;
 import dev.inflight.engine.change.ShadowDesign;
@@ -13,18 +14,18 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The new table's indexes, as the planning shadow has them after the changes: the key's index is
- * built with the table (the copy's and replay's upserts need it), the others after the copy; each
- * one carries its comment and that of the constraint it backs.
+ * The new table's indexes, as the planning shadow has them after the changes: all of them are built
+ * after the copy (into a heap without indexes, the fastest way to load it), the key's first, since
+ * replay finds rows by key; each one carries its comment and that of the constraint it backs.
  *
- * @param withShadow the key index's statements, run with the shadow's creation
+ * @param key the key's index and the constraint it backs
  * @param builds the other indexes, built at Syncing
  * @param finalRenames the cut-over's renames from shadow names to final names
  * @param shadowRenames the rollback's renames back to shadow names
  * @param dropped final names of the indexes a dropped column took with it
  */
 record ShadowIndexes(
-    List<String> withShadow,
+    IndexBuild key,
     List<IndexBuild> builds,
     List<String> finalRenames,
     List<String> shadowRenames,
@@ -35,7 +36,7 @@ record ShadowIndexes(
     Map<String, IndexInfo> onShadow =
         designed.table().indexes().stream()
             .collect(Collectors.toMap(IndexInfo::name, Function.identity()));
-    List<String> withShadow = new ArrayList<>();
+    IndexBuild key = null;
     List<IndexBuild> builds = new ArrayList<>();
     List<String> finalRenames = new ArrayList<>();
     List<String> shadowRenames = new ArrayList<>();
@@ -46,28 +47,36 @@ record ShadowIndexes(
         dropped.add(index.finalName());
         continue;
       }
-      List<String> statements = statements(original, index, built);
+      IndexInfo source = index.source();
+      IndexBuild build =
+          new IndexBuild(
+              index.shadowName(),
+              index.finalName(),
+              source == null ? null : source.name(),
+              statements(original, index, built));
       if (isKeyIndex(designed, built)) {
-        withShadow.addAll(statements);
+        key = build;
       } else {
-        IndexInfo source = index.source();
-        builds.add(
-            new IndexBuild(
-                index.shadowName(),
-                index.finalName(),
-                source == null ? null : source.name(),
-                statements));
+        builds.add(build);
       }
       finalRenames.add(rename(original.schema(), index.shadowName(), index.finalName()));
       shadowRenames.add(rename(original.schema(), index.finalName(), index.shadowName()));
     }
     CatalogChecks.requireIndexNamesFree(conn, original.info(), designed.design());
     return new ShadowIndexes(
-        List.copyOf(withShadow),
+        requireKey(key),
         List.copyOf(builds),
         List.copyOf(finalRenames),
         List.copyOf(shadowRenames),
         List.copyOf(dropped));
+  }
+
+  private static IndexBuild requireKey(IndexBuild key) {
+    if (key == null) {
+      throw new PlanRejectedException(
+          "the new table would have no primary key: replay and verification find rows by key");
+    }
+    return key;
   }
 
   private static boolean isKeyIndex(DesignedShadow designed, IndexInfo built) {

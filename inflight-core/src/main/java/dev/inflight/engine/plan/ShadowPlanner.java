@@ -29,12 +29,12 @@ final class ShadowPlanner {
         .filter(ddl -> !ddl.dryRunOnly())
         .map(ShadowDesign.Ddl::sql)
         .forEach(statements::add);
-    statements.addAll(indexes.withShadow());
     addComments(original, indexes, statements, dry);
     Map<String, List<String>> expected = expectation(conn, original, designed);
     statements.addAll(designed.ownership());
     return new ShadowBuild(
         List.copyOf(statements),
+        indexes.key(),
         indexes.builds(),
         "ANALYZE " + original.shadow(),
         syncExtras(original, designed),
@@ -47,16 +47,13 @@ final class ShadowPlanner {
   private static void addComments(
       Original original, ShadowIndexes indexes, List<String> statements, DryRun dry)
       throws SQLException {
-    for (IndexBuild build : indexes.builds()) {
+    List<IndexBuild> all = new ArrayList<>(indexes.builds());
+    all.add(indexes.key());
+    for (IndexBuild build : all) {
       for (String sql : build.statements()) {
         if (sql.startsWith("COMMENT ON")) {
           dry.run("copy comments", sql);
         }
-      }
-    }
-    for (String sql : statements) {
-      if (sql.startsWith("COMMENT ON INDEX") || sql.startsWith("COMMENT ON CONSTRAINT")) {
-        dry.run("copy comments", sql);
       }
     }
     for (String sql : original.carry().shadowComments()) {

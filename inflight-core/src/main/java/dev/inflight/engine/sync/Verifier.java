@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Compares the original table, transformed, with the shadow, one key range at a time: row count and
@@ -48,19 +49,8 @@ public final class Verifier {
                 upper = a == null ? null : List.of((String[]) a.getArray());
               }
             }
-            Digest source = digest(c, plan.verifySourceDigest(), lower, upper, width);
-            Digest shadow = digest(c, plan.verifyShadowDigest(), lower, upper, width);
-            if (!source.equals(shadow)) {
-              throw EngineException.permanent(
-                  "verification failed: rows differ for "
-                      + describe(plan, lower, upper)
-                      + ": the original table has "
-                      + source.rows()
-                      + " rows there, the new table "
-                      + shadow.rows()
-                      + (source.rows() == shadow.rows() ? " with different contents" : ""));
-            }
-            return new Chunk(upper, source.rows(), upper == null);
+            long rows = compare(c, plan, lower, upper);
+            return new Chunk(upper, rows, upper == null);
           });
     } finally {
       try {
@@ -69,6 +59,60 @@ public final class Verifier {
         // A broken connection is discarded by the pool.
       }
     }
+  }
+
+  /**
+   * Verifies the next key range of the copy that no other worker holds ({@link CopyRanges}), in one
+   * REPEATABLE READ snapshot that also holds the range's row and records it verified; {@code
+   * preferred} is the range tried first. Returns the range's rows, or empty when no range is left
+   * to verify.
+   */
+  public static Optional<Long> verifyNextRange(
+      Connection conn, Plan plan, long migration, int preferred, Duration timeout)
+      throws SQLException {
+    int isolation = conn.getTransactionIsolation();
+    conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    try {
+      return Tx.run(
+          conn,
+          timeout,
+          timeout,
+          c -> {
+            Optional<CopyRanges.Range> range = CopyRanges.takeToVerify(c, migration, preferred);
+            if (range.isEmpty()) {
+              return Optional.empty();
+            }
+            CopyRanges.Range r = range.get();
+            long rows = compare(c, plan, r.low(), r.verifyHigh());
+            CopyRanges.verified(c, migration, r.number(), rows);
+            return Optional.of(rows);
+          });
+    } finally {
+      try {
+        conn.setTransactionIsolation(isolation);
+      } catch (SQLException ignored) {
+        // A broken connection is discarded by the pool.
+      }
+    }
+  }
+
+  /** Compares one key range of both tables; returns its rows, or fails naming the range. */
+  private static long compare(Connection c, Plan plan, List<String> lower, List<String> upper)
+      throws SQLException {
+    int width = plan.key().size();
+    Digest source = digest(c, plan.verifySourceDigest(), lower, upper, width);
+    Digest shadow = digest(c, plan.verifyShadowDigest(), lower, upper, width);
+    if (!source.equals(shadow)) {
+      throw EngineException.permanent(
+          "verification failed: rows differ for "
+              + describe(plan, lower, upper)
+              + ": the original table has "
+              + source.rows()
+              + " rows there, the new table "
+              + shadow.rows()
+              + (source.rows() == shadow.rows() ? " with different contents" : ""));
+    }
+    return source.rows();
   }
 
   /** Row count and content hash of one side of a key range. */

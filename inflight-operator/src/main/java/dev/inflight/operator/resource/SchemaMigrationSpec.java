@@ -158,6 +158,14 @@ public record SchemaMigrationSpec(
           @JsonPropertyDescription(
               "Rows in the first copy batch; later batches grow or shrink towards targetBatchTime.")
           Integer batchSize,
+      @Min(1)
+          @Max(64)
+          @Default("2")
+          @JsonPropertyDescription(
+              "Workers, each on its own database session, that copy key ranges, build indexes and"
+                  + " verify at once; the throttles apply to their sum. More than the database"
+                  + " server's cores only adds contention.")
+          Integer parallelism,
       @Pattern(DURATION)
           @Default("500ms")
           @JsonPropertyDescription("How long one copy batch should take, e.g. 500ms.")
