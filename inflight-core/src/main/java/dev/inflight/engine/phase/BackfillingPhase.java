@@ -6,7 +6,6 @@ import dev.inflight.engine.StepResult;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.sql.Tx;
 import dev.inflight.engine.sync.KeyRange;
-import dev.inflight.engine.sync.LockProbe;
 import dev.inflight.engine.sync.RowMover;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -15,9 +14,9 @@ import java.time.Duration;
  * Backfilling. Pre: shadow, log and capture exist; the copy's end key is recorded. Advance:
  * alternates a replay of the change log with one keyset batch copied inside the database (rows
  * never pass through the engine), the cursor committed in the batch's own transaction. The batch
- * size follows {@code targetBatchTime}; {@code maxRowsPerSecond} and {@code maxReplicaLag}
- * throttle. Post: every row up to the end key copied, then Syncing. Cancel: drops the shadow, the
- * log and the capture triggers.
+ * size follows {@code targetBatchTime}; {@code maxRowsPerSecond} paces, and {@link Throttles}
+ * (standby lag, slot retention, application load) pause the copy. Post: every row up to the end key
+ * copied, then Syncing. Cancel: drops the shadow, the log and the capture triggers.
  */
 final class BackfillingPhase implements PhaseStep.BeforeCutover {
   private static final int MIN_BATCH = 100;
@@ -35,19 +34,12 @@ final class BackfillingPhase implements PhaseStep.BeforeCutover {
   @Override
   public StepResult advance(StepContext ctx) throws SQLException {
     Duration target = Durations.parse("targetBatchTime", ctx.spec().backfill().targetBatchTime());
-    Duration maxLag = Durations.parse("maxReplicaLag", ctx.spec().backfill().maxReplicaLag());
     long maxRate = ctx.spec().backfill().maxRowsPerSecond();
     while (true) {
       MigrationRecord m = ctx.record();
-      if (!maxLag.isZero()) {
-        long lag = LockProbe.replicaLagMillis(ctx.conn());
-        if (lag > maxLag.toMillis()) {
-          return StepResult.Waiting.throttled(
-              phase(),
-              StepResult.Throttle.ReplicaLag,
-              Duration.ofSeconds(1),
-              "replica lag " + lag + "ms exceeds maxReplicaLag " + maxLag.toMillis() + "ms");
-        }
+      var throttled = Throttles.check(ctx);
+      if (throttled.isPresent()) {
+        return throttled.get();
       }
       KeyRange range = new KeyRange(m.backfillCursor(), m.backfillHigh());
       Replays.forward(ctx, range);
