@@ -20,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +71,7 @@ class StandbyThrottleTest {
           .contains("of WAL not replayed, over backfill.maxReplicaLagBytes 256kB");
       assertCopyHeld(engine, m.id(), spec, StepResult.Throttle.ReplicaLag);
 
-      pair.onStandby("SELECT pg_wal_replay_resume()");
+      resumeReplay();
       StepResult done = Migrations.run(engine, m.id(), spec);
       assertThat(done.phase()).isEqualTo(MigrationPhase.Completed);
     }
@@ -126,6 +127,47 @@ class StandbyThrottleTest {
     assertThat(scalar(url, "SELECT count(note IS NULL) FROM parts")).isEqualTo(ROWS);
   }
 
+  @Test
+  void aRoleWithoutPgMonitorIsWarnedAtPlanningAndStatusSaysTheStandbyThrottleIsBlind()
+      throws Exception {
+    pair.primaryAdmin("CREATE ROLE watcher LOGIN");
+    pair.createDatabase("blind_lag", "watcher");
+    String url = pair.url("blind_lag", "watcher");
+    table(url);
+    // Paced, so the copy is still running when the status is read.
+    MigrationSpec spec = spec("backfill: {batchSize: 500, maxRowsPerSecond: 1000}\n");
+    try (HikariDataSource ds = TestDatabase.pool(url, 5)) {
+      Engine engine = Migrations.engine(ds);
+      assertThat(engine.plan(spec).warnings())
+          .anySatisfy(
+              w ->
+                  assertThat(w)
+                      .startsWith("role watcher cannot read standby positions or lag times")
+                      .endsWith(
+                          "GRANT pg_monitor TO watcher, or set maxReplicaLag: 0 to acknowledge"));
+      pair.primaryAdmin("GRANT pg_monitor TO watcher");
+      assertThat(engine.plan(spec).warnings()).noneMatch(w -> w.contains("pg_monitor"));
+      pair.primaryAdmin("REVOKE pg_monitor FROM watcher");
+
+      MigrationRecord m = engine.submit("parts-note", spec);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () -> {
+                engine.step(m.id(), spec);
+                return engine.get(m.id()).phase() == MigrationPhase.Backfilling;
+              });
+      assertThat(engine.status(m.id(), spec).progress().blindThrottles())
+          .containsExactly(
+              "maxReplicaLag is blind: 1 standby(s) stream from this server, but this role cannot"
+                  + " read their positions or lag times in pg_stat_replication (grant the"
+                  + " migrating role pg_monitor)");
+
+      pair.primaryAdmin("GRANT pg_monitor TO watcher");
+      assertThat(engine.status(m.id(), spec).progress().blindThrottles()).isEmpty();
+    }
+  }
+
   private static MigrationSpec spec(String backfill) {
     return Migrations.document("parts-note", "public.parts", CHANGES, backfill).spec();
   }
@@ -137,6 +179,14 @@ class StandbyThrottleTest {
         "INSERT INTO parts SELECT g, g % 1000, repeat('x', 400) FROM generate_series(1, "
             + ROWS
             + ") g");
+  }
+
+  @AfterEach
+  void resumeReplay() throws SQLException {
+    if (pair != null) {
+      pair.onStandby(
+          "SELECT pg_wal_replay_resume() WHERE pg_get_wal_replay_pause_state() <> 'not paused'");
+    }
   }
 
   private static void awaitStandbyCaughtUp() {
