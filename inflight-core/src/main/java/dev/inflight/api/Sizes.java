@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  */
 public final class Sizes {
   private static final Pattern WHOLE =
-      Pattern.compile("(\\d+)\\s*(B|kB|KiB|MB|MiB|GB|GiB|TB|TiB)?", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("(\\d+) *(B|kB|KiB|MB|MiB|GB|GiB|TB|TiB)?", Pattern.CASE_INSENSITIVE);
 
   private Sizes() {}
 
