@@ -72,7 +72,7 @@ public final class StandbyLag {
     List<Standby> out = new ArrayList<>();
     try (PreparedStatement ps =
         conn.prepareStatement(
-            "SELECT coalesce(application_name, ''), client_addr::text, state IS NOT NULL,"
+            "SELECT coalesce(application_name, ''), host(client_addr), state IS NOT NULL,"
                 + " (extract(epoch FROM greatest(write_lag, flush_lag, replay_lag)) * 1000)::bigint,"
                 + " pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint,"
                 + " (extract(epoch FROM clock_timestamp() - reply_time) * 1000)::bigint"
