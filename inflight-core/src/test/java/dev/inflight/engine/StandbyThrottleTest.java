@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.engine.ledger.MigrationRecord;
+import dev.inflight.engine.sync.StandbyLag;
 import dev.inflight.testing.Migrations;
 import dev.inflight.testing.StreamingPair;
 import dev.inflight.testing.TestDatabase;
@@ -18,11 +19,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.replication.PGReplicationStream;
 
 /**
  * The throttles that watch replication, against a real streaming standby and a real logical slot:
@@ -166,6 +171,44 @@ class StandbyThrottleTest {
       pair.primaryAdmin("GRANT pg_monitor TO watcher");
       assertThat(engine.status(m.id(), spec).progress().blindThrottles()).isEmpty();
     }
+  }
+
+  @Test
+  void aLogicalConsumerStreamingFromItsSlotIsMeasuredByTheSlotNotTakenForAStandby()
+      throws Exception {
+    String url = pair.createDatabase("logical_consumer", null);
+    exec(url, "SELECT pg_create_logical_replication_slot('consumer', 'test_decoding')");
+    Properties replication = new Properties();
+    PGProperty.REPLICATION.set(replication, "database");
+    PGProperty.PREFER_QUERY_MODE.set(replication, "simple");
+    PGProperty.ASSUME_MIN_SERVER_VERSION.set(replication, "10");
+    try (Connection consumer = DriverManager.getConnection(url, replication);
+        PGReplicationStream stream =
+            consumer
+                .unwrap(PGConnection.class)
+                .getReplicationAPI()
+                .replicationStream()
+                .logical()
+                .withSlotName("consumer")
+                .start();
+        Connection c = DriverManager.getConnection(url)) {
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  scalar(
+                          url,
+                          "SELECT count(*) FROM pg_stat_replication"
+                              + " WHERE application_name <> '"
+                              + StreamingPair.STANDBY
+                              + "'")
+                      == 1);
+      assertThat(StandbyLag.read(c))
+          .extracting(StandbyLag.Standby::name)
+          .containsExactly(StreamingPair.STANDBY);
+      stream.forceUpdateStatus();
+    }
+    exec(url, "SELECT pg_drop_replication_slot('consumer')");
   }
 
   private static MigrationSpec spec(String backfill) {

@@ -79,9 +79,10 @@ public final class StandbyLag {
                 + " FROM pg_stat_replication"
                 // pg_basebackup streams through a WAL sender too; it replays nothing.
                 + " WHERE state IS DISTINCT FROM 'backup'"
-                // A logical consumer streams through one as well: its slot is its measure.
-                + " AND pid NOT IN (SELECT active_pid FROM pg_replication_slots"
-                + "   WHERE slot_type = 'logical' AND active_pid IS NOT NULL)"
+                // A logical consumer streams through one as well, connected to a database (a
+                // standby's connection has none, and the database is shown to every role): its
+                // slot is its measure.
+                + " AND pid NOT IN (SELECT pid FROM pg_stat_activity WHERE datid IS NOT NULL)"
                 + " ORDER BY application_name, pid")) {
       ps.setQueryTimeout(PROBE_SECONDS);
       try (ResultSet rs = ps.executeQuery()) {
