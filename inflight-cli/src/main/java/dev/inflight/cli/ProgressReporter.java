@@ -21,6 +21,7 @@ final class ProgressReporter implements Consumer<StepResult>, AutoCloseable {
   private final PrintStream out;
   private final boolean bar;
   private MigrationPhase lastPhase;
+  private StepResult.Throttle lastThrottle;
   private ProgressBar progress;
   private long lastLine;
 
@@ -46,7 +47,14 @@ final class ProgressReporter implements Consumer<StepResult>, AutoCloseable {
       lastPhase = m.phase();
     } else if (r instanceof StepResult.Waiting w && w.reason() != StepResult.WaitReason.Throttled) {
       out.printf("%-16s %s%n", m.phase(), w.message());
+    } else if (r instanceof StepResult.Waiting w
+        && w.throttle() != StepResult.Throttle.MaxRowsPerSecond
+        && w.throttle() != lastThrottle) {
+      // A standby, a slot or the application's load holds the copy back: say which, once, rather
+      // than leave the bar standing still. Pacing by maxRowsPerSecond is what was asked for.
+      out.printf("%-16s %s%n", m.phase(), w.message());
     }
+    lastThrottle = r instanceof StepResult.Waiting w ? w.throttle() : null;
     if (m.phase() == MigrationPhase.Backfilling) {
       long max = Math.max(m.rowsEstimated(), m.rowsCopied());
       if (bar) {

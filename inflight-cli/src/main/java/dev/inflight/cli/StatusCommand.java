@@ -86,6 +86,9 @@ final class StatusCommand implements Callable<Integer> {
         p.rowsPerSecond(),
         p.etaSeconds() == null ? "" : ", ETA " + p.etaSeconds() + "s",
         p.logBacklog());
+    for (String blind : p.blindThrottles()) {
+      System.out.println("throttle:   " + blind);
+    }
     var c = s.cutover();
     System.out.printf(
         "cut-over:   %d attempts, writes blocked at most %d ms in one, %d ms in all%s%s%n",

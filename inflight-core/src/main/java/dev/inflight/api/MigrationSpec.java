@@ -92,14 +92,29 @@ public record MigrationSpec(
       String username,
       String password) {}
 
-  /** Pacing of the copy. Durations are strings such as {@code 500ms}, {@code 10s}, {@code 24h}. */
+  /**
+   * Pacing of the copy. Durations are strings such as {@code 500ms}, {@code 10s}, {@code 24h};
+   * sizes are strings such as {@code 512MB}, {@code 1GB} (see {@link Sizes}).
+   *
+   * <p>The throttles that protect what the application relies on: {@code maxReplicaLag} (a
+   * standby's {@code write_lag}, {@code flush_lag} and {@code replay_lag}; {@code 0} turns the
+   * standby check off) with {@code maxReplicaLagBytes} (the WAL a standby has not replayed, which
+   * keeps counting when the lag times go stale or NULL; {@code 0}: times only); {@code
+   * maxSlotRetainedWal} (the WAL a replication slot keeps on the primary's disk; {@code 0}: off);
+   * and {@code maxActiveSessions} (the application's sessions running or waiting in the database;
+   * {@code 0}: off).
+   */
   public record BackfillSpec(
       Integer batchSize,
       Integer parallelism,
       String targetBatchTime,
       Long maxRowsPerSecond,
-      String maxReplicaLag) {
-    static final BackfillSpec DEFAULTS = new BackfillSpec(10_000, 2, "500ms", 0L, "10s");
+      String maxReplicaLag,
+      String maxReplicaLagBytes,
+      String maxSlotRetainedWal,
+      Integer maxActiveSessions) {
+    static final BackfillSpec DEFAULTS =
+        new BackfillSpec(10_000, 2, "500ms", 0L, "10s", "1GB", "1GB", 0);
 
     BackfillSpec withDefaults() {
       return new BackfillSpec(
@@ -107,7 +122,10 @@ public record MigrationSpec(
           parallelism == null ? DEFAULTS.parallelism : parallelism,
           targetBatchTime == null ? DEFAULTS.targetBatchTime : targetBatchTime,
           maxRowsPerSecond == null ? DEFAULTS.maxRowsPerSecond : maxRowsPerSecond,
-          maxReplicaLag == null ? DEFAULTS.maxReplicaLag : maxReplicaLag);
+          maxReplicaLag == null ? DEFAULTS.maxReplicaLag : maxReplicaLag,
+          maxReplicaLagBytes == null ? DEFAULTS.maxReplicaLagBytes : maxReplicaLagBytes,
+          maxSlotRetainedWal == null ? DEFAULTS.maxSlotRetainedWal : maxSlotRetainedWal,
+          maxActiveSessions == null ? DEFAULTS.maxActiveSessions : maxActiveSessions);
     }
   }
 

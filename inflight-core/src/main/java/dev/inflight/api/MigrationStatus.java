@@ -45,7 +45,27 @@ public record MigrationStatus(
       long rowsPerSecond,
       Long etaSeconds,
       @JsonPropertyDescription("Changed keys captured and not yet replayed into the new table.")
-          long logBacklog) {}
+          long logBacklog,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY)
+          @JsonPropertyDescription(
+              "During the copy, the throttles that cannot read what they measure (the migrating"
+                  + " role lacks pg_monitor) and so hold nothing back, each with what to grant.")
+          List<String> blindThrottles) {
+    public Progress {
+      blindThrottles = blindThrottles == null ? List.of() : List.copyOf(blindThrottles);
+    }
+
+    /** Progress with every throttle seeing (or none enabled). */
+    public Progress(
+        long rowsCopied,
+        long rowsEstimated,
+        int percent,
+        long rowsPerSecond,
+        Long etaSeconds,
+        long logBacklog) {
+      this(rowsCopied, rowsEstimated, percent, rowsPerSecond, etaSeconds, logBacklog, List.of());
+    }
+  }
 
   /** Cut-over attempts, who blocked them, and the longest time writes waited on the swap. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

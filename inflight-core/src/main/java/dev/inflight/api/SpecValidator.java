@@ -113,6 +113,9 @@ public final class SpecValidator {
         b.maxReplicaLag(),
         Duration.ZERO,
         Duration.ofDays(1));
+    size(errors, "spec.backfill.maxReplicaLagBytes", b.maxReplicaLagBytes());
+    size(errors, "spec.backfill.maxSlotRetainedWal", b.maxSlotRetainedWal());
+    range(errors, "spec.backfill.maxActiveSessions", b.maxActiveSessions(), 0, 100_000);
     MigrationSpec.CutoverSpec c = spec.cutover();
     duration(
         errors,
@@ -246,6 +249,14 @@ public final class SpecValidator {
                 + ".."
                 + Durations.format(max));
       }
+    } catch (IllegalArgumentException e) {
+      errors.add(e.getMessage());
+    }
+  }
+
+  private static void size(List<String> errors, String field, String value) {
+    try {
+      Sizes.parse(field, value);
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
     }

@@ -7,6 +7,7 @@ import dev.inflight.api.MigrationStatus;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.phase.PhaseStep;
 import dev.inflight.engine.phase.PhaseSteps;
+import dev.inflight.engine.phase.Throttles;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.engine.sql.Tx;
 import java.sql.Connection;
@@ -58,7 +59,16 @@ final class StatusView {
         m.phase().name(),
         Conditions.message(m, current, plan),
         new MigrationStatus.PlanStatus(plan.hash(), plan.display(), plan.warnings()),
-        new MigrationStatus.Progress(m.rowsCopied(), estimated, percent, rate, eta, backlog),
+        new MigrationStatus.Progress(
+            m.rowsCopied(),
+            estimated,
+            percent,
+            rate,
+            eta,
+            backlog,
+            m.phase() == MigrationPhase.Backfilling
+                ? Throttles.blind(conn, current.backfill())
+                : List.of()),
         new MigrationStatus.CutoverStatus(
             m.cutoverAttempts(),
             m.cutoverLastError(),

@@ -56,7 +56,7 @@ public sealed interface StepResult {
     Paused,
     /** Sessions hold locks that would make the exclusive lock wait, or the lock timed out. */
     LockContention,
-    /** Throttled by maxRowsPerSecond or replica lag. */
+    /** Throttled by maxRowsPerSecond, a lagging standby or slot, or the application's load. */
     Throttled,
     /** The requested action is not possible in this phase. */
     ActionRefused,
@@ -72,7 +72,14 @@ public sealed interface StepResult {
   enum Throttle {
     /** {@code backfill.maxRowsPerSecond}: the copy or verification read its share of rows. */
     MaxRowsPerSecond,
-    /** {@code backfill.maxReplicaLag}: a replica is further behind than allowed. */
-    ReplicaLag
+    /**
+     * {@code backfill.maxReplicaLag} or {@code maxReplicaLagBytes}: a standby is further behind
+     * than allowed, in time or in WAL not replayed.
+     */
+    ReplicaLag,
+    /** {@code backfill.maxSlotRetainedWal}: a replication slot keeps more WAL than allowed. */
+    SlotRetainedWal,
+    /** {@code backfill.maxActiveSessions}: more application sessions are busy than allowed. */
+    ApplicationLoad
   }
 }

@@ -194,6 +194,12 @@ class SpecValidatorTest {
     "'cutover: {lockTimeout: 61s}', 'spec.cutover.lockTimeout: 61s is outside 10ms..1m'",
     "'backfill: {targetBatchTime: 2m}', 'spec.backfill.targetBatchTime: 2m is outside 10ms..1m'",
     "'backfill: {maxReplicaLag: 25h}', 'spec.backfill.maxReplicaLag: 25h is outside 0..24h'",
+    "'backfill: {maxSlotRetainedWal: 1.5GB}', 'spec.backfill.maxSlotRetainedWal: ''1.5GB'' is not"
+        + " a size; use a number with a unit B, kB, MB, GB or TB, e.g. 512MB, 1GB'",
+    "'backfill: {maxReplicaLagBytes: 1G}', 'spec.backfill.maxReplicaLagBytes: ''1G'' is not a"
+        + " size; use a number with a unit B, kB, MB, GB or TB, e.g. 512MB, 1GB'",
+    "'backfill: {maxActiveSessions: -1}', 'spec.backfill.maxActiveSessions: -1 is outside"
+        + " 0..100000'",
     "'rollback: {retainFor: 367d}', 'spec.rollback.retainFor: 367d is outside 0..8784h'",
     "'rollback: {retainFor: 1 day}', 'spec.rollback.retainFor: ''1 day'' is not a duration;"
         + " use a number with a unit ms, s, m, h or d, e.g. 500ms, 2s, 24h'",
@@ -209,6 +215,9 @@ class SpecValidatorTest {
         "cutover: {lockTimeout: 1m}",
         "backfill: {targetBatchTime: 1m, maxReplicaLag: 0}",
         "backfill: {maxReplicaLag: 1d}",
+        "backfill: {maxReplicaLagBytes: 0, maxSlotRetainedWal: 0, maxActiveSessions: 0}",
+        "backfill: {maxReplicaLagBytes: 512MB, maxSlotRetainedWal: 10GB, maxActiveSessions: 32}",
+        "backfill: {maxSlotRetainedWal: ''}",
         "rollback: {retainFor: 0}",
         "rollback: {retainFor: 366d}",
         "backfill: {batchSize: 1, maxRowsPerSecond: 0}",

@@ -242,7 +242,13 @@ class SchemaOnRealServerTest {
                 "maxRowsPerSecond",
                 0,
                 "maxReplicaLag",
-                "10s"))
+                "10s",
+                "maxReplicaLagBytes",
+                "1GB",
+                "maxSlotRetainedWal",
+                "1GB",
+                "maxActiveSessions",
+                0))
         .containsEntry(
             "cutover", Map.of("mode", "Automatic", "lockTimeout", "2s", "maxAttempts", 30))
         .containsEntry(

@@ -82,6 +82,57 @@ public final class PgCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A streaming standby of this server, named {@code name} (its {@code cluster_name}, which its WAL
+   * receiver reports as {@code application_name}): a base backup taken with {@code pg_basebackup
+   * -R} into a new directory under {@code parent}, started on a free port. This server's settings
+   * must allow it, as initdb's do: {@code wal_level} replica or logical, WAL senders free, and
+   * replication connections from localhost trusted.
+   */
+  public PgCluster standby(Path parent, String name) throws IOException {
+    if (!Files.isExecutable(bin.resolve("pg_basebackup"))) {
+      throw new IOException(bin + " has no pg_basebackup");
+    }
+    DataDirectory.deleteAbandoned(parent);
+    DataDirectory standby = DataDirectory.create(parent);
+    try {
+      run(
+          List.of(
+              bin.resolve("pg_basebackup").toString(),
+              "-D",
+              standby.path().toString(),
+              "-h",
+              "localhost",
+              "-p",
+              Integer.toString(port),
+              "-U",
+              "postgres",
+              "-X",
+              "stream",
+              "-c",
+              "fast",
+              "-R",
+              "--no-sync"),
+          INITDB_SECONDS);
+      int standbyPort = freePort();
+      Files.writeString(
+          standby.path().resolve("postgresql.conf"),
+          "\n# standby, written by inflight\nport = "
+              + standbyPort
+              + "\ncluster_name = '"
+              + name.replace("'", "")
+              + "'\nhot_standby = on\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.APPEND);
+      PgCluster cluster = new PgCluster(bin, standby, standbyPort);
+      cluster.start();
+      return cluster;
+    } catch (IOException | RuntimeException e) {
+      standby.close();
+      throw e;
+    }
+  }
+
   /** Runs {@code initdb} and writes the configuration; returns the port the server will use. */
   private static int initialize(Path bin, Path data, Map<String, String> settings)
       throws IOException {

@@ -6,7 +6,6 @@ import dev.inflight.engine.StepResult;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.sql.Tx;
 import dev.inflight.engine.sync.CopyRanges;
-import dev.inflight.engine.sync.LockProbe;
 import dev.inflight.engine.sync.RangeSplit;
 import dev.inflight.engine.sync.RowMover;
 import java.sql.Connection;
@@ -25,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * a table: the key and the indexes are built afterwards, at Syncing, and the change log is replayed
  * from there (every key changed since capture began is in it, so replay then re-reads the truth of
  * whatever a batch copied stale). Batch sizes follow {@code targetBatchTime} per worker; {@code
- * maxRowsPerSecond} and {@code maxReplicaLag} throttle the workers' sum. Post: every range copied,
- * then Syncing. Cancel: drops the shadow, the log and the capture triggers.
+ * maxRowsPerSecond} paces the workers' sum, and {@link Throttles} (standby lag, slots, application
+ * load) holds the copy between steps. Post: every range copied, then Syncing. Cancel: drops the
+ * shadow, the log and the capture triggers.
  */
 final class BackfillingPhase implements PhaseStep.BeforeCutover {
   private static final int MIN_BATCH = 100;
@@ -50,16 +50,9 @@ final class BackfillingPhase implements PhaseStep.BeforeCutover {
     if (m.backfillDone()) {
       return toSyncing(ctx, 0);
     }
-    Duration maxLag = Durations.parse("maxReplicaLag", ctx.spec().backfill().maxReplicaLag());
-    if (!maxLag.isZero()) {
-      long lag = LockProbe.replicaLagMillis(ctx.conn());
-      if (lag > maxLag.toMillis()) {
-        return StepResult.Waiting.throttled(
-            phase(),
-            StepResult.Throttle.ReplicaLag,
-            Duration.ofSeconds(1),
-            "replica lag " + lag + "ms exceeds maxReplicaLag " + maxLag.toMillis() + "ms");
-      }
+    Optional<StepResult> held = Throttles.check(ctx);
+    if (held.isPresent()) {
+      return held.get();
     }
     int workers = ctx.workers();
     if (!CopyRanges.planned(ctx.conn(), m.id())) {

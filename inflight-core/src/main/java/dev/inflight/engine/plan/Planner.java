@@ -147,7 +147,9 @@ public final class Planner {
     rows.check(original, forwardLog, reverseLog, dry);
     Swaps swaps = SwapPlanner.plan(original, designed, source, indexes);
     Teardown teardown = TeardownPlanner.plan(original, retained);
-    Report report = ReportPlanner.plan(original, designed, indexes, retained, dry);
+    Report report =
+        ReportPlanner.plan(
+            original, designed, indexes, retained, dry, ThrottleWarnings.of(conn, spec.backfill()));
     return new Plan(
             null,
             source,

@@ -23,7 +23,8 @@ final class ReportPlanner {
       DesignedShadow designed,
       ShadowIndexes indexes,
       boolean retained,
-      DryRun dry)
+      DryRun dry,
+      List<String> throttleWarnings)
       throws SQLException {
     TableInfo source = original.info();
     List<String> warnings = new ArrayList<>(designed.design().warnings());
@@ -61,6 +62,7 @@ final class ReportPlanner {
     if (!retained) {
       warnings.add("rollback.retainFor is 0: the original table is dropped right after cut-over");
     }
+    warnings.addAll(throttleWarnings);
     // PostgreSQL does not report free disk space through SQL; say what the copy needs.
     warnings.add(
         "the copy needs about "

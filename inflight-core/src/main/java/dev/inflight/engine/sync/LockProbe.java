@@ -155,15 +155,4 @@ public final class LockProbe {
                     : b.substring(0, b.indexOf(' ', PID.length())))
         .toList();
   }
-
-  /** The largest replay lag of any standby, in milliseconds (0 without standbys). */
-  public static long replicaLagMillis(Connection conn) throws SQLException {
-    try (PreparedStatement ps =
-            conn.prepareStatement(
-                "SELECT coalesce(max(extract(epoch FROM replay_lag) * 1000), 0)::bigint FROM pg_stat_replication");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 }

@@ -54,6 +54,9 @@ public record SchemaMigrationSpec(
         DeletionPolicy deletionPolicy) {
   static final String DURATION = "^(0|([0-9]+(ms|s|m|h|d))+)$";
 
+  /** {@link dev.inflight.api.Sizes}: bytes, or a number with B, kB, MB, GB, TB (or KiB...). */
+  static final String SIZE = "^([0-9]+ *(([kKmMgGtT][iI]?)?[bB])?)?$";
+
   static final String SECRET_KEY = "^[-._a-zA-Z0-9]+$";
   static final String HOST = "^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?)$";
 
@@ -179,8 +182,34 @@ public record SchemaMigrationSpec(
       @Pattern(DURATION)
           @Default("10s")
           @JsonPropertyDescription(
-              "The copy waits while a standby replays more than this far behind; 0: no check.")
-          String maxReplicaLag) {}
+              "The copy waits while a standby is further behind than this in time: the largest"
+                  + " of its write, flush and replay lag, or how long it has not replied while WAL"
+                  + " it has not replayed exists. 0: no standby check at all.")
+          String maxReplicaLag,
+      @Pattern(SIZE)
+          @Default("1GB")
+          @JsonPropertyDescription(
+              "The copy also waits while a standby has more WAL than this not replayed (the"
+                  + " current WAL position minus its replay_lsn), which keeps growing when its lag"
+                  + " times go stale or NULL, e.g. 512MB, 1GB. The worse of the two limits"
+                  + " counts; 0: times only.")
+          String maxReplicaLagBytes,
+      @Pattern(SIZE)
+          @Default("1GB")
+          @JsonPropertyDescription(
+              "The copy waits while any replication slot (a CDC consumer such as Debezium, a"
+                  + " logical subscriber, a standby's slot) keeps more WAL than this on the"
+                  + " primary, or is about to lose WAL it needs (wal_status unreserved), e.g."
+                  + " 1GB. 0: off.")
+          String maxSlotRetainedWal,
+      @Min(0)
+          @Max(100_000)
+          @Default("0")
+          @JsonPropertyDescription(
+              "The copy waits while more than this many application sessions of the database"
+                  + " are running a statement (pg_stat_activity state active, waiting ones"
+                  + " included), as gh-ost's max-load watches Threads_running. 0: off.")
+          Integer maxActiveSessions) {}
 
   /** {@link MigrationSpec.CutoverSpec}, as the API server checks it. */
   public record CutoverSpec(
