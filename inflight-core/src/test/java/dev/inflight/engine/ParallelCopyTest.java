@@ -213,7 +213,7 @@ class ParallelCopyTest {
                   db.count(
                       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                           + " WHERE state = 'active' AND query LIKE 'WITH src AS (SELECT * FROM%'"
-                          + " AND pid <> pg_backend_pid()");
+                          + " AND datname = current_database() AND pid <> pg_backend_pid()");
               killed.addAndGet((int) n);
               return killed.get() > 0;
             });
