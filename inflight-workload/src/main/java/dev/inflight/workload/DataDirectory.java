@@ -10,6 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,6 +29,14 @@ final class DataDirectory implements AutoCloseable {
   private static final String PREFIX = "pgdata-";
   private static final String LOCK = ".lock";
   private static final Duration SERVER_EXIT = Duration.ofSeconds(30);
+
+  /**
+   * The lock files this process holds. Their locks are POSIX record locks, which belong to the
+   * process and are released when any descriptor it has of the file is closed: the search for
+   * abandoned directories must not so much as open one of these, or the live cluster's lock would
+   * go and another process would take it for abandoned and kill its server.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
   private final Path path;
   private final Path lockFile;
@@ -49,6 +59,7 @@ final class DataDirectory implements AutoCloseable {
       channel.close();
       throw new IOException("cannot lock " + lockFile + ", just created");
     }
+    HELD.add(lockFile.toAbsolutePath().normalize());
     return new DataDirectory(path, lockFile, channel);
   }
 
@@ -74,6 +85,9 @@ final class DataDirectory implements AutoCloseable {
   }
 
   private static void deleteIfAbandoned(Path lockFile) throws IOException {
+    if (HELD.contains(lockFile.toAbsolutePath().normalize())) {
+      return; // a cluster of this process
+    }
     String name = lockFile.getFileName().toString();
     Path data = lockFile.resolveSibling(name.substring(0, name.length() - LOCK.length()));
     try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
@@ -130,6 +144,7 @@ final class DataDirectory implements AutoCloseable {
       Files.deleteIfExists(lockFile);
     } finally {
       channel.close();
+      HELD.remove(lockFile.toAbsolutePath().normalize());
     }
   }
 }
