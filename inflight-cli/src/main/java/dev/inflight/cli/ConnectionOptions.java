@@ -37,7 +37,8 @@ public final class ConnectionOptions {
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new UsageProblem("--jdbc-url must start with jdbc:postgresql:");
     }
-    return pool(jdbcUrl, user, password, 4);
+    // Opened only when used: room for a copy's workers (backfill.parallelism up to 8).
+    return pool(jdbcUrl, user, password, 10);
   }
 
   static HikariDataSource pool(String url, String user, String password, int size) {

@@ -17,7 +17,12 @@ import java.util.random.RandomGenerator;
  * it and closed when the last of them lets go.
  */
 final class Databases implements AutoCloseable {
-  private static final int POOL_SIZE = 4;
+  /**
+   * Connections per database account, opened only when used: a copying migration's workers take
+   * up to six of them ({@code backfill.parallelism} is capped at the pool's size less two), the
+   * rest serve the other migrations' steps and status reads.
+   */
+  private static final int POOL_SIZE = 8;
 
   private record Entry(HikariDataSource pool, Engine engine, Set<String> users) {}
 
