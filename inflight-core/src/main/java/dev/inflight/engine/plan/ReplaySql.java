@@ -73,21 +73,13 @@ final class ReplaySql {
    */
   static String backfillBatch(Direction d) {
     List<String> k = d.fromKey();
-    String sk = row("s", k);
-    String types = Sql.paramRow(d.fromKeyTypes());
     String order = Sql.idents("s", k);
     String orderDesc = keyList("s", k, " DESC");
     String lastKey = keyList("s", k, "::text");
     return "WITH src AS (SELECT * FROM "
         + d.from
-        + " AS s WHERE (? OR "
-        + sk
-        + " > "
-        + types
-        + ") AND "
-        + sk
-        + " <= "
-        + types
+        + " AS s WHERE "
+        + copyRange(d)
         + " ORDER BY "
         + order
         + " LIMIT ?), ins AS ("
@@ -110,8 +102,6 @@ final class ReplaySql {
    */
   static String sampleKeys(Direction d) {
     List<String> k = d.fromKey();
-    String sk = row("s", k);
-    String types = Sql.paramRow(d.fromKeyTypes());
     return "SELECT ARRAY["
         + keyList("c", k, "::text")
         + "] FROM (SELECT "
@@ -120,16 +110,20 @@ final class ReplaySql {
         + Sql.idents("s", k)
         + ") AS inflight_n, count(*) OVER () AS inflight_total FROM "
         + d.from
-        + " AS s TABLESAMPLE SYSTEM (?::real) WHERE (? OR "
-        + sk
-        + " > "
-        + types
-        + ") AND "
-        + sk
-        + " <= "
-        + types
+        + " AS s TABLESAMPLE SYSTEM (?::real) WHERE "
+        + copyRange(d)
         + ") AS c WHERE c.inflight_n % greatest(1, c.inflight_total / ?::bigint) = 0 ORDER BY "
         + Sql.idents("c", k);
+  }
+
+  /**
+   * Keys of {@code s} after a start key and up to the copy's end, as the copy reads them.
+   * Parameters: no-start flag, start key, end key.
+   */
+  private static String copyRange(Direction d) {
+    String sk = row("s", d.fromKey());
+    String types = Sql.paramRow(d.fromKeyTypes());
+    return "(? OR " + sk + " > " + types + ") AND " + sk + " <= " + types;
   }
 
   /** The largest key, as text[]; the copy stops there and replay covers what comes after. */

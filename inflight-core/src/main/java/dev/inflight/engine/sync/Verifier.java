@@ -30,35 +30,24 @@ public final class Verifier {
       Connection conn, Plan plan, List<String> lower, int chunkSize, Duration timeout)
       throws SQLException {
     int width = plan.key().size();
-    int isolation = conn.getTransactionIsolation();
-    conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-    try {
-      return Tx.run(
-          conn,
-          timeout,
-          timeout,
-          c -> {
-            List<String> upper;
-            try (PreparedStatement ps = c.prepareStatement(plan.verifyNextChunk())) {
-              int i = 1;
-              ps.setBoolean(i++, lower == null);
-              i = RowMover.bindKey(ps, i, lower, width);
-              ps.setInt(i, chunkSize);
-              try (ResultSet rs = ps.executeQuery()) {
-                Array a = rs.next() ? rs.getArray(1) : null;
-                upper = a == null ? null : List.of((String[]) a.getArray());
-              }
+    return inOneSnapshot(
+        conn,
+        timeout,
+        c -> {
+          List<String> upper;
+          try (PreparedStatement ps = c.prepareStatement(plan.verifyNextChunk())) {
+            int i = 1;
+            ps.setBoolean(i++, lower == null);
+            i = RowMover.bindKey(ps, i, lower, width);
+            ps.setInt(i, chunkSize);
+            try (ResultSet rs = ps.executeQuery()) {
+              Array a = rs.next() ? rs.getArray(1) : null;
+              upper = a == null ? null : List.of((String[]) a.getArray());
             }
-            long rows = compare(c, plan, lower, upper);
-            return new Chunk(upper, rows, upper == null);
-          });
-    } finally {
-      try {
-        conn.setTransactionIsolation(isolation);
-      } catch (SQLException ignored) {
-        // A broken connection is discarded by the pool.
-      }
-    }
+          }
+          long rows = compare(c, plan, lower, upper);
+          return new Chunk(upper, rows, upper == null);
+        });
   }
 
   /**
@@ -70,23 +59,28 @@ public final class Verifier {
   public static Optional<Long> verifyNextRange(
       Connection conn, Plan plan, long migration, int preferred, Duration timeout)
       throws SQLException {
+    return inOneSnapshot(
+        conn,
+        timeout,
+        c -> {
+          Optional<CopyRanges.Range> range = CopyRanges.takeToVerify(c, migration, preferred);
+          if (range.isEmpty()) {
+            return Optional.empty();
+          }
+          CopyRanges.Range r = range.get();
+          long rows = compare(c, plan, r.low(), r.verifyHigh());
+          CopyRanges.verified(c, migration, r.number(), rows);
+          return Optional.of(rows);
+        });
+  }
+
+  /** Runs {@code work} in one REPEATABLE READ transaction, both tables read in one snapshot. */
+  private static <T> T inOneSnapshot(Connection conn, Duration timeout, Tx.Work<T> work)
+      throws SQLException {
     int isolation = conn.getTransactionIsolation();
     conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
     try {
-      return Tx.run(
-          conn,
-          timeout,
-          timeout,
-          c -> {
-            Optional<CopyRanges.Range> range = CopyRanges.takeToVerify(c, migration, preferred);
-            if (range.isEmpty()) {
-              return Optional.empty();
-            }
-            CopyRanges.Range r = range.get();
-            long rows = compare(c, plan, r.low(), r.verifyHigh());
-            CopyRanges.verified(c, migration, r.number(), rows);
-            return Optional.of(rows);
-          });
+      return Tx.run(conn, timeout, timeout, work);
     } finally {
       try {
         conn.setTransactionIsolation(isolation);
