@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import picocli.CommandLine;
 
 /**
  * The run the class-data sharing archive is made from at package time ({@code java
@@ -48,8 +47,8 @@ public final class StartupTraining {
   private StartupTraining() {}
 
   public static void main(String[] args) throws Exception {
-    new CommandLine(new Main())
-        .parseArgs("apply", "-f", "migration.yaml", "--jdbc-url", NO_SERVER, "--no-progress");
+    String[] apply = {"apply", "-f", "migration.yaml", "--jdbc-url", NO_SERVER, "--no-progress"};
+    Main.commandLine(apply).parseArgs(apply);
     ObjectMapper json = Json.mapper();
     for (String example :
         List.of("users-add-phone.yaml", "users-flag-to-boolean.yaml", "users-id-to-bigint.yaml")) {

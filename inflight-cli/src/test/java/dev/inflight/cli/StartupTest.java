@@ -41,6 +41,32 @@ class StartupTest {
   }
 
   @Test
+  void aCommandLineBuildsOnlyTheCommandItNamesAndTheHelpStillListsThemAll() {
+    assertThat(Main.commandsFor("apply", "-f", "m.yaml")).containsExactly(ApplyCommand.class);
+    assertThat(Main.commandsFor("operator")).hasSize(1);
+    assertThat(Main.commandsFor("--help")).isEqualTo(Main.COMMANDS);
+    assertThat(Main.commandsFor()).isEqualTo(Main.COMMANDS);
+
+    CommandLineTest.Run help = CommandLineTest.inflight("--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out())
+        .contains(
+            "plan",
+            "apply",
+            "status",
+            "rollback",
+            "cancel",
+            "finalize",
+            "history",
+            "verify",
+            "demo",
+            "operator");
+    CommandLineTest.Run mistyped = CommandLineTest.inflight("aply", "-f", "m.yaml");
+    assertThat(mistyped.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(mistyped.err()).contains("apply");
+  }
+
+  @Test
   void theTrainingRunOfTheArchiveNeedsNoDatabase() {
     assertThatCode(() -> StartupTraining.main(new String[0])).doesNotThrowAnyException();
   }
