@@ -8,15 +8,23 @@ import dev.inflight.api.SpecException;
 import dev.inflight.api.SpecReader;
 import dev.inflight.engine.Json;
 import dev.inflight.engine.change.ChangeOps;
+import dev.inflight.workload.EmbeddedBinaries;
+import dev.inflight.workload.PgCluster;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
@@ -64,6 +72,52 @@ public final class StartupTraining {
       // The connection attempt is what loads the driver's session classes.
     }
     loadPackages();
+    applyOnEmbeddedServer();
+  }
+
+  /**
+   * Then, when the embedded server can start here, a real {@code apply} of the demo's migration on
+   * a small table: the archive then holds the planner's, the copy's and the swap's classes and
+   * lambdas as well. Its output is dropped; any failure only leaves the archive smaller.
+   */
+  private static void applyOnEmbeddedServer() {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    try (PgCluster server =
+        PgCluster.create(
+            EmbeddedBinaries.onClassPath().bin(),
+            Path.of(System.getProperty("java.io.tmpdir")),
+            Map.of())) {
+      String url = server.jdbcUrl("postgres");
+      try (Connection conn = DriverManager.getConnection(url);
+          Statement st = conn.createStatement()) {
+        st.execute(
+            "CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL, status text NOT NULL"
+                + " DEFAULT 'active', last_login timestamptz, flag integer NOT NULL DEFAULT 0)");
+        st.execute(
+            "INSERT INTO users (name, flag) SELECT 'u' || g, g % 2 FROM generate_series(1, 1000) g");
+      }
+      Path file = Files.createTempFile("inflight-training", ".yaml");
+      try (InputStream in =
+          StartupTraining.class.getResourceAsStream("/examples/users-add-phone.yaml")) {
+        if (in == null) {
+          return;
+        }
+        Files.write(file, in.readAllBytes());
+        PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+        System.setOut(nowhere);
+        System.setErr(nowhere);
+        Main.run("apply", "-f", file.toString(), "--jdbc-url", url, "--no-progress");
+        Main.run("status", "-f", file.toString(), "--jdbc-url", url, "--output", "json");
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException | SQLException | RuntimeException | LinkageError e) {
+      // No embedded server here (no binaries for this platform, no right to start one).
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
   }
 
   private static MigrationSpec readExample(String name) throws IOException {
