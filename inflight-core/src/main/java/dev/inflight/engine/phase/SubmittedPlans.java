@@ -27,6 +27,10 @@ public final class SubmittedPlans {
 
   /** Called by the submission that planned migration {@code id} and recorded the plan. */
   public void recorded(long id, String planHash, Instant plannedAt) {
+    // Hand-overs no step took in time (another process stepped the migration) are dropped.
+    byMigration
+        .values()
+        .removeIf(h -> Duration.between(h.plannedAt(), plannedAt).compareTo(FRESH_FOR) >= 0);
     byMigration.put(id, new Handed(planHash, plannedAt));
   }
 
