@@ -17,6 +17,7 @@ import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.phase.PhaseStep;
 import dev.inflight.engine.phase.PhaseSteps;
 import dev.inflight.engine.phase.StepContext;
+import dev.inflight.engine.phase.SubmittedPlans;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.engine.plan.Planner;
 import dev.inflight.engine.plan.SessionCheck;
@@ -29,6 +30,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
@@ -50,6 +52,7 @@ public final class Engine {
   private final Planner planner = new Planner();
   private final Ledger ledger;
   private final PhaseSteps steps;
+  private final SubmittedPlans submitted = new SubmittedPlans();
   private final Backoff backoff;
   private final StatusView statusView;
   // Once the connection passed, it is a session on the primary for this engine's life: its pool
@@ -75,7 +78,7 @@ public final class Engine {
     this.settings = settings;
     this.json = Json.mapper();
     this.ledger = new Ledger(json);
-    this.steps = new PhaseSteps(json);
+    this.steps = new PhaseSteps(json, submitted);
     this.backoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(15), random);
     this.statusView = new StatusView(json, steps);
   }
@@ -90,7 +93,9 @@ public final class Engine {
 
   /**
    * Returns the active migration of this name, or plans and records a new one in phase Planning. A
-   * table with another active migration is refused with that migration's name and phase.
+   * table with another active migration is refused with that migration's name and phase. A plan
+   * recorded here is handed to this engine's first Planning step of the migration, which accepts it
+   * without a second dry run when it follows at once and the table is unchanged.
    */
   public MigrationRecord submit(String name, MigrationSpec spec) throws SQLException {
     requireSession();
@@ -111,6 +116,7 @@ public final class Engine {
         }
       }
       // Plan first: a refused spec must leave the database exactly as it was, ledger included.
+      Instant plannedAt = clock.instant();
       Plan plan = planner.plan(conn, spec);
       LedgerSchema.ensure(conn);
       Optional<MigrationRecord> other = ledger.activeByTable(conn, plan.schema(), plan.table());
@@ -118,15 +124,19 @@ public final class Engine {
         throw busyTable(other.get());
       }
       try {
-        return ledger.insert(
-            conn,
-            name,
-            plan.schema(),
-            plan.table(),
-            plan.hash(),
-            json.writeValueAsString(plan),
-            json.writeValueAsString(spec),
-            clock.instant());
+        MigrationRecord recorded =
+            ledger.insert(
+                conn,
+                name,
+                plan.schema(),
+                plan.table(),
+                plan.hash(),
+                json.writeValueAsString(plan),
+                json.writeValueAsString(spec),
+                clock.instant());
+        // The first Planning step accepts this plan instead of making it again.
+        submitted.recorded(recorded.id(), plan.hash(), plannedAt);
+        return recorded;
       } catch (SQLException e) {
         if ("23505".equals(e.getSQLState())) {
           Optional<MigrationRecord> racer = ledger.activeByTable(conn, plan.schema(), plan.table());

@@ -13,7 +13,12 @@ public final class PhaseSteps {
   private final Map<MigrationPhase, PhaseStep> byPhase = new EnumMap<>(MigrationPhase.class);
 
   public PhaseSteps(ObjectMapper json) {
-    ApprovalGate gate = new ApprovalGate(json);
+    this(json, new SubmittedPlans());
+  }
+
+  /** With the plans the engine's submissions hand to the Planning step. */
+  public PhaseSteps(ObjectMapper json, SubmittedPlans submitted) {
+    ApprovalGate gate = new ApprovalGate(json, submitted);
     register(new PlanningPhase(gate));
     register(new AwaitingApprovalPhase(gate));
     register(new CreatingShadowPhase());

@@ -6,8 +6,9 @@ import java.sql.SQLException;
 
 /**
  * Planning. Pre: a ledger row holds the plan computed when the migration was submitted. Advance:
- * plans again (the table may have changed since) and moves to AwaitingApproval or CreatingShadow.
- * Nothing has been built, so cancel only records the outcome.
+ * accepts that plan when this engine made it moments ago and the table is unchanged, else plans
+ * again (the table may have changed since), and moves to AwaitingApproval or CreatingShadow (see
+ * {@link ApprovalGate}). Nothing has been built, so cancel only records the outcome.
  */
 final class PlanningPhase implements PhaseStep.BeforeCutover {
   private final ApprovalGate gate;

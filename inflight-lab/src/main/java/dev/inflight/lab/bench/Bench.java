@@ -209,8 +209,8 @@ final class Bench {
       charts.timeline(rows, log[0], o, load.warmupMillis());
     }
     out.printf(
-        "  process start to ledger row %d ms, commit to exit %d ms; Syncing: %s%n",
-        o.startupMillis(), o.exitMillis(), o.syncingMillis());
+        "  process start to ledger row %d ms, commit to exit %d ms; Syncing: %s%n  started as %s%n",
+        o.startupMillis(), o.exitMillis(), o.syncingMillis(), InflightRun.startDescription());
     out.printf(
         "  phases %s; %,d rows/s; cut-over: %d attempt(s), lock held %d ms, longest statement %.1f ms;"
             + " heap peak %d MiB, live %d MiB%n",

@@ -17,18 +17,46 @@ import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 
 /**
- * Runs an {@code inflight} command line in this JVM and writes what its heap did to a file: the
- * peak of heap in use (sampled every 10 ms) and the largest heap still live after a garbage
- * collection, which is what the command itself holds. Usage: {@code HeapProbe OUTFILE args...}.
+ * Watches the heap of an {@code inflight} command line and writes what it did to a file: the peak
+ * of heap in use (sampled every 10 ms) and the largest heap still live after a garbage collection,
+ * which is what the command itself holds. Either a Java agent of the command's own JVM ({@code
+ * -javaagent:probe.jar=OUTFILE}, written at exit), so the command starts exactly as users start it,
+ * or the main class of a JVM that runs the command line itself ({@code HeapProbe OUTFILE args...}).
  */
 public final class HeapProbe {
+  private final AtomicLong peakUsed = new AtomicLong();
+  private final AtomicLong maxLive = new AtomicLong();
+  private final AtomicLong collections = new AtomicLong();
+
   private HeapProbe() {}
+
+  /** As an agent: watches from the start and writes the file when the JVM exits. */
+  public static void premain(String outFile) {
+    HeapProbe probe = start();
+    Path out = Path.of(outFile);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    Files.writeString(out, probe.json(null));
+                  } catch (IOException e) {
+                    System.err.println("heap probe: cannot write " + out + ": " + e.getMessage());
+                  }
+                },
+                "heap-probe-report"));
+  }
 
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args[0]);
-    AtomicLong peakUsed = new AtomicLong();
-    AtomicLong maxLive = new AtomicLong();
-    AtomicLong collections = new AtomicLong();
+    HeapProbe probe = start();
+    int code = Main.run(Arrays.copyOfRange(args, 1, args.length));
+    Files.writeString(out, probe.json(code));
+    System.exit(code);
+  }
+
+  private static HeapProbe start() {
+    HeapProbe probe = new HeapProbe();
     Set<String> heapPools =
         ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(p -> p.getType() == MemoryType.HEAP)
@@ -49,8 +77,8 @@ public final class HeapProbe {
                         .filter(e -> heapPools.contains(e.getKey()))
                         .mapToLong(e -> e.getValue().getUsed())
                         .sum();
-                maxLive.accumulateAndGet(live, Math::max);
-                collections.incrementAndGet();
+                probe.maxLive.accumulateAndGet(live, Math::max);
+                probe.collections.incrementAndGet();
               },
               null,
               null);
@@ -60,7 +88,7 @@ public final class HeapProbe {
             () -> {
               while (true) {
                 long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-                peakUsed.accumulateAndGet(used, Math::max);
+                probe.peakUsed.accumulateAndGet(used, Math::max);
                 try {
                   Thread.sleep(10);
                 } catch (InterruptedException e) {
@@ -71,21 +99,20 @@ public final class HeapProbe {
             "heap-sampler");
     sampler.setDaemon(true);
     sampler.start();
-    int code = Main.run(Arrays.copyOfRange(args, 1, args.length));
-    sampler.interrupt();
-    Files.writeString(
-        out,
-        "{\"exitCode\": "
-            + code
-            + ", \"peakHeapUsedBytes\": "
-            + peakUsed.get()
-            + ", \"maxLiveHeapBytes\": "
-            + maxLive.get()
-            + ", \"collections\": "
-            + collections.get()
-            + ", \"maxHeapBytes\": "
-            + Runtime.getRuntime().maxMemory()
-            + "}\n");
-    System.exit(code);
+    return probe;
+  }
+
+  private String json(Integer exitCode) {
+    return "{"
+        + (exitCode == null ? "" : "\"exitCode\": " + exitCode + ", ")
+        + "\"peakHeapUsedBytes\": "
+        + peakUsed.get()
+        + ", \"maxLiveHeapBytes\": "
+        + maxLive.get()
+        + ", \"collections\": "
+        + collections.get()
+        + ", \"maxHeapBytes\": "
+        + Runtime.getRuntime().maxMemory()
+        + "}\n";
   }
 }

@@ -10,6 +10,8 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.ledger.MigrationRecord;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,14 +22,23 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.random.RandomGenerator;
 
 /**
  * Runs {@code inflight apply} as a user would, in a JVM of its own (so its heap is measured alone),
- * and reads back from the ledger what it did and when each phase began and ended.
+ * and reads back from the ledger what it did and when each phase began and ended. The command is
+ * started with the launcher {@code package} puts beside {@code inflight.jar} (with its class-data
+ * sharing archive) when there is one, so the JVM start measured is the one users get.
  */
 final class InflightRun {
   /** What one apply did; phase windows in {@link System#nanoTime()} of this process. */
@@ -70,6 +81,84 @@ final class InflightRun {
 
   private InflightRun() {}
 
+  /**
+   * The launcher {@code inflight-cli/target/inflight}: named by the system property {@code
+   * inflight.launcher}, else found beside the lab's jar or from the working directory.
+   */
+  static Optional<Path> launcher() {
+    List<Path> candidates = new ArrayList<>();
+    String named = System.getProperty("inflight.launcher");
+    if (named != null) {
+      candidates.add(Path.of(named));
+    }
+    try {
+      Path code =
+          Path.of(InflightRun.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      // inflight-lab/target/inflight-lab.jar or inflight-lab/target/classes
+      candidates.add(
+          code.resolveSibling(Path.of("..", "..", "inflight-cli", "target", "inflight")));
+    } catch (URISyntaxException | RuntimeException e) {
+      // No code source to start from; the working directory may do.
+    }
+    candidates.add(Path.of("inflight-cli", "target", "inflight"));
+    candidates.add(Path.of("..", "inflight-cli", "target", "inflight"));
+    return candidates.stream()
+        .map(Path::normalize)
+        .filter(c -> Files.isRegularFile(c) && Files.isExecutable(c))
+        .findFirst();
+  }
+
+  /**
+   * The launcher with the heap probe as a Java agent, else (no launcher built) a JVM on this
+   * process's class path that runs the command line under {@link HeapProbe#main}.
+   */
+  private static ProcessBuilder start(Path heap, List<String> args, Path work) throws IOException {
+    Optional<Path> launcher = launcher();
+    if (launcher.isPresent()) {
+      List<String> command = new ArrayList<>();
+      command.add(launcher.get().toString());
+      command.addAll(args);
+      ProcessBuilder pb = new ProcessBuilder(command);
+      pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+      pb.environment().put("INFLIGHT_JAVA_OPTS", "-javaagent:" + probeAgent(work) + "=" + heap);
+      return pb;
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(HeapProbe.class.getName());
+    command.add(heap.toString());
+    command.addAll(args);
+    return new ProcessBuilder(command);
+  }
+
+  /** How {@link #apply} starts the command line, for the report. */
+  static String startDescription() {
+    return launcher()
+        .map(l -> l + " (java -jar inflight.jar, with its class-data sharing archive if present)")
+        .orElse("java -cp <the lab's class path> (no launcher built; no class-data sharing)");
+  }
+
+  /** A jar of {@link HeapProbe} alone, whose manifest makes it a Java agent. */
+  private static Path probeAgent(Path work) throws IOException {
+    Path jar = work.resolve("heap-probe.jar");
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().putValue("Premain-Class", HeapProbe.class.getName());
+    String entry = HeapProbe.class.getName().replace('.', '/') + ".class";
+    try (InputStream in = HeapProbe.class.getClassLoader().getResourceAsStream(entry);
+        JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+      if (in == null) {
+        throw new IOException(entry + " is not on the class path");
+      }
+      out.putNextEntry(new JarEntry(entry));
+      in.transferTo(out);
+      out.closeEntry();
+    }
+    return jar;
+  }
+
   /** Applies the migration {@code name} that {@code yaml} describes; files go to {@code work}. */
   static Outcome apply(String jdbcUrl, String yaml, String name, Path work)
       throws IOException, InterruptedException, SQLException {
@@ -77,22 +166,13 @@ final class InflightRun {
     Path heap = work.resolve(name + "-heap.json");
     Path output = work.resolve(name + "-apply.log");
     Files.writeString(file, yaml);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> args =
+        List.of("apply", "-f", file.toString(), "--jdbc-url", jdbcUrl, "--no-progress");
+    ProcessBuilder started = start(heap, args, work);
     long refNanos = System.nanoTime();
     Instant refWall = Instant.now();
     Process p =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                HeapProbe.class.getName(),
-                heap.toString(),
-                "apply",
-                "-f",
-                file.toString(),
-                "--jdbc-url",
-                jdbcUrl,
-                "--no-progress")
+        started
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
