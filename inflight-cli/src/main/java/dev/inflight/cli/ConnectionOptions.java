@@ -37,7 +37,7 @@ public final class ConnectionOptions {
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new UsageProblem("--jdbc-url must start with jdbc:postgresql:");
     }
-    // Opened only when used: room for a copy's workers (backfill.parallelism up to 8).
+    // Opened only when used: room for a copy's workers (backfill.parallelism up to 9).
     return pool(jdbcUrl, user, password, 10);
   }
 

@@ -3,6 +3,7 @@ package dev.inflight.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
 import dev.inflight.api.MigrationStatus;
@@ -472,15 +473,18 @@ public final class Engine {
   }
 
   /**
-   * Sessions a step's workers may take from a Hikari pool: its size less the step's own session and
-   * one left for whatever else the process does meanwhile (status reads, another migration's step);
-   * a worker waiting for a connection would only stall the step. Another kind of data source is its
-   * owner's to size, for the parallelism its migrations ask.
+   * Sessions a step's workers may take from a Hikari pool now: those it has not lent out (the
+   * step's own session is lent), less one left for whatever else the process does meanwhile (status
+   * reads, another migration's step); a worker waiting for a connection would only stall the step.
+   * Another kind of data source is its owner's to size, for the parallelism its migrations ask.
    */
   static int spareSessions(DataSource dataSource) {
     try {
       if (dataSource.isWrapperFor(HikariDataSource.class)) {
-        return Math.max(0, dataSource.unwrap(HikariDataSource.class).getMaximumPoolSize() - 2);
+        HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);
+        HikariPoolMXBean state = pool.getHikariPoolMXBean();
+        int lent = state == null ? 1 : state.getActiveConnections();
+        return Math.max(0, pool.getMaximumPoolSize() - lent - 1);
       }
     } catch (SQLException e) {
       return 0;

@@ -19,8 +19,8 @@ import java.util.random.RandomGenerator;
 final class Databases implements AutoCloseable {
   /**
    * Connections per database account, opened only when used: a copying migration's workers take
-   * up to six of them ({@code backfill.parallelism} is capped at the pool's size less two), the
-   * rest serve the other migrations' steps and status reads.
+   * what is free less one ({@code backfill.parallelism} is capped so), which is kept for the other
+   * migrations' steps and status reads.
    */
   private static final int POOL_SIZE = 8;
 

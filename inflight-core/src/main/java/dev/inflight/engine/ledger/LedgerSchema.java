@@ -115,7 +115,9 @@ public final class LedgerSchema {
                   + " rows_copied bigint NOT NULL DEFAULT 0,"
                   + " verified boolean NOT NULL DEFAULT false,"
                   + " rows_verified bigint NOT NULL DEFAULT 0,"
-                  + " PRIMARY KEY (migration_id, range_no))"));
+                  + " PRIMARY KEY (migration_id, range_no))",
+              // The log's last entry when Syncing began: what the copy left to replay.
+              "ALTER TABLE inflight.migrations ADD COLUMN replay_horizon bigint"));
 
   private LedgerSchema() {}
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Backfilling. Pre: shadow (without indexes), log and capture exist; the copy's end key is
@@ -30,6 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class BackfillingPhase implements PhaseStep.BeforeCutover {
   private static final int MIN_BATCH = 100;
+
+  /** How often the throttles are looked at while the workers copy. */
+  private static final Duration THROTTLE_LOOK = Duration.ofMillis(250);
 
   @Override
   public MigrationPhase phase() {
@@ -48,7 +52,7 @@ final class BackfillingPhase implements PhaseStep.BeforeCutover {
   public StepResult advance(StepContext ctx) throws SQLException {
     MigrationRecord m = ctx.record();
     if (m.backfillDone()) {
-      return toSyncing(ctx, 0);
+      return toSyncing(ctx);
     }
     Optional<StepResult> held = Throttles.check(ctx);
     if (held.isPresent()) {
@@ -61,17 +65,26 @@ final class BackfillingPhase implements PhaseStep.BeforeCutover {
     long maxRate = ctx.spec().backfill().maxRowsPerSecond();
     long started = System.nanoTime();
     AtomicLong read = new AtomicLong();
+    AtomicReference<StepResult> throttled = new AtomicReference<>();
     List<Copied> done =
         Workers.run(
-            ctx, workers, (session, worker, crew) -> copy(ctx, session, crew, read, started));
-    ctx.reload();
+            ctx,
+            workers,
+            (session, worker, crew) -> copy(ctx, session, worker, crew, read, started, throttled));
     CopyRanges.Totals totals = CopyRanges.totals(ctx.conn(), m.id());
-    int lastSize = done.stream().mapToInt(Copied::lastBatchSize).max().orElse(0);
-    if (totals.allCopied()) {
-      return toSyncing(ctx, lastSize);
-    }
+    int lastSize =
+        done.stream().filter(d -> d != null).mapToInt(Copied::lastBatchSize).max().orElse(0);
+    var update = ctx.ledger().update(m.id()).set("rows_copied = ?", totals.rowsCopied());
     if (lastSize > 0) {
-      ctx.ledger().update(m.id()).set("batch_size = ?", lastSize).execute(ctx.conn(), ctx.now());
+      update.set("batch_size = ?", lastSize);
+    }
+    update.execute(ctx.conn(), ctx.now());
+    ctx.reload();
+    if (totals.allCopied()) {
+      return toSyncing(ctx);
+    }
+    if (throttled.get() != null) {
+      return throttled.get();
     }
     long elapsedMs = (System.nanoTime() - started) / 1_000_000;
     Optional<StepResult> pause = Pacing.after(phase(), read.get(), elapsedMs, maxRate);
@@ -104,8 +117,8 @@ final class BackfillingPhase implements PhaseStep.BeforeCutover {
                   m.backfillCursor(),
                   m.backfillHigh(),
                   ranges,
-                  ctx.plan().tableBytes());
-          CopyRanges.plan(c, m.id(), m.backfillCursor(), m.backfillHigh(), cuts);
+                  RangeSplit.heapBytes(c, ctx.tableSql()));
+          CopyRanges.plan(c, m.id(), m.backfillCursor(), m.backfillHigh(), cuts, m.rowsCopied());
           return null;
         });
   }
@@ -116,8 +129,15 @@ final class BackfillingPhase implements PhaseStep.BeforeCutover {
    * worker failed.
    */
   private Copied copy(
-      StepContext ctx, Connection session, Workers.Crew crew, AtomicLong read, long started)
+      StepContext ctx,
+      Connection session,
+      int worker,
+      Workers.Crew crew,
+      AtomicLong read,
+      long started,
+      AtomicReference<StepResult> throttled)
       throws SQLException {
+    long lastLook = System.nanoTime();
     MigrationRecord m = ctx.record();
     Duration target = Durations.parse("targetBatchTime", ctx.spec().backfill().targetBatchTime());
     long maxRate = ctx.spec().backfill().maxRowsPerSecond();
@@ -146,11 +166,9 @@ final class BackfillingPhase implements PhaseStep.BeforeCutover {
                 boolean last = b.read() < limit;
                 List<String> cursor =
                     last ? r.high() : b.lastKey() == null ? r.cursor() : b.lastKey();
+                // Counted on the range's row only: the workers never wait for each other on the
+                // migration's; the step adds the ranges up at its end.
                 CopyRanges.copied(c, m.id(), r.number(), cursor, last, b.inserted());
-                ctx.ledger()
-                    .update(m.id())
-                    .set("rows_copied = rows_copied + ?", b.inserted())
-                    .execute(c, ctx.now());
                 return Optional.of(b);
               });
       if (batch.isEmpty()) {
@@ -164,22 +182,28 @@ final class BackfillingPhase implements PhaseStep.BeforeCutover {
       if (Pacing.after(phase(), total, elapsedMs, maxRate).isPresent()) {
         crew.stop();
       }
+      // The first worker, on the step's own session, looks at the throttles while the others
+      // copy, so that they see the server as the copy loads it, not only between steps.
+      if (worker == 0 && System.nanoTime() - lastLook > THROTTLE_LOOK.toNanos()) {
+        lastLook = System.nanoTime();
+        Optional<StepResult> held = Throttles.check(ctx);
+        if (held.isPresent()) {
+          throttled.compareAndSet(null, held.get());
+          crew.stop();
+        }
+      }
     } while (!crew.stopping() && !ctx.budgetSpent());
     return new Copied(mine, size);
   }
 
   /** The copy is complete: the cursor says so for status, and Syncing builds the key next. */
-  private StepResult toSyncing(StepContext ctx, int lastSize) throws SQLException {
+  private StepResult toSyncing(StepContext ctx) throws SQLException {
     MigrationRecord m = ctx.record();
-    var update =
-        ctx.ledger()
-            .update(m.id())
-            .set("backfill_done = true")
-            .set("backfill_cursor = ?", m.backfillHigh());
-    if (lastSize > 0) {
-      update.set("batch_size = ?", lastSize);
-    }
-    update.execute(ctx.conn(), ctx.now());
+    ctx.ledger()
+        .update(m.id())
+        .set("backfill_done = true")
+        .set("backfill_cursor = ?", m.backfillHigh())
+        .execute(ctx.conn(), ctx.now());
     ctx.reload();
     ctx.transition(MigrationPhase.Syncing);
     return new StepResult.Progress(

@@ -17,11 +17,12 @@ import java.util.List;
 
 /**
  * CreatingShadow. Pre: an accepted plan. Advance: in one transaction, creates the shadow table in
- * its final shape with only its primary key, the change log, the capture function and triggers, and
- * records the largest key (the copy's end; later keys reach the shadow through replay). The
- * triggers take a lock that waits for writers, so long transactions on the table are waited out
- * first and the lock is bounded by {@code lockTimeout}. Post: Backfilling, or nothing at all if
- * interrupted. Cancel: nothing is committed yet, so it only records the outcome.
+ * its final shape without indexes (a plan stored before the copy in ranges: with its primary key),
+ * the change log, the capture function and triggers, and records the largest key (the copy's end;
+ * later keys reach the shadow through replay). The triggers take a lock that waits for writers, so
+ * long transactions on the table are waited out first and the lock is bounded by {@code
+ * lockTimeout}. Post: Backfilling, or nothing at all if interrupted. Cancel: nothing is committed
+ * yet, so it only records the outcome.
  */
 final class CreatingShadowPhase implements PhaseStep.BeforeCutover {
   @Override

@@ -124,12 +124,61 @@ final class IndexBuilds {
   }
 
   /**
-   * Duplicates can be transient: a key that changed value is still waiting in the log. With the log
-   * replayed to the end and the duplicate still there, it is in the data.
+   * The key, once the copy is done: in one transaction, the rows of every logged key out of the
+   * shadow (replay re-reads them all from the original, and a batch may have copied one before it
+   * changed, so that its old key and its new one would collide), then the key's index and
+   * constraint. What is left are rows that no change touched since capture began, one per key, so a
+   * duplicate now is one of the data under the new key's equality (two keys that a type change
+   * makes equal), and the migration fails with the original table untouched.
+   */
+  static void buildKey(StepContext ctx, IndexBuild key) throws SQLException {
+    try {
+      Tx.run(
+          ctx.conn(),
+          ctx.lockTimeout(),
+          ctx.settings().indexBuildTimeout(),
+          c -> {
+            if (Pacing.gentle(ctx.spec().backfill().maxRowsPerSecond())) {
+              Tx.execute(c, "SET LOCAL max_parallel_maintenance_workers = 0");
+            }
+            if (ctx.plan().clearLogged() != null) {
+              Tx.execute(c, ctx.plan().clearLogged());
+            }
+            for (String sql : key.statements()) {
+              Tx.execute(c, sql);
+            }
+            return null;
+          });
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        throw EngineException.permanent(
+            "the new table's primary key "
+                + key.finalName()
+                + " cannot be built: rows of the table have equal keys under it ("
+                // The detail names the duplicated key.
+                + String.valueOf(e.getMessage()).replaceAll("\\s*\\n\\s*", " ")
+                + "); nothing was swapped");
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Duplicates can be transient: a value that moved between rows is still waiting in the log. The
+   * log is replayed to the end and the build tried once more; a duplicate that is still there with
+   * nothing left to replay is in the data.
    */
   static EngineException duplicates(StepContext ctx, Duplicates d) throws SQLException {
     Replays.forward(ctx, KeyRange.complete(ctx.record().backfillHigh()));
     if (Tx.queryLong(ctx.conn(), ctx.plan().logBacklog()) == 0) {
+      try {
+        build(ctx, ctx.conn(), d.index(), true, true);
+        return null;
+      } catch (Duplicates again) {
+        if (Tx.queryLong(ctx.conn(), ctx.plan().logBacklog()) > 0) {
+          return retry(again);
+        }
+      }
       return EngineException.permanent(
           "unique index "
               + d.index().finalName()
@@ -138,6 +187,10 @@ final class IndexBuilds {
               + String.valueOf(d.getMessage()).replaceAll("\\s*\\n\\s*", " ")
               + "); nothing was swapped");
     }
+    return retry(d);
+  }
+
+  private static EngineException retry(Duplicates d) {
     return new EngineException(
         "building unique index "
             + d.index().finalName()

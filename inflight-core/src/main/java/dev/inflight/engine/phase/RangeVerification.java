@@ -13,13 +13,37 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Verification of a copy made in key ranges, unthrottled: every range compared whole, in one
- * snapshot each, by the step's workers side by side. What it covers is exactly what {@link
+ * snapshot each, by the step's workers side by side; then the keys above the copy's end, which
+ * replay brought, in key order ({@link SyncingPhase}). What it covers is exactly what {@link
  * Verifier} covers: every row of the original table, transformed, against the shadow, by count and
  * content digest, except the keys waiting in the log at the range's snapshot, whose replay is due
  * (they are replayed, and so re-read from the original, before the swap and under its lock).
  */
 final class RangeVerification {
   private RangeVerification() {}
+
+  /** Attempts at taking a range before a step gives up: see {@link #next}. */
+  private static final int TAKE_ATTEMPTS = 5;
+
+  /**
+   * The next range verified. A range another worker marked verified after this transaction's
+   * snapshot was taken cannot be locked in it (a serialization failure); the next attempt, in a new
+   * snapshot, sees it verified and takes another.
+   */
+  private static Optional<Long> next(
+      StepContext ctx, java.sql.Connection session, long migration, int preferred)
+      throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return Verifier.verifyNextRange(
+            session, ctx.plan(), migration, preferred, ctx.settings().ddlTimeout());
+      } catch (SQLException e) {
+        if (!"40001".equals(e.getSQLState()) || attempt == TAKE_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
 
   static StepResult step(StepContext ctx, KeyRange all) throws SQLException {
     MigrationRecord m = ctx.record();
@@ -34,9 +58,7 @@ final class RangeVerification {
           do {
             Optional<Long> verified;
             try {
-              verified =
-                  Verifier.verifyNextRange(
-                      session, ctx.plan(), m.id(), preferred, ctx.settings().ddlTimeout());
+              verified = next(ctx, session, m.id(), preferred);
             } catch (EngineException e) {
               // An application TRUNCATE logs no keys: until replay applies its marker, every row
               // of the shadow differs. The step applies it; the range is compared again.
@@ -54,11 +76,12 @@ final class RangeVerification {
           return null;
         });
     CopyRanges.Totals totals = CopyRanges.totals(ctx.conn(), m.id());
-    ctx.ledger()
-        .update(m.id())
-        .set("rows_verified = ?", totals.rowsVerified())
-        .set("verify_done = ?", totals.allVerified())
-        .execute(ctx.conn(), ctx.now());
+    var update = ctx.ledger().update(m.id()).set("rows_verified = ?", totals.rowsVerified());
+    if (totals.allVerified()) {
+      // Next, the keys above the copy's end, inserted since capture began, in key order.
+      update.set("verify_cursor = ?", m.backfillHigh());
+    }
+    update.execute(ctx.conn(), ctx.now());
     ctx.reload();
     if (truncated.get()) {
       Replays.forward(ctx, all);

@@ -44,13 +44,21 @@ final class SyncingPhase implements PhaseStep.BeforeCutover {
     IndexBuild key = ctx.plan().keyIndex();
     Set<String> built = IndexBuilds.onShadow(ctx.conn(), ctx.shadowSql());
     if (key != null && !built.contains(key.shadowName())) {
-      IndexBuilds.build(ctx, ctx.conn(), key, false, true);
+      IndexBuilds.buildKey(ctx, key);
       return new StepResult.Progress(phase(), "built the primary key " + key.finalName());
     }
     Replays.forward(ctx, all);
     List<IndexBuild> remaining =
         ctx.plan().indexes().stream().filter(ix -> !built.contains(ix.shadowName())).toList();
     if (!remaining.isEmpty()) {
+      // The log holds every change made during the copy: those are replayed first, over as many
+      // steps as it takes, so a unique index is built over rows that are current, not ones a batch
+      // copied before a value moved between them. Later changes are replayed as they come.
+      long left = ReplayHorizon.left(ctx);
+      if (left > 0) {
+        return new StepResult.Progress(
+            phase(), "replaying the copy's changes: " + left + " log entries to go");
+      }
       return buildIndexes(ctx, remaining);
     }
     if (!m.analyzed()) {
@@ -64,12 +72,15 @@ final class SyncingPhase implements PhaseStep.BeforeCutover {
       return new StepResult.Progress(phase(), "statistics gathered");
     }
     if (!m.verifyDone()) {
-      // Under a rate limit, small chunks in key order keep the reads even; otherwise the copy's
-      // ranges are compared side by side.
-      boolean ranges =
+      // The copy's ranges side by side, then the keys above the copy's end in key order from
+      // there. Under a rate limit, or for a copy in one range, all of it in small chunks in key
+      // order, which keeps the reads even and no snapshot long.
+      CopyRanges.Totals ranges = CopyRanges.totals(ctx.conn(), m.id());
+      boolean side =
           !Pacing.gentle(ctx.spec().backfill().maxRowsPerSecond())
-              && CopyRanges.planned(ctx.conn(), m.id());
-      return ranges ? RangeVerification.step(ctx, all) : verifyInOrder(ctx, all);
+              && ranges.ranges() > 1
+              && !ranges.allVerified();
+      return side ? RangeVerification.step(ctx, all) : verifyInOrder(ctx, all);
     }
     if (!m.extrasBuilt() && !ctx.plan().syncExtras().isEmpty()) {
       // Built last, from the verified shadow, so they are as fresh as possible at the swap.
@@ -116,7 +127,10 @@ final class SyncingPhase implements PhaseStep.BeforeCutover {
             });
       }
     } catch (IndexBuilds.Duplicates d) {
-      throw IndexBuilds.duplicates(ctx, d);
+      EngineException e = IndexBuilds.duplicates(ctx, d);
+      if (e != null) {
+        throw e;
+      }
     }
     ctx.reload();
     return new StepResult.Progress(

@@ -37,7 +37,10 @@ final class Workers {
 
   private Workers() {}
 
-  /** Runs {@code task} on {@code count} workers and returns their results, in worker order. */
+  /**
+   * Runs {@code task} on {@code count} workers and returns their results, in worker order (null for
+   * a worker that could not get a session: the others take its share).
+   */
   static <T> List<T> run(StepContext ctx, int count, Task<T> task) throws SQLException {
     Crew crew = new Crew();
     List<Outcome<T>> outcomes = new ArrayList<>();
@@ -49,7 +52,14 @@ final class Workers {
       Thread t =
           new Thread(
               () -> {
-                try (Connection session = ctx.sessions().open()) {
+                Connection session;
+                try {
+                  session = ctx.sessions().open();
+                } catch (SQLException e) {
+                  // The pool had none to spare after all: the others do the work without this one.
+                  return;
+                }
+                try (session) {
                   outcome.result = task.run(session, worker, crew);
                 } catch (SQLException | RuntimeException | Error e) {
                   outcome.failure = e;

@@ -202,6 +202,11 @@ public record Plan(
     return backfill.batch();
   }
 
+  /** Before the key's build: the logged keys' rows out of the shadow; null for older plans. */
+  public String clearLogged() {
+    return backfill.clearLogged();
+  }
+
   /** The copy's range boundaries from a sample; null for a plan stored before ranges existed. */
   public String sampleKeys() {
     return backfill.sample();

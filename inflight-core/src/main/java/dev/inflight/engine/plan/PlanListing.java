@@ -44,7 +44,12 @@ final class PlanListing {
             : "Backfilling: one batch of one key range (repeated in key order, ranges in parallel)",
         List.of(plan.backfillBatch()));
     if (plan.keyIndex() != null) {
-      section("Syncing: the primary key, once every range is copied", plan.keyIndex().statements());
+      List<String> key = new ArrayList<>();
+      if (plan.clearLogged() != null) {
+        key.add(plan.clearLogged());
+      }
+      key.addAll(plan.keyIndex().statements());
+      section("Syncing: the primary key, once every range is copied", key);
     }
     section(
         plan.keyIndex() == null

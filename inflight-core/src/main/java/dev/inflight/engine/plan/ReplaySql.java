@@ -66,10 +66,12 @@ final class ReplaySql {
    * rows inserted, and the last key read as text[].
    *
    * <p>A plain insert, without {@code ON CONFLICT}: no key between the cursor and the high key can
-   * be in the target yet, because replay drops exactly those keys from the log and the cursor moves
-   * in the batch's own transaction. A duplicate key here is a broken invariant and fails the
-   * migration loudly. (The speculative insertion {@code ON CONFLICT} needs costs a third of the
-   * copy's time.)
+   * be in the target yet, since nothing but the copy writes the shadow until every range is copied
+   * (replay starts after the key is built) and the cursor moves in the batch's own transaction. A
+   * plan stored before the copy in ranges has the key from the start, and its duplicate here is a
+   * broken invariant that fails the migration loudly; otherwise the key's build is where a
+   * duplicate shows ({@code clearLogged}). (The speculative insertion {@code ON CONFLICT} needs
+   * costs a third of the copy's time.)
    */
   static String backfillBatch(Direction d) {
     List<String> k = d.fromKey();
@@ -114,6 +116,23 @@ final class ReplaySql {
         + copyRange(d)
         + ") AS c WHERE c.inflight_n % greatest(1, c.inflight_total / ?::bigint) = 0 ORDER BY "
         + Sql.idents("c", k);
+  }
+
+  /**
+   * Deletes from the target every row whose key is in the log, in one statement that needs no index
+   * on either side: run before the target's key is built, when the copy is done and nothing has
+   * been replayed, so that what is left are rows no change touched since capture began.
+   */
+  static String clearLogged(Direction d) {
+    List<String> k = d.fromKey();
+    return "DELETE FROM "
+        + d.to
+        + " AS t USING (SELECT DISTINCT "
+        + Sql.idents("l", k)
+        + " FROM "
+        + d.log
+        + " AS l) AS k WHERE "
+        + Sql.joinOn("t", d.toKey(), "k", k);
   }
 
   /**

@@ -99,7 +99,10 @@ record RowMovement(
 
   Backfill backfill() {
     return new Backfill(
-        ReplaySql.maxKey(forward), ReplaySql.backfillBatch(forward), ReplaySql.sampleKeys(forward));
+        ReplaySql.maxKey(forward),
+        ReplaySql.backfillBatch(forward),
+        ReplaySql.sampleKeys(forward),
+        ReplaySql.clearLogged(forward));
   }
 
   Verification verification() {
@@ -118,6 +121,7 @@ record RowMovement(
     }
     dry.explain("the copy", ReplaySql.backfillBatch(forward));
     dry.explain("the copy's ranges", ReplaySql.sampleKeys(forward));
+    dry.explain("the copy's logged keys", ReplaySql.clearLogged(forward));
     dry.explain("the replay", ReplaySql.replayBatch(forward, true));
     dry.explain("the verification", ReplaySql.sourceDigest(forward, shadowTypes, recordHash));
     dry.explain("the verification", ReplaySql.targetDigest(forward, recordHash));

@@ -19,19 +19,14 @@ import java.util.Optional;
 public final class CopyRanges {
   /**
    * One range: keys in ({@code low}, {@code high}], copied from {@code cursor} on (null: from the
-   * start). The first range has no {@code low}; the last one is verified with no upper bound, since
-   * keys above the copy's end reach the new table by replay.
+   * start). The first range has no {@code low}; the last one ends at the copy's end key (keys above
+   * it reach the new table by replay, and are verified after the ranges, in key order).
    */
   public record Range(
       int number, List<String> low, List<String> high, boolean last, List<String> cursor) {
     /** What is left to copy. */
     public KeyRange toCopy() {
       return new KeyRange(cursor, high);
-    }
-
-    /** The verification's upper bound: none for the last range. */
-    public List<String> verifyHigh() {
-      return last ? null : high;
     }
   }
 
@@ -55,14 +50,15 @@ public final class CopyRanges {
   /**
    * Records the ranges between {@code start} (exclusive; null: the first key) and {@code high}
    * (inclusive), split at {@code boundaries} (ascending, each above {@code start} and below {@code
-   * high}).
+   * high}); {@code copiedBefore} rows copied before the ranges existed are counted in the first.
    */
   public static void plan(
       Connection c,
       long migration,
       List<String> start,
       List<String> high,
-      List<List<String>> boundaries)
+      List<List<String>> boundaries,
+      long copiedBefore)
       throws SQLException {
     List<List<String>> highs = new ArrayList<>(boundaries);
     highs.add(high);
@@ -70,7 +66,7 @@ public final class CopyRanges {
         c.prepareStatement(
             "INSERT INTO inflight.copy_ranges (migration_id, "
                 + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?)")) {
+                + ", rows_copied) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       for (int i = 0; i < highs.size(); i++) {
         List<String> low = i == 0 ? null : highs.get(i - 1);
         ps.setLong(1, migration);
@@ -79,6 +75,7 @@ public final class CopyRanges {
         ps.setArray(4, array(c, highs.get(i)));
         ps.setBoolean(5, i == highs.size() - 1);
         ps.setArray(6, array(c, i == 0 ? start : low));
+        ps.setLong(7, i == 0 ? copiedBefore : 0);
         ps.addBatch();
       }
       ps.executeBatch();
@@ -133,7 +130,7 @@ public final class CopyRanges {
   }
 
   /** How far the ranges are, counted over all of them. */
-  public record Totals(int ranges, int copied, int verified, long rowsVerified) {
+  public record Totals(int ranges, int copied, int verified, long rowsCopied, long rowsVerified) {
     public boolean allCopied() {
       return copied == ranges;
     }
@@ -147,11 +144,12 @@ public final class CopyRanges {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT count(*), count(*) FILTER (WHERE copied), count(*) FILTER (WHERE verified),"
-                + " coalesce(sum(rows_verified), 0) FROM inflight.copy_ranges WHERE migration_id = ?")) {
+                + " coalesce(sum(rows_copied), 0), coalesce(sum(rows_verified), 0)"
+                + " FROM inflight.copy_ranges WHERE migration_id = ?")) {
       ps.setLong(1, migration);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return new Totals(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getLong(4));
+        return new Totals(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getLong(4), rs.getLong(5));
       }
     }
   }

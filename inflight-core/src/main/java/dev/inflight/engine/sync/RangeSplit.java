@@ -47,9 +47,23 @@ public final class RangeSplit {
     return (int) Math.min(MAX_RANGES, Math.min(wanted, rows / 1_000));
   }
 
+  /**
+   * The size of the table's heap alone, which the sample reads blocks of (its indexes and TOAST
+   * would make the sample smaller than meant).
+   */
+  public static long heapBytes(Connection c, String tableSql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_relation_size(?::regclass)")) {
+      ps.setString(1, tableSql);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
   /** The sample's size, in percent of the table's blocks. */
-  static double samplePercent(int ranges, long tableBytes) {
-    long blocks = Math.max(1, tableBytes / BLOCK);
+  static double samplePercent(int ranges, long heapBytes) {
+    long blocks = Math.max(1, heapBytes / BLOCK);
     return Math.min(100.0, 100.0 * ranges * BLOCKS_PER_RANGE / blocks);
   }
 
@@ -64,7 +78,7 @@ public final class RangeSplit {
       List<String> start,
       List<String> high,
       int ranges,
-      long tableBytes)
+      long heapBytes)
       throws SQLException {
     List<List<String>> out = new ArrayList<>();
     if (ranges <= 1 || sampleSql == null || high == null) {
@@ -72,7 +86,7 @@ public final class RangeSplit {
     }
     try (PreparedStatement ps = c.prepareStatement(sampleSql)) {
       int i = 1;
-      ps.setDouble(i++, samplePercent(ranges, tableBytes));
+      ps.setDouble(i++, samplePercent(ranges, heapBytes));
       ps.setBoolean(i++, start == null);
       i = RowMover.bindKey(ps, i, start, high.size());
       i = RowMover.bindKey(ps, i, high, high.size());

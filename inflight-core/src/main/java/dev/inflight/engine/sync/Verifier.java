@@ -68,7 +68,7 @@ public final class Verifier {
             return Optional.empty();
           }
           CopyRanges.Range r = range.get();
-          long rows = compare(c, plan, r.low(), r.verifyHigh());
+          long rows = compare(c, plan, r.low(), r.high());
           CopyRanges.verified(c, migration, r.number(), rows);
           return Optional.of(rows);
         });
