@@ -41,6 +41,9 @@ final class Bench {
   private static final String RESHAPE =
       "inflight apply: balance to bigint, add note, add accounts_created";
 
+  /** What {@code inflight apply} prints when the application's load holds the copy back. */
+  private static final String LOAD_HOLD = "over backfill.maxActiveSessions";
+
   private static final String TEMPLATE = "bench_template";
   private static final Duration SETTLE = Duration.ofSeconds(2);
   private static final Duration DRAIN = Duration.ofSeconds(1);
@@ -214,7 +217,8 @@ final class Bench {
         d.rowsCopied(),
         d.rowsPerSecond(),
         m.failedStatements(),
-        d.peakHeapBytes());
+        d.peakHeapBytes(),
+        d.copySessions());
   }
 
   /** The reshape with the latency guard on, at the default parallelism. */
@@ -250,13 +254,18 @@ final class Bench {
       throws Exception {
     InflightRun.Outcome[] outcome = new InflightRun.Outcome[1];
     StatementLog[] log = new StatementLog[1];
+    int[] copySessions = new int[1];
     MethodResult base =
         measure(
             name,
             description,
             rows,
             url -> {
-              outcome[0] = InflightRun.apply(url, yaml, migration, work);
+              try (CopySessionWatch watch = new CopySessionWatch(url, migration)) {
+                watch.start();
+                outcome[0] = InflightRun.apply(url, yaml, migration, work);
+                copySessions[0] = watch.most();
+              }
               return new Window(outcome[0].startNanos(), outcome[0].endNanos());
             },
             l -> log[0] = l);
@@ -293,7 +302,9 @@ final class Bench {
             o.syncingMillis(),
             o.startupMillis(),
             byPhase(log[0], o),
-            m.cutoverLastError());
+            m.cutoverLastError(),
+            (int) o.output().lines().filter(l -> l.contains(LOAD_HOLD)).count(),
+            copySessions[0]);
     if (timeline != null) {
       charts.timeline(timeline, name, rows, log[0], o, load.warmupMillis());
     }

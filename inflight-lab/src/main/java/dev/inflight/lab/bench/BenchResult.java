@@ -48,7 +48,11 @@ public record BenchResult(
       Map<String, Long> partsMillis,
       InflightDetail inflight) {}
 
-  /** What only Inflight reports. */
+  /**
+   * What only Inflight reports. {@code loadHolds}: how many times the application's load ({@code
+   * maxActiveSessions}) began to hold the copy back, as the apply command says once per hold
+   * (consecutive waits count once).
+   */
   public record InflightDetail(
       int exitCode,
       long migrationMillis,
@@ -68,7 +72,9 @@ public record BenchResult(
       Map<String, Long> syncingMillis,
       long startupMillis,
       Map<String, Latency> byPhase,
-      String cutoverLastError) {}
+      String cutoverLastError,
+      int loadHolds,
+      int copySessions) {}
 
   /**
    * The reshape at one {@code backfill.parallelism}, on a fresh copy of the same table under the
@@ -84,11 +90,26 @@ public record BenchResult(
       long rowsCopied,
       long copyRowsPerSecond,
       long failedStatements,
-      long peakHeapBytes) {
+      long peakHeapBytes,
+      int copySessions) {
+
+    /** A copy this long is watched often enough for its sessions to count as its workers. */
+    static final long WATCHED_MILLIS = 1000;
+
+    /**
+     * The workers that copied: the sessions seen copying at once when fewer than the setting over a
+     * copy long enough to watch (the engine opens fewer when its pool cannot spare them), else the
+     * setting.
+     */
+    public int workers() {
+      return copySessions > 0 && copySessions < parallelism && backfillingMillis >= WATCHED_MILLIS
+          ? copySessions
+          : parallelism;
+    }
 
     /** The copy's rate divided among its workers. */
     public long rowsPerSecondPerWorker() {
-      return parallelism == 0 ? 0 : copyRowsPerSecond / parallelism;
+      return workers() == 0 ? 0 : copyRowsPerSecond / workers();
     }
   }
 

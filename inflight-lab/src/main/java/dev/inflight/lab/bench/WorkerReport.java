@@ -35,14 +35,16 @@ final class WorkerReport {
                 + " cores, shared with the application's load and the server's other work.%n%n",
             base.parallelism(), r.machine().cores()));
     md.append(
-        "| parallelism | run | total | copy phase (Backfilling) | Syncing | copy rows/s |"
-            + " rows/s per worker | copy speed-up | total speed-up | failed statements |\n"
-            + "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        "| parallelism | sessions seen copying | run | total | copy phase (Backfilling) | Syncing |"
+            + " copy rows/s | rows/s per worker | copy speed-up | total speed-up | failed"
+            + " statements |\n"
+            + "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (WorkerRun w : runs) {
       md.append(
           String.format(
-              "| %d | %s | %.2f s | %.2f s | %.2f s | %,d | %,d | %.2fx | %.2fx | %d |%n",
+              "| %d | %s | %s | %.2f s | %.2f s | %.2f s | %,d | %,d | %.2fx | %.2fx | %d |%n",
               w.parallelism(),
+              w.copySessions() == 0 ? "n/a" : Integer.toString(w.copySessions()),
               w.source(),
               w.totalMillis() / 1000.0,
               w.backfillingMillis() / 1000.0,
@@ -53,7 +55,12 @@ final class WorkerReport {
               Verdicts.div(base.totalMillis(), w.totalMillis()),
               w.failedStatements()));
     }
-    md.append('\n');
+    md.append(
+        "\n\"Sessions seen copying\": the most of the migration's sessions seen running a"
+            + " statement at once during the copy (sampled every 25 ms; n/a when the copy was too"
+            + " short). Where it is below the parallelism over a copy of 1 s or more, the engine"
+            + " opened fewer workers than asked (it never takes more sessions than its pool can"
+            + " spare), and the rate per worker divides by the sessions seen.\n\n");
     extrapolation(md, r, base);
   }
 
@@ -72,8 +79,8 @@ final class WorkerReport {
     md.append(
         String.format(
             "**Extrapolation, not a measurement**: a %d-core database server copying with"
-                + " `backfill.parallelism: %d`. Assumed: each worker keeps the rate one of %d"
-                + " worker(s) reached here (%,d rows/s), because the copy is bound by one core per"
+                + " `backfill.parallelism: %d`. Assumed: each worker keeps the rate per worker"
+                + " measured here with %d worker(s) (%,d rows/s), because the copy is bound by one core per"
                 + " worker and each worker has a core of its own; the disks and the WAL keep up"
                 + " with %d times this rate (%,d rows/s); the application's load takes no core"
                 + " the copy needs. On these assumptions the copy of %,d rows takes %.2f s"
@@ -85,14 +92,14 @@ final class WorkerReport {
                 + " worker falls, as the table above shows for parallelism above %d here.%n%n",
             SERVER_CORES,
             SERVER_CORES,
-            base.parallelism(),
+            base.workers(),
             perWorker,
             SERVER_CORES,
             perWorker * SERVER_CORES,
             r.rows(),
             copy,
             base.backfillingMillis() / 1000.0,
-            base.parallelism(),
+            base.workers(),
             rest,
             rest + copy,
             r.machine().cores()));
@@ -115,8 +122,9 @@ final class WorkerReport {
             + " that started in Backfilling; \"before\": the warm-up.\n\n");
     md.append(
         "| run | guard | total | copy phase | p99 before | p99 during the copy | copy / before |"
-            + " p99 during capture | longest write at cut-over | failed statements |\n"
-            + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            + " p99 during capture | longest write at cut-over | held by the load | failed"
+            + " statements |\n"
+            + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     row(md, in, "none");
     row(md, gr, Verdicts.guardSettings(g));
     md.append(
@@ -134,7 +142,8 @@ final class WorkerReport {
     var d = m.inflight();
     md.append(
         String.format(
-            "| %s | %s | %.2f s | %.2f s | %.1f ms | %.1f ms | %.2fx | %.1f ms | %.1f ms | %d |%n",
+            "| %s | %s | %.2f s | %.2f s | %.1f ms | %.1f ms | %.2fx | %.1f ms | %.1f ms | %s | %d"
+                + " |%n",
             m.method(),
             guard,
             m.totalMillis() / 1000.0,
@@ -144,6 +153,7 @@ final class WorkerReport {
             Verdicts.copyP99Ratio(m),
             d.captureAll().p99(),
             d.cutover().max(),
+            guard.equals("none") ? "" : d.loadHolds() + " time(s)",
             m.failedStatements()));
   }
 
