@@ -3,9 +3,11 @@ package dev.inflight.lab.bench;
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.lab.bench.Baselines.Window;
+import dev.inflight.lab.bench.BenchResult.GuardedRun;
 import dev.inflight.lab.bench.BenchResult.InflightDetail;
 import dev.inflight.lab.bench.BenchResult.LoadSpec;
 import dev.inflight.lab.bench.BenchResult.MethodResult;
+import dev.inflight.lab.bench.BenchResult.WorkerRun;
 import dev.inflight.workload.StatementLog;
 import dev.inflight.workload.StatementLog.Latency;
 import java.io.PrintStream;
@@ -34,6 +36,13 @@ final class Bench {
   static final String PHYSICAL = "physical-copy";
   static final String PG_REPACK = "pg_repack";
   static final String ALTER = "alter-table";
+  static final String GUARDED = "inflight-guarded";
+
+  private static final String RESHAPE =
+      "inflight apply: balance to bigint, add note, add accounts_created";
+
+  /** What {@code inflight apply} prints when the application's load holds the copy back. */
+  private static final String LOAD_HOLD = "over backfill.maxActiveSessions";
 
   private static final String TEMPLATE = "bench_template";
   private static final Duration SETTLE = Duration.ofSeconds(2);
@@ -45,6 +54,9 @@ final class Bench {
   private final Path work;
   private final LoadSpec load;
   private final Charts charts;
+  private final List<Integer> parallelism;
+  private final int guardSessions;
+  private final long guardRate;
 
   /** A method under test: runs against the database at the URL and says when it ran. */
   @FunctionalInterface
@@ -58,8 +70,14 @@ final class Bench {
       Path repackProgram,
       Path work,
       LoadSpec load,
-      Charts charts) {
+      Charts charts,
+      List<Integer> parallelism,
+      int guardSessions,
+      long guardRate) {
     this.out = out;
+    this.parallelism = List.copyOf(parallelism);
+    this.guardSessions = guardSessions;
+    this.guardRate = guardRate;
     this.urlFor = urlFor;
     this.repackProgram = repackProgram;
     this.work = work;
@@ -76,12 +94,24 @@ final class Bench {
       admin(TEMPLATE, "CREATE EXTENSION IF NOT EXISTS pg_repack");
     }
     List<MethodResult> methods = new ArrayList<>();
-    long rate = load.maxRowsPerSecond();
-    methods.add(
-        inflight(INFLIGHT, rows, "bench-reshape", Scenario.migration("bench-reshape", rate)));
+    Scenario.Backfill backfill = Scenario.Backfill.defaults(load.maxRowsPerSecond());
+    MethodResult reshape =
+        inflight(
+            INFLIGHT,
+            RESHAPE,
+            rows,
+            "bench-reshape",
+            Scenario.migration("bench-reshape", backfill),
+            "timeline-" + rows);
+    methods.add(reshape);
     methods.add(
         inflight(
-            INFLIGHT_REBUILD, rows, "bench-rebuild", Scenario.rebuildOnly("bench-rebuild", rate)));
+            INFLIGHT_REBUILD,
+            "inflight apply: a rebuild without a shape change (pg_repack's work)",
+            rows,
+            "bench-rebuild",
+            Scenario.rebuildOnly("bench-rebuild", backfill),
+            null));
     methods.add(
         measure(
             PHYSICAL,
@@ -121,6 +151,8 @@ final class Bench {
                 + " in one transaction",
             rows,
             Baselines::alterTable));
+    List<WorkerRun> workers = workerRuns(rows, backfill, reshape);
+    GuardedRun guarded = guardSessions > 0 || guardRate > 0 ? guarded(rows) : null;
     admin("postgres", "DROP DATABASE IF EXISTS " + TEMPLATE);
     String server;
     Map<String, String> settings;
@@ -130,7 +162,8 @@ final class Bench {
     }
     BenchResult partial =
         new BenchResult(
-            rows, startedAt, machine, server, settings, load, methods, List.of(), List.of());
+            rows, startedAt, machine, server, settings, load, methods, List.of(), List.of(),
+            workers, guarded);
     return new BenchResult(
         rows,
         startedAt,
@@ -140,7 +173,67 @@ final class Bench {
         load,
         methods,
         Verdicts.ratios(partial),
-        Verdicts.targets(partial));
+        Verdicts.targets(partial),
+        workers,
+        guarded);
+  }
+
+  /**
+   * The reshape once per {@code --parallelism} value, each on a fresh copy of the table under the
+   * same load. The default parallelism's entry is the {@code inflight} method's own run (the same
+   * spec, whose default is that value), not a second run.
+   */
+  private List<WorkerRun> workerRuns(long rows, Scenario.Backfill backfill, MethodResult reshape)
+      throws Exception {
+    int byDefault = Scenario.defaultParallelism();
+    List<WorkerRun> runs = new ArrayList<>();
+    for (int p : parallelism) {
+      if (p == byDefault) {
+        runs.add(workerRun(p, reshape));
+        continue;
+      }
+      String migration = "bench-reshape-p" + p;
+      MethodResult m =
+          inflight(
+              "inflight-p" + p,
+              RESHAPE + ", backfill.parallelism " + p,
+              rows,
+              migration,
+              Scenario.migration(migration, backfill.withParallelism(p)),
+              null);
+      runs.add(workerRun(p, m));
+    }
+    return runs;
+  }
+
+  private static WorkerRun workerRun(int parallelism, MethodResult m) {
+    InflightDetail d = m.inflight();
+    return new WorkerRun(
+        parallelism,
+        m.method(),
+        m.totalMillis(),
+        d.phaseMillis().getOrDefault(MigrationPhase.Backfilling.name(), 0L),
+        d.phaseMillis().getOrDefault(MigrationPhase.Syncing.name(), 0L),
+        d.rowsCopied(),
+        d.rowsPerSecond(),
+        m.failedStatements(),
+        d.peakHeapBytes(),
+        d.copySessions());
+  }
+
+  /** The reshape with the latency guard on, at the default parallelism. */
+  private GuardedRun guarded(long rows) throws Exception {
+    long rate = guardRate > 0 ? guardRate : load.maxRowsPerSecond();
+    Scenario.Backfill guard = new Scenario.Backfill(rate, null, guardSessions);
+    MethodResult m =
+        inflight(
+            GUARDED,
+            RESHAPE + ", backfill " + guard.yaml(),
+            rows,
+            "bench-reshape-guarded",
+            Scenario.migration("bench-reshape-guarded", guard),
+            "timeline-guarded-" + rows);
+    return new GuardedRun(guardSessions, rate, m);
   }
 
   private void createTemplate(long rows) throws SQLException {
@@ -155,19 +248,24 @@ final class Bench {
     out.printf("%.1f s%n", (System.nanoTime() - t) / 1e9);
   }
 
-  private MethodResult inflight(String name, long rows, String migration, String yaml)
+  /** One {@code inflight apply}; {@code timeline} names its chart, or null for none. */
+  private MethodResult inflight(
+      String name, String description, long rows, String migration, String yaml, String timeline)
       throws Exception {
     InflightRun.Outcome[] outcome = new InflightRun.Outcome[1];
     StatementLog[] log = new StatementLog[1];
+    int[] copySessions = new int[1];
     MethodResult base =
         measure(
             name,
-            INFLIGHT.equals(name)
-                ? "inflight apply: balance to bigint, add note, add accounts_created"
-                : "inflight apply: a rebuild without a shape change (pg_repack's work)",
+            description,
             rows,
             url -> {
-              outcome[0] = InflightRun.apply(url, yaml, migration, work);
+              try (CopySessionWatch watch = new CopySessionWatch(url, migration)) {
+                watch.start();
+                outcome[0] = InflightRun.apply(url, yaml, migration, work);
+                copySessions[0] = watch.most();
+              }
               return new Window(outcome[0].startNanos(), outcome[0].endNanos());
             },
             l -> log[0] = l);
@@ -204,9 +302,11 @@ final class Bench {
             o.syncingMillis(),
             o.startupMillis(),
             byPhase(log[0], o),
-            m.cutoverLastError());
-    if (INFLIGHT.equals(name)) {
-      charts.timeline(rows, log[0], o, load.warmupMillis());
+            m.cutoverLastError(),
+            (int) o.output().lines().filter(l -> l.contains(LOAD_HOLD)).count(),
+            copySessions[0]);
+    if (timeline != null) {
+      charts.timeline(timeline, name, rows, log[0], o, load.warmupMillis());
     }
     out.printf(
         "  process start to ledger row %d ms, commit to exit %d ms; Syncing: %s%n  started as %s%n",
@@ -262,7 +362,7 @@ final class Bench {
   private MethodResult measure(
       String name, String description, long rows, Method method, Consumer<StatementLog> logSink)
       throws Exception {
-    String db = "bench_" + name.replaceAll("[^a-z]", "_");
+    String db = "bench_" + name.replaceAll("[^a-z0-9]", "_");
     admin(
         "postgres",
         "DROP DATABASE IF EXISTS " + db,

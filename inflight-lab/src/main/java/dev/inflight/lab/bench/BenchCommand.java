@@ -101,6 +101,35 @@ public final class BenchCommand implements Callable<Integer> {
   long maxRowsPerSecond;
 
   @Option(
+      names = "--parallelism",
+      split = ",",
+      defaultValue = "1,2,4",
+      paramLabel = "N",
+      description =
+          "after the methods, the reshape once per backfill.parallelism in this list, each on a"
+              + " fresh copy of the table (default ${DEFAULT-VALUE}; the default parallelism's"
+              + " entry is the inflight method's own run)")
+  List<Integer> parallelism;
+
+  @Option(
+      names = "--guard-active-sessions",
+      defaultValue = "2",
+      paramLabel = "N",
+      description =
+          "the guarded run: the reshape again with backfill.maxActiveSessions N (default"
+              + " ${DEFAULT-VALUE}; 0 with --guard-rows-per-second 0: no guarded run)")
+  int guardActiveSessions;
+
+  @Option(
+      names = "--guard-rows-per-second",
+      defaultValue = "0",
+      paramLabel = "R",
+      description =
+          "the guarded run's backfill.maxRowsPerSecond (default ${DEFAULT-VALUE}: that of"
+              + " --max-rows-per-second)")
+  long guardRowsPerSecond;
+
+  @Option(
       names = "--report-only",
       description = "only rebuild results.md and the scaling charts from the results in --out")
   boolean reportOnly;
@@ -121,6 +150,19 @@ public final class BenchCommand implements Callable<Integer> {
           spec.commandLine(),
           "--rows must each be at least 1000, --writers at least 1, --rate at least 1");
     }
+    if (parallelism.stream().anyMatch(p -> p < 1 || p > 64)
+        || parallelism.stream().distinct().count() < parallelism.size()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--parallelism must list distinct worker counts from 1 to 64 (backfill.parallelism's"
+              + " range), e.g. 1,2,4; got "
+              + parallelism);
+    }
+    if (guardActiveSessions < 0 || guardRowsPerSecond < 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--guard-active-sessions and --guard-rows-per-second must be 0 (off) or more");
+    }
     LoadSpec load =
         new LoadSpec(
             writers,
@@ -135,17 +177,38 @@ public final class BenchCommand implements Callable<Integer> {
     try (Server server = server(work)) {
       System.out.println(server.describe());
       for (long n : rows) {
-        Bench bench = new Bench(System.out, server.urls(), server.repack(), work, load, charts);
+        Bench bench =
+            new Bench(
+                System.out,
+                server.urls(),
+                server.repack(),
+                work,
+                load,
+                charts,
+                parallelism,
+                guardActiveSessions,
+                guardRowsPerSecond);
         BenchResult r = bench.run(n, Machine.describe(server.dataDirectory()));
         report.save(r);
         report.write(charts);
         System.out.println();
         r.ratios().forEach(x -> System.out.printf("  %-45s %.2fx%n", x.name(), x.value()));
+        r.parallelism()
+            .forEach(
+                w ->
+                    System.out.printf(
+                        "  parallelism %-2d %8.2f s total, copy %7.2f s, %,d rows/s (%,d per"
+                            + " worker)%n",
+                        w.parallelism(),
+                        w.totalMillis() / 1000.0,
+                        w.backfillingMillis() / 1000.0,
+                        w.copyRowsPerSecond(),
+                        w.rowsPerSecondPerWorker()));
         r.targets()
             .forEach(
                 t ->
                     System.out.printf(
-                        "  target %-35s %-30s %s%n",
+                        "  target %-45s %-30s %s%n",
                         t.name() + ":",
                         t.measured() + " (goal " + t.goal() + ")",
                         t.met() == null ? "n/a" : t.met() ? "met" : "MISSED"));

@@ -6,7 +6,9 @@ import java.util.Map;
 
 /**
  * One benchmark run at one table size: every method's measurements, the ratios between them and
- * each target's verdict. Written as {@code results-<rows>.json}; the report is built from these.
+ * each target's verdict, the reshape at each {@code backfill.parallelism} and the guarded run.
+ * Written as {@code results-<rows>.json}; the report is built from these. Files written before
+ * {@code parallelism} and {@code guarded} existed read with them null.
  */
 public record BenchResult(
     long rows,
@@ -17,7 +19,9 @@ public record BenchResult(
     LoadSpec load,
     List<MethodResult> methods,
     List<Ratio> ratios,
-    List<Target> targets) {
+    List<Target> targets,
+    List<WorkerRun> parallelism,
+    GuardedRun guarded) {
 
   /**
    * The application load every method ran under, and Inflight's {@code backfill.maxRowsPerSecond}
@@ -44,7 +48,11 @@ public record BenchResult(
       Map<String, Long> partsMillis,
       InflightDetail inflight) {}
 
-  /** What only Inflight reports. */
+  /**
+   * What only Inflight reports. {@code loadHolds}: how many times the application's load ({@code
+   * maxActiveSessions}) began to hold the copy back, as the apply command says once per hold
+   * (consecutive waits count once).
+   */
   public record InflightDetail(
       int exitCode,
       long migrationMillis,
@@ -64,7 +72,53 @@ public record BenchResult(
       Map<String, Long> syncingMillis,
       long startupMillis,
       Map<String, Latency> byPhase,
-      String cutoverLastError) {}
+      String cutoverLastError,
+      int loadHolds,
+      int copySessions) {}
+
+  /**
+   * The reshape at one {@code backfill.parallelism}, on a fresh copy of the same table under the
+   * same load. {@code source} names the method whose run it is ({@code inflight} for the default
+   * parallelism, whose run is not repeated).
+   */
+  public record WorkerRun(
+      int parallelism,
+      String source,
+      long totalMillis,
+      long backfillingMillis,
+      long syncingMillis,
+      long rowsCopied,
+      long copyRowsPerSecond,
+      long failedStatements,
+      long peakHeapBytes,
+      int copySessions) {
+
+    /** A copy this long is watched often enough for its sessions to count as its workers. */
+    static final long WATCHED_MILLIS = 1000;
+
+    /**
+     * The workers that copied: the sessions seen copying at once when fewer than the setting over a
+     * copy long enough to watch (the engine opens fewer when its pool cannot spare them), else the
+     * setting.
+     */
+    public int workers() {
+      return copySessions > 0 && copySessions < parallelism && backfillingMillis >= WATCHED_MILLIS
+          ? copySessions
+          : parallelism;
+    }
+
+    /** The copy's rate divided among its workers. */
+    public long rowsPerSecondPerWorker() {
+      return workers() == 0 ? 0 : copyRowsPerSecond / workers();
+    }
+  }
+
+  /**
+   * The reshape with the latency guard on: {@code backfill.maxActiveSessions} (and {@code
+   * maxRowsPerSecond} when set), at the default parallelism, to set beside the unguarded {@code
+   * inflight} run of the same invocation.
+   */
+  public record GuardedRun(int maxActiveSessions, long maxRowsPerSecond, MethodResult run) {}
 
   /** A ratio between two measurements of this run. */
   public record Ratio(String name, double value, String numerator, String denominator) {}

@@ -38,10 +38,17 @@ final class Charts {
   }
 
   /**
-   * {@code timeline-<rows>.png}: every application statement's latency over the migration, on bands
-   * that show the phases, from the warm-up to the end of the run.
+   * {@code <file>.png} ({@code timeline-<rows>} for the default run): every application statement's
+   * latency over the migration, on bands that show the phases, from the warm-up to the end of the
+   * run.
    */
-  void timeline(long rows, StatementLog log, InflightRun.Outcome o, long warmupMillis)
+  void timeline(
+      String file,
+      String method,
+      long rows,
+      StatementLog log,
+      InflightRun.Outcome o,
+      long warmupMillis)
       throws IOException {
     long zero = o.startNanos();
     long from = zero - warmupMillis * 1_000_000;
@@ -65,8 +72,8 @@ final class Charts {
             .height(650)
             .title(
                 String.format(
-                    "Inflight on %,d rows: application statement latency through the migration",
-                    rows))
+                    "%s on %,d rows: application statement latency through the migration",
+                    Bench.INFLIGHT.equals(method) ? "Inflight" : method, rows))
             .xAxisTitle("seconds since inflight apply started")
             .yAxisTitle("statement latency (ms, log scale)")
             .build();
@@ -104,8 +111,7 @@ final class Charts {
     }
     p99Line(chart, shown, zero);
     chart.getStyler().setMarkerSize(3);
-    BitmapEncoder.saveBitmap(
-        chart, dir.resolve("timeline-" + rows).toString(), BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(chart, dir.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
   /** The p99 of all statements in each half second, as a line over the points. */

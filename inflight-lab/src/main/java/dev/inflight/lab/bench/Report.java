@@ -126,22 +126,35 @@ final class Report {
                 r.rows(), x.name(), x.value(), x.numerator(), x.denominator()));
       }
     }
-    md.append("\n| rows | target | goal | measured | met |\n|---:|---|---|---|---|\n");
+    md.append(
+        "\nTargets are judged from the measurements each time the report is written.\n\n"
+            + "| rows | target | goal | measured | met |\n|---:|---|---|---|---|\n");
     for (BenchResult r : all) {
-      for (Target t : r.targets()) {
-        md.append(
-            String.format(
-                "| %,d | %s | %s | %s | %s |%n",
-                r.rows(),
-                t.name(),
-                t.goal(),
-                t.measured(),
-                t.met() == null
-                    ? "n/a" + (t.note().isEmpty() ? "" : " (" + t.note() + ")")
-                    : t.met() ? "yes" : "**no**"));
+      for (Target t : Verdicts.targets(r)) {
+        target(md, Verdicts.rows(r.rows()), t);
       }
     }
+    List<Target> across = Verdicts.acrossSizes(all);
+    if (!across.isEmpty()) {
+      md.append(
+          "\nAcross sizes:\n\n| rows | target | goal | measured | met |\n|---|---|---|---|---|\n");
+      String sizes = String.join(", ", all.stream().map(r -> Verdicts.rows(r.rows())).toList());
+      across.forEach(t -> target(md, sizes, t));
+    }
     md.append('\n');
+  }
+
+  private static void target(StringBuilder md, String rows, Target t) {
+    md.append(
+        String.format(
+            "| %s | %s | %s | %s | %s |%n",
+            rows,
+            t.name(),
+            t.goal(),
+            t.measured(),
+            t.met() == null
+                ? "n/a" + (t.note().isEmpty() ? "" : " (" + t.note() + ")")
+                : t.met() ? "yes" : "**no**"));
   }
 
   private static void scaling(StringBuilder md, List<BenchResult> all) {
@@ -187,21 +200,23 @@ final class Report {
     md.append(String.format("## %,d rows%n%n", r.rows()));
     md.append(
         "| method | what it does | total | longest write wait | p99 during (all) | p99 before |"
-            + " statements during | failed statements |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+            + " during / before | statements during | failed statements |\n"
+            + "|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (MethodResult m : r.methods()) {
       if (!m.ran()) {
-        md.append(String.format("| %s | skipped: %s | | | | | | |%n", m.method(), m.note()));
+        md.append(String.format("| %s | skipped: %s | | | | | | | |%n", m.method(), m.note()));
         continue;
       }
       md.append(
           String.format(
-              "| %s | %s | %.2f s | %.1f ms | %.1f ms | %.1f ms | %,d | %d |%n",
+              "| %s | %s | %.2f s | %.1f ms | %.1f ms | %.1f ms | %.2fx | %,d | %d |%n",
               m.method(),
               m.description(),
               m.totalMillis() / 1000.0,
               m.duringWrites().max(),
               m.during().p99(),
               m.before().p99(),
+              Verdicts.div(m.during().p99(), m.before().p99()),
               m.during().count(),
               m.failedStatements()));
     }
@@ -282,6 +297,8 @@ final class Report {
       }
     }
     md.append('\n');
+    WorkerReport.workers(md, r);
+    WorkerReport.guarded(md, r);
   }
 
   private static void row(StringBuilder md, String name, Latency l) {

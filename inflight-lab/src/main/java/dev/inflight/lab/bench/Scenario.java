@@ -1,5 +1,6 @@
 package dev.inflight.lab.bench;
 
+import dev.inflight.api.SpecReader;
 import java.util.List;
 
 /**
@@ -41,12 +42,43 @@ final class Scenario {
   }
 
   /**
-   * The migration Inflight runs; {@code backfill} and {@code cutover} are Inflight's defaults, but
-   * for the copy rate ceiling.
+   * Inflight's {@code backfill} settings for one run: Inflight's defaults but for these. {@code
+   * parallelism} null leaves the default ({@code 2}); {@code maxActiveSessions} 0 is off.
    */
-  static String migration(String name, long maxRowsPerSecond) {
+  record Backfill(long maxRowsPerSecond, Integer parallelism, int maxActiveSessions) {
+    static Backfill defaults(long maxRowsPerSecond) {
+      return new Backfill(maxRowsPerSecond, null, 0);
+    }
+
+    Backfill withParallelism(int workers) {
+      return new Backfill(maxRowsPerSecond, workers, maxActiveSessions);
+    }
+
+    String yaml() {
+      return "{batchSize: 10000, targetBatchTime: 500ms, maxRowsPerSecond: "
+          + maxRowsPerSecond
+          + (parallelism == null ? "" : ", parallelism: " + parallelism)
+          + (maxActiveSessions == 0 ? "" : ", maxActiveSessions: " + maxActiveSessions)
+          + ", maxReplicaLag: 10s}";
+    }
+  }
+
+  /** The {@code backfill.parallelism} Inflight uses when the spec does not set it. */
+  static int defaultParallelism() {
+    return new SpecReader()
+        .parse(migration("defaults", Backfill.defaults(0)), "the benchmark's scenario")
+        .spec()
+        .backfill()
+        .parallelism();
+  }
+
+  /**
+   * The migration Inflight runs; {@code backfill} and {@code cutover} are Inflight's defaults, but
+   * for what {@code backfill} sets.
+   */
+  static String migration(String name, Backfill backfill) {
     return document(
-        maxRowsPerSecond,
+        backfill,
         name,
         """
         - alterColumnType: {column: balance, type: bigint}
@@ -59,19 +91,18 @@ final class Scenario {
    * A rebuild that leaves the shape as it is (the default set to the value it has): the same work
    * as pg_repack, for a like-for-like comparison.
    */
-  static String rebuildOnly(String name, long maxRowsPerSecond) {
-    return document(
-        maxRowsPerSecond, name, "- setDefault: {column: status, default: \"'active'\"}\n");
+  static String rebuildOnly(String name, Backfill backfill) {
+    return document(backfill, name, "- setDefault: {column: status, default: \"'active'\"}\n");
   }
 
-  private static String document(long maxRowsPerSecond, String name, String changes) {
+  private static String document(Backfill backfill, String name, String changes) {
     return "apiVersion: inflight.dev/v1alpha1\nkind: SchemaMigration\nmetadata: {name: "
         + name
         + "}\nspec:\n  table: public.accounts\n  changes:\n"
         + changes.indent(4)
-        + "  backfill: {batchSize: 10000, targetBatchTime: 500ms, maxRowsPerSecond: "
-        + maxRowsPerSecond
-        + ", maxReplicaLag: 10s}\n"
+        + "  backfill: "
+        + backfill.yaml()
+        + "\n"
         + "  cutover: {mode: Automatic, lockTimeout: 2s, maxAttempts: 30}\n"
         + "  rollback: {retainFor: 24h}\n";
   }
