@@ -54,7 +54,9 @@ final class SyncingPhase implements PhaseStep.BeforeCutover {
       // The log holds every change made during the copy: those are replayed first, over as many
       // steps as it takes, so a unique index is built over rows that are current, not ones a batch
       // copied before a value moved between them. Later changes are replayed as they come.
-      long left = ReplayHorizon.left(ctx);
+      // (A plan stored before the copy in ranges has its key from the start, a log of its own
+      // format, and builds over whatever replay reached, as it always did.)
+      long left = key == null ? 0 : ReplayHorizon.left(ctx);
       if (left > 0) {
         return new StepResult.Progress(
             phase(), "replaying the copy's changes: " + left + " log entries to go");
