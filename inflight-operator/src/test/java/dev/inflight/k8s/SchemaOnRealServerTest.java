@@ -237,6 +237,8 @@ class SchemaOnRealServerTest {
             Map.of(
                 "batchSize",
                 10000,
+                "parallelism",
+                2,
                 "targetBatchTime",
                 "500ms",
                 "maxRowsPerSecond",
