@@ -3,15 +3,15 @@ package dev.inflight.engine.plan;
 import dev.inflight.engine.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
- * The statements that move rows from one table to another through a projection: the keyset batch
- * copy, the replay of logged keys, the change-capture trigger, and the verification digests. The
- * same code serves the forward direction (original to shadow) and the reverse one (new table to
- * archived), so both directions behave alike.
+ * The statements that move rows from one table to another through a projection: the replay of
+ * logged keys and the change-capture trigger, and the parts the copy ({@link CopySql}) and the
+ * verification ({@link VerifySql}) share with them. The same code serves the forward direction
+ * (original to shadow) and the reverse one (new table to archived), so both directions behave
+ * alike.
  */
 final class ReplaySql {
   /** One direction of row movement. */
@@ -41,17 +41,17 @@ final class ReplaySql {
   private ReplaySql() {}
 
   /** The key columns of {@code alias}, each followed by {@code suffix} (" DESC", "::text"). */
-  private static String keyList(String alias, List<String> cols, String suffix) {
+  static String keyList(String alias, List<String> cols, String suffix) {
     return cols.stream()
         .map(c -> alias + "." + Sql.ident(c) + suffix)
         .collect(Collectors.joining(", "));
   }
 
-  private static String row(String alias, List<String> cols) {
+  static String row(String alias, List<String> cols) {
     return "(" + Sql.idents(alias, cols) + ")";
   }
 
-  private static String insert(Direction d, String from) {
+  static String insert(Direction d, String from) {
     return "INSERT INTO "
         + d.to
         + " ("
@@ -59,98 +59,6 @@ final class ReplaySql {
         + ")"
         + (d.overriding ? " OVERRIDING SYSTEM VALUE " : " ")
         + d.projection.select(d.columns, from, null);
-  }
-
-  /**
-   * One keyset batch. Parameters: no-cursor flag, cursor key, high key, limit. Returns rows read,
-   * rows inserted, and the last key read as text[].
-   *
-   * <p>A plain insert, without {@code ON CONFLICT}: no key between the cursor and the high key can
-   * be in the target yet, since nothing but the copy writes the shadow until every range is copied
-   * (replay starts after the key is built) and the cursor moves in the batch's own transaction. A
-   * plan stored before the copy in ranges has the key from the start, and its duplicate here is a
-   * broken invariant that fails the migration loudly; otherwise the key's build is where a
-   * duplicate shows ({@code clearLogged}). (The speculative insertion {@code ON CONFLICT} needs
-   * costs a third of the copy's time.)
-   */
-  static String backfillBatch(Direction d) {
-    List<String> k = d.fromKey();
-    String order = Sql.idents("s", k);
-    String orderDesc = keyList("s", k, " DESC");
-    String lastKey = keyList("s", k, "::text");
-    return "WITH src AS (SELECT * FROM "
-        + d.from
-        + " AS s WHERE "
-        + copyRange(d)
-        + " ORDER BY "
-        + order
-        + " LIMIT ?), ins AS ("
-        + insert(d, "src")
-        + " RETURNING 1)"
-        + " SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins),"
-        + " (SELECT ARRAY["
-        + lastKey
-        + "] FROM src AS s ORDER BY "
-        + orderDesc
-        + " LIMIT 1)";
-  }
-
-  /**
-   * Keys about evenly spaced in key order, from the rows of a sample of the table's blocks: the
-   * boundaries of the copy's ranges, so that ranges hold about as many rows whatever the key's type
-   * and distribution (no assumption of dense integers). Parameters: sample percentage, no-start
-   * flag, start key (exclusive), high key (inclusive), number of ranges wanted. Returns one text[]
-   * key per row, ascending.
-   */
-  static String sampleKeys(Direction d) {
-    List<String> k = d.fromKey();
-    return "SELECT ARRAY["
-        + keyList("c", k, "::text")
-        + "] FROM (SELECT "
-        + Sql.idents("s", k)
-        + ", row_number() OVER (ORDER BY "
-        + Sql.idents("s", k)
-        + ") AS inflight_n, count(*) OVER () AS inflight_total FROM "
-        + d.from
-        + " AS s TABLESAMPLE SYSTEM (?::real) WHERE "
-        + copyRange(d)
-        + ") AS c WHERE c.inflight_n % greatest(1, c.inflight_total / ?::bigint) = 0 ORDER BY "
-        + Sql.idents("c", k);
-  }
-
-  /**
-   * Deletes from the target every row whose key is in the log, in one statement that needs no index
-   * on either side: run before the target's key is built, when the copy is done and nothing has
-   * been replayed, so that what is left are rows no change touched since capture began.
-   */
-  static String clearLogged(Direction d) {
-    List<String> k = d.fromKey();
-    return "DELETE FROM "
-        + d.to
-        + " AS t USING (SELECT DISTINCT "
-        + Sql.idents("l", k)
-        + " FROM "
-        + d.log
-        + " AS l) AS k WHERE "
-        + Sql.joinOn("t", d.toKey(), "k", k);
-  }
-
-  /**
-   * Keys of {@code s} after a start key and up to the copy's end, as the copy reads them.
-   * Parameters: no-start flag, start key, end key.
-   */
-  private static String copyRange(Direction d) {
-    String sk = row("s", d.fromKey());
-    String types = Sql.paramRow(d.fromKeyTypes());
-    return "(? OR " + sk + " > " + types + ") AND " + sk + " <= " + types;
-  }
-
-  /** The largest key, as text[]; the copy stops there and replay covers what comes after. */
-  static String maxKey(Direction d) {
-    List<String> k = d.fromKey();
-    String desc = keyList("s", k, " DESC");
-    String text = keyList("s", k, "::text");
-    return "SELECT ARRAY[" + text + "] FROM " + d.from + " AS s ORDER BY " + desc + " LIMIT 1";
   }
 
   /**
@@ -379,86 +287,6 @@ final class ReplaySql {
   /** The capture's function and log alone: no lock on the captured table. */
   static List<String> dropCaptureStore(String log, String function) {
     return List.of("DROP FUNCTION IF EXISTS " + function + "()", "DROP TABLE IF EXISTS " + log);
-  }
-
-  /**
-   * Chunk boundary: the key {@code limit} rows after the lower bound. Parameters: no-lower flag,
-   * lower key, limit.
-   */
-  static String nextChunk(Direction d) {
-    List<String> k = d.fromKey();
-    String sk = row("s", k);
-    String asc = Sql.idents("s", k);
-    String desc = keyList("c", k, " DESC");
-    String text = keyList("c", k, "::text");
-    return "SELECT ARRAY["
-        + text
-        + "] FROM (SELECT "
-        + Sql.idents("s", k)
-        + " FROM "
-        + d.from
-        + " AS s WHERE (? OR "
-        + sk
-        + " > "
-        + Sql.paramRow(d.fromKeyTypes())
-        + ") ORDER BY "
-        + asc
-        + " LIMIT ?) AS c ORDER BY "
-        + desc
-        + " LIMIT 1";
-  }
-
-  private static String rangeFilter(String alias, List<String> cols, List<String> types) {
-    String r = row(alias, cols);
-    String p = Sql.paramRow(types);
-    return "(? OR " + r + " > " + p + ") AND (? OR " + r + " <= " + p + ")";
-  }
-
-  // A 64-bit hash of each row, summed: order-independent. The record hash uses each type's own
-  // hash function (about five times faster than md5 of the row's text); it needs every compared
-  // type to have one, otherwise the text form is hashed.
-  private static final String RECORD_DIGEST =
-      "count(*), coalesce(sum(hash_record_extended(ROW(%s), 0)), 0)";
-  private static final String TEXT_DIGEST =
-      "count(*), coalesce(sum(hashtextextended(ROW(%s)::text, 0)), 0)";
-
-  /**
-   * Row count and content digest of the source's rows in a key range, transformed and cast to the
-   * target's column types, leaving out keys still waiting in the log. Parameters: no-lower flag,
-   * lower key, no-upper flag, upper key.
-   */
-  static String sourceDigest(Direction d, Map<String, String> targetTypes, boolean recordHash) {
-    List<String> k = d.fromKey();
-    String rows =
-        "(SELECT * FROM "
-            + d.from
-            + " AS s WHERE "
-            + rangeFilter("s", k, d.fromKeyTypes())
-            + " AND NOT EXISTS (SELECT 1 FROM "
-            + d.log
-            + " AS l WHERE "
-            + Sql.joinOn("l", k, "s", k)
-            + "))";
-    return "SELECT "
-        + (recordHash ? RECORD_DIGEST : TEXT_DIGEST).formatted(Sql.idents("t", d.columns))
-        + " FROM ("
-        + d.projection.select(d.columns, rows, targetTypes)
-        + ") AS t";
-  }
-
-  /** The same digest over the target's rows. Parameters as {@link #sourceDigest}. */
-  static String targetDigest(Direction d, boolean recordHash) {
-    return "SELECT "
-        + (recordHash ? RECORD_DIGEST : TEXT_DIGEST).formatted(Sql.idents("t", d.columns))
-        + " FROM "
-        + d.to
-        + " AS t WHERE "
-        + rangeFilter("t", d.toKey(), d.fromKeyTypes())
-        + " AND NOT EXISTS (SELECT 1 FROM "
-        + d.log
-        + " AS l WHERE "
-        + Sql.joinOn("l", d.fromKey(), "t", d.toKey())
-        + ")";
   }
 
   /** Dollar-quotes a body with a tag that does not occur in it. */

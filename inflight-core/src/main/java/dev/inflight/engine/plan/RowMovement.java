@@ -99,17 +99,17 @@ record RowMovement(
 
   Backfill backfill() {
     return new Backfill(
-        ReplaySql.maxKey(forward),
-        ReplaySql.backfillBatch(forward),
-        ReplaySql.sampleKeys(forward),
-        ReplaySql.clearLogged(forward));
+        CopySql.maxKey(forward),
+        CopySql.backfillBatch(forward),
+        CopySql.sampleKeys(forward),
+        CopySql.clearLogged(forward));
   }
 
   Verification verification() {
     return new Verification(
-        ReplaySql.nextChunk(forward),
-        ReplaySql.sourceDigest(forward, shadowTypes, recordHash),
-        ReplaySql.targetDigest(forward, recordHash));
+        VerifySql.nextChunk(forward),
+        VerifySql.sourceDigest(forward, shadowTypes, recordHash),
+        VerifySql.targetDigest(forward, recordHash));
   }
 
   /** Creates the logs and explains every statement that moves rows, in this transaction. */
@@ -119,12 +119,12 @@ record RowMovement(
     if (!dry.exists(original.log())) {
       dry.run("create the change log", forwardLog.capture().get(0));
     }
-    dry.explain("the copy", ReplaySql.backfillBatch(forward));
-    dry.explain("the copy's ranges", ReplaySql.sampleKeys(forward));
-    dry.explain("the copy's logged keys", ReplaySql.clearLogged(forward));
+    dry.explain("the copy", CopySql.backfillBatch(forward));
+    dry.explain("the copy's ranges", CopySql.sampleKeys(forward));
+    dry.explain("the copy's logged keys", CopySql.clearLogged(forward));
     dry.explain("the replay", ReplaySql.replayBatch(forward, true));
-    dry.explain("the verification", ReplaySql.sourceDigest(forward, shadowTypes, recordHash));
-    dry.explain("the verification", ReplaySql.targetDigest(forward, recordHash));
+    dry.explain("the verification", VerifySql.sourceDigest(forward, shadowTypes, recordHash));
+    dry.explain("the verification", VerifySql.targetDigest(forward, recordHash));
     if (reverseLog.capture().isEmpty()) {
       return;
     }

@@ -34,7 +34,7 @@ class ReplaySqlTest {
 
   @Test
   void backfillBatchWalksTheCompositeKeyAsOneRowInKeyOrder() {
-    assertThat(ReplaySql.backfillBatch(COMPOSITE))
+    assertThat(CopySql.backfillBatch(COMPOSITE))
         .isEqualTo(
             "WITH src AS (SELECT * FROM \"sales\".\"Line Items\" AS s"
                 + " WHERE (? OR (s.\"Order Id\", s.\"line;no\") > (?::integer, ?::smallint))"
@@ -52,13 +52,13 @@ class ReplaySqlTest {
 
   @Test
   void backfillBatchTakesNoCursorFlagCursorHighKeyAndLimit() {
-    assertThat(parameters(ReplaySql.backfillBatch(COMPOSITE))).isEqualTo(1 + 2 + 2 + 1);
+    assertThat(parameters(CopySql.backfillBatch(COMPOSITE))).isEqualTo(1 + 2 + 2 + 1);
   }
 
   /** The copy relies on replay having removed every key it will meet; a conflict is a bug. */
   @Test
   void backfillBatchIsAPlainInsertThatFailsOnADuplicateKey() {
-    assertThat(ReplaySql.backfillBatch(COMPOSITE)).doesNotContain("ON CONFLICT");
+    assertThat(CopySql.backfillBatch(COMPOSITE)).doesNotContain("ON CONFLICT");
   }
 
   @Test
@@ -103,10 +103,10 @@ class ReplaySqlTest {
   void identityAlwaysColumnsAreWrittenWithOverridingSystemValue() {
     ReplaySql.Direction overriding = direction(KEY, List.of(HOSTILE), true);
 
-    assertThat(ReplaySql.backfillBatch(overriding)).contains(") OVERRIDING SYSTEM VALUE SELECT ");
+    assertThat(CopySql.backfillBatch(overriding)).contains(") OVERRIDING SYSTEM VALUE SELECT ");
     assertThat(ReplaySql.replayBatch(overriding, false))
         .contains(") OVERRIDING SYSTEM VALUE SELECT ");
-    assertThat(ReplaySql.backfillBatch(COMPOSITE)).doesNotContain("OVERRIDING");
+    assertThat(CopySql.backfillBatch(COMPOSITE)).doesNotContain("OVERRIDING");
   }
 
   @Test
@@ -123,7 +123,7 @@ class ReplaySqlTest {
     assertThat(replay)
         .contains("ON CONFLICT (\"user_id\")")
         .contains("WHERE t.\"user_id\" = k.\"id\"");
-    assertThat(ReplaySql.targetDigest(d, true))
+    assertThat(VerifySql.targetDigest(d, true))
         .contains("WHERE (? OR (t.\"user_id\") > (?::bigint))")
         .contains("WHERE l.\"id\" = t.\"user_id\"");
   }
@@ -132,12 +132,12 @@ class ReplaySqlTest {
   void noIdentifierEscapesItsQuotes() {
     List<String> statements =
         List.of(
-            ReplaySql.backfillBatch(COMPOSITE),
+            CopySql.backfillBatch(COMPOSITE),
             ReplaySql.replayBatch(COMPOSITE, true),
-            ReplaySql.maxKey(COMPOSITE),
-            ReplaySql.nextChunk(COMPOSITE),
-            ReplaySql.sourceDigest(COMPOSITE, Map.of(), true),
-            ReplaySql.targetDigest(COMPOSITE, false));
+            CopySql.maxKey(COMPOSITE),
+            VerifySql.nextChunk(COMPOSITE),
+            VerifySql.sourceDigest(COMPOSITE, Map.of(), true),
+            VerifySql.targetDigest(COMPOSITE, false));
 
     for (String sql : statements) {
       assertThat(QUOTED_IDENTIFIER.matcher(sql).replaceAll("<identifier>"))
@@ -239,7 +239,7 @@ class ReplaySqlTest {
 
   @Test
   void sourceDigestComparesTransformedRowsCastToTheNewTypesLeavingOutLoggedKeys() {
-    String sql = ReplaySql.sourceDigest(COMPOSITE, Map.of("line;no", "integer"), true);
+    String sql = VerifySql.sourceDigest(COMPOSITE, Map.of("line;no", "integer"), true);
 
     assertThat(sql)
         .startsWith("SELECT count(*), coalesce(sum(hash_record_extended(ROW(t.\"Order Id\",")
@@ -255,26 +255,26 @@ class ReplaySqlTest {
 
   @Test
   void digestHashesTheRowTextWhenATypeHasNoHashFunction() {
-    assertThat(ReplaySql.sourceDigest(COMPOSITE, Map.of(), false))
+    assertThat(VerifySql.sourceDigest(COMPOSITE, Map.of(), false))
         .contains("hashtextextended(ROW(")
         .contains(")::text, 0)")
         .doesNotContain("hash_record_extended");
-    assertThat(ReplaySql.targetDigest(COMPOSITE, false)).contains("hashtextextended(ROW(");
+    assertThat(VerifySql.targetDigest(COMPOSITE, false)).contains("hashtextextended(ROW(");
   }
 
   @Test
   void targetDigestTakesTheSameParametersAsTheSourceDigest() {
-    assertThat(parameters(ReplaySql.targetDigest(COMPOSITE, true)))
-        .isEqualTo(parameters(ReplaySql.sourceDigest(COMPOSITE, Map.of(), true)));
+    assertThat(parameters(VerifySql.targetDigest(COMPOSITE, true)))
+        .isEqualTo(parameters(VerifySql.sourceDigest(COMPOSITE, Map.of(), true)));
   }
 
   @Test
   void maxKeyAndNextChunkOrderByTheWholeKey() {
-    assertThat(ReplaySql.maxKey(COMPOSITE))
+    assertThat(CopySql.maxKey(COMPOSITE))
         .isEqualTo(
             "SELECT ARRAY[s.\"Order Id\"::text, s.\"line;no\"::text] FROM \"sales\".\"Line Items\""
                 + " AS s ORDER BY s.\"Order Id\" DESC, s.\"line;no\" DESC LIMIT 1");
-    String chunk = ReplaySql.nextChunk(COMPOSITE);
+    String chunk = VerifySql.nextChunk(COMPOSITE);
     assertThat(chunk)
         .contains(
             "ORDER BY s.\"Order Id\", s.\"line;no\" LIMIT ?) AS c ORDER BY c.\"Order Id\" DESC, c.\"line;no\" DESC LIMIT 1");
