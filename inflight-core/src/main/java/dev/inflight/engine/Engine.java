@@ -2,8 +2,6 @@ package dev.inflight.engine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
 import dev.inflight.api.MigrationStatus;
@@ -25,7 +23,6 @@ import dev.inflight.engine.plan.SessionCheck;
 import dev.inflight.engine.plan.Swaps;
 import dev.inflight.engine.sql.Errors;
 import dev.inflight.engine.sql.Sql;
-import dev.inflight.engine.sql.Tx;
 import dev.inflight.engine.sync.Backoff;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -59,22 +56,12 @@ public final class Engine {
   // Once the connection passed, it is a session on the primary for this engine's life: its pool
   // always connects to the same place.
   private volatile boolean sessionChecked;
-  private final StepContext.Sessions workerSessions =
-      new StepContext.Sessions() {
-        @Override
-        public Connection open() throws SQLException {
-          return session();
-        }
-
-        @Override
-        public int spare() {
-          return spareSessions(dataSource);
-        }
-      };
+  private final PooledSessions sessions;
 
   public Engine(
       DataSource dataSource, Clock clock, EngineSettings settings, RandomGenerator random) {
     this.dataSource = dataSource;
+    this.sessions = new PooledSessions(dataSource);
     this.clock = clock;
     this.settings = settings;
     this.json = Json.mapper();
@@ -465,41 +452,14 @@ public final class Engine {
           settings,
           backoff,
           json.writeValueAsString(stored.changes()),
-          workerSessions);
+          sessions);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(
           "unreadable plan or spec in the ledger for migration " + m.id(), e);
     }
   }
 
-  /**
-   * Sessions a step's workers may take from a Hikari pool now: those it has not lent out (the
-   * step's own session is lent), less one left for whatever else the process does meanwhile (status
-   * reads, another migration's step); a worker waiting for a connection would only stall the step.
-   * Another kind of data source is its owner's to size, for the parallelism its migrations ask.
-   */
-  static int spareSessions(DataSource dataSource) {
-    try {
-      if (dataSource.isWrapperFor(HikariDataSource.class)) {
-        HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);
-        HikariPoolMXBean state = pool.getHikariPoolMXBean();
-        int lent = state == null ? 1 : state.getActiveConnections();
-        return Math.max(0, pool.getMaximumPoolSize() - lent - 1);
-      }
-    } catch (SQLException e) {
-      return 0;
-    }
-    return Integer.MAX_VALUE - 1;
-  }
-
   private Connection session() throws SQLException {
-    Connection conn = dataSource.getConnection();
-    try {
-      Tx.prepareSession(conn);
-      return conn;
-    } catch (SQLException e) {
-      conn.close();
-      throw e;
-    }
+    return sessions.open();
   }
 }
