@@ -6,10 +6,10 @@ import dev.inflight.api.MigrationDocument;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
+import dev.inflight.testing.SteppedMigration;
 import dev.inflight.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,7 +27,7 @@ class NoWriteLostTest {
     db.exec(
         "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
         "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 2000) g");
-    Migration m = start(db, "items", "batchSize: 500");
+    SteppedMigration m = start(db, "items", "batchSize: 500");
     m.stepUntil(r -> r.phase() == MigrationPhase.Backfilling);
 
     // As an ETL loader or pg_restore --disable-triggers writes: ordinary triggers do not fire.
@@ -44,7 +44,7 @@ class NoWriteLostTest {
     assertThat(db.count("SELECT count(*) FROM items WHERE owner = 'replica'")).isEqualTo(195);
     assertThat(db.count("SELECT count(*) FROM items WHERE owner = 'late' AND memo = 'm'"))
         .isEqualTo(100);
-    assertThat(m.engine.verify(m.id).differences()).isEmpty();
+    assertThat(m.engine().verify(m.id()).differences()).isEmpty();
   }
 
   @Test
@@ -53,7 +53,7 @@ class NoWriteLostTest {
     db.exec(
         "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
         "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 2000) g");
-    Migration m = start(db, "items", "batchSize: 500");
+    SteppedMigration m = start(db, "items", "batchSize: 500");
     m.stepUntil(r -> r.phase() == MigrationPhase.Backfilling);
     List<String> triggers =
         db.strings(
@@ -70,7 +70,7 @@ class NoWriteLostTest {
 
     StepResult result = m.run();
     assertThat(result.phase()).isEqualTo(MigrationPhase.Failed);
-    assertThat(m.engine.get(m.id).failure()).contains("change capture");
+    assertThat(m.engine().get(m.id()).failure()).contains("change capture");
     assertThat(db.count("SELECT count(*) FROM items WHERE owner = 'unseen'")).isEqualTo(10);
     assertThat(db.strings("SELECT attname FROM pg_attribute WHERE attrelid = 'items'::regclass"))
         .doesNotContain("memo");
@@ -81,7 +81,7 @@ class NoWriteLostTest {
     db.exec(
         "CREATE TABLE prices (code numeric PRIMARY KEY, label text NOT NULL)",
         "INSERT INTO prices SELECT g, 'p' || g FROM generate_series(1, 1000) g");
-    Migration m = start(db, "prices", "batchSize: 200");
+    SteppedMigration m = start(db, "prices", "batchSize: 200");
     m.stepUntil(r -> m.record().backfillDone());
     // 7 and 7.00 are equal numerics with different scales: an upsert that keeps the old key
     // keeps "7".
@@ -99,7 +99,7 @@ class NoWriteLostTest {
     db.exec(
         "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
         "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 1000) g");
-    Migration m = start(db, "items", "batchSize: 300, targetBatchTime: 1m");
+    SteppedMigration m = start(db, "items", "batchSize: 300, targetBatchTime: 1m");
     m.stepUntil(r -> r.phase() == MigrationPhase.Backfilling);
     // The copy's end key is 1000; the last rows go, so the last batch ends short at 990.
     db.exec("DELETE FROM items WHERE id > 990");
@@ -109,7 +109,7 @@ class NoWriteLostTest {
     m.runToCompletion();
     assertThat(db.strings("SELECT owner || '/' || memo FROM items WHERE id = 995"))
         .containsExactly("late/m");
-    assertThat(m.engine.verify(m.id).differences()).isEmpty();
+    assertThat(m.engine().verify(m.id()).differences()).isEmpty();
   }
 
   @Test
@@ -118,7 +118,7 @@ class NoWriteLostTest {
     db.exec(
         "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
         "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 2000) g");
-    Migration m = start(db, "items", "batchSize: 500");
+    SteppedMigration m = start(db, "items", "batchSize: 500");
     m.stepUntil(r -> r.phase() == MigrationPhase.Backfilling);
     m.stepUntil(r -> m.record().rowsCopied() >= 500);
     try (Connection holder = db.dataSource().getConnection();
@@ -138,7 +138,7 @@ class NoWriteLostTest {
     m.runToCompletion();
     assertThat(db.strings("SELECT owner || count(*) FROM items GROUP BY owner ORDER BY owner"))
         .containsExactly("later10", "refill300");
-    assertThat(m.engine.verify(m.id).differences()).isEmpty();
+    assertThat(m.engine().verify(m.id()).differences()).isEmpty();
   }
 
   @Test
@@ -147,7 +147,7 @@ class NoWriteLostTest {
         "CREATE TABLE steps (seq bigint, truncated text, note text NOT NULL,"
             + " PRIMARY KEY (seq, truncated))",
         "INSERT INTO steps SELECT g, 't', 'n' || g FROM generate_series(1, 1000) g");
-    Migration m = start(db, "steps", "batchSize: 300");
+    SteppedMigration m = start(db, "steps", "batchSize: 300");
     m.stepUntil(r -> r.phase() == MigrationPhase.Backfilling);
     db.exec(
         "UPDATE steps SET note = 'changed' WHERE seq <= 10", "DELETE FROM steps WHERE seq > 990");
@@ -164,7 +164,7 @@ class NoWriteLostTest {
     db.exec(
         "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
         "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 1000) g");
-    Migration m = start(db, "items", "batchSize: 300");
+    SteppedMigration m = start(db, "items", "batchSize: 300");
     m.stepUntil(r -> r.phase() == MigrationPhase.Backfilling);
     // A function whose SQL body reads the table is bound to the table itself, not to its name.
     db.exec(
@@ -189,7 +189,7 @@ class NoWriteLostTest {
         "INSERT INTO items SELECT g, g - 100 FROM generate_series(1, 1000) g",
         // Legacy rows break the rule; new rows must keep it.
         "ALTER TABLE items ADD CONSTRAINT qty_positive CHECK (qty > 0) NOT VALID");
-    Migration m = start(db, "items", "batchSize: 300");
+    SteppedMigration m = start(db, "items", "batchSize: 300");
 
     m.runToCompletion();
     assertThat(db.count("SELECT count(*) FROM items WHERE qty <= 0")).isEqualTo(100);
@@ -198,7 +198,7 @@ class NoWriteLostTest {
                 "SELECT conname || ' ' || convalidated FROM pg_constraint"
                     + " WHERE conrelid = 'items'::regclass AND contype = 'c'"))
         .containsExactly("qty_positive false");
-    assertThat(m.engine.verify(m.id).differences()).isEmpty();
+    assertThat(m.engine().verify(m.id()).differences()).isEmpty();
   }
 
   @Test
@@ -224,43 +224,8 @@ class NoWriteLostTest {
     assertThat(engine.get(record.id()).consecutiveErrors()).isLessThanOrEqualTo(1);
   }
 
-  private static Migration start(TestDatabase db, String table, String backfill) throws Exception {
-    MigrationDocument doc =
-        Migrations.document(
-            table + "-memo", "public." + table, ADD_MEMO, "backfill: {" + backfill + "}");
-    // A step budget this short makes each step one batch, so a test can act between batches.
-    Engine engine = Migrations.engine(db.dataSource(), Duration.ofMillis(1));
-    MigrationRecord record = engine.submit(doc.metadata().name(), doc.spec());
-    return new Migration(engine, record.id(), doc);
-  }
-
-  /** Whether a step brought the migration where the test wants it. */
-  private interface Reached {
-    boolean test(StepResult result) throws Exception;
-  }
-
-  private record Migration(Engine engine, long id, MigrationDocument doc) {
-    MigrationRecord record() throws Exception {
-      return engine.get(id);
-    }
-
-    void stepUntil(Reached done) throws Exception {
-      for (int i = 0; i < 1000; i++) {
-        StepResult r = engine.step(id, doc.spec());
-        if (r instanceof StepResult.Failed || done.test(r)) {
-          return;
-        }
-      }
-      throw new AssertionError("the migration did not get there in 1000 steps");
-    }
-
-    StepResult run() throws Exception {
-      return Migrations.run(engine, id, doc.spec());
-    }
-
-    void runToCompletion() throws Exception {
-      StepResult result = run();
-      assertThat(result.phase()).as(record().failure()).isEqualTo(MigrationPhase.Completed);
-    }
+  private static SteppedMigration start(TestDatabase db, String table, String backfill)
+      throws Exception {
+    return SteppedMigration.start(db, table, ADD_MEMO, backfill);
   }
 }

@@ -2,14 +2,11 @@ package dev.inflight.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.inflight.api.MigrationDocument;
-import dev.inflight.api.MigrationSpec;
 import dev.inflight.api.MigrationSpec.Action;
-import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
+import dev.inflight.testing.SteppedMigration;
 import dev.inflight.testing.TestDatabase;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -30,7 +27,7 @@ class UniqueMoveTest {
     db.exec(
         "CREATE TABLE slots (id bigint PRIMARY KEY, pos int NOT NULL UNIQUE, note text NOT NULL)",
         "INSERT INTO slots SELECT g, g, 'n' || g FROM generate_series(1, " + ROWS + ") g");
-    Migration m = start(db, "slots");
+    SteppedMigration m = start(db, "slots");
     // The shadow has its unique indexes: replay has to respect them.
     m.stepUntil(r -> m.record().analyzed());
 
@@ -39,7 +36,7 @@ class UniqueMoveTest {
     m.runToCompletion();
     assertThat(db.count("SELECT count(*) FROM slots WHERE pos = id % " + ROWS + " + 1"))
         .isEqualTo(ROWS);
-    assertThat(m.engine.verify(m.id).differences()).isEmpty();
+    assertThat(m.engine().verify(m.id()).differences()).isEmpty();
   }
 
   @Test
@@ -49,7 +46,7 @@ class UniqueMoveTest {
         "CREATE TABLE cards (id bigint PRIMARY KEY, owner int NOT NULL, is_default boolean NOT NULL)",
         "CREATE UNIQUE INDEX cards_one_default ON cards (owner) WHERE is_default",
         "INSERT INTO cards SELECT g, g % 500, g <= 500 FROM generate_series(1, " + ROWS + ") g");
-    Migration m = start(db, "cards");
+    SteppedMigration m = start(db, "cards");
     // The shadow has its unique indexes: replay has to respect them.
     m.stepUntil(r -> m.record().analyzed());
 
@@ -76,7 +73,7 @@ class UniqueMoveTest {
             db.count(
                 "SELECT count(*) FROM cards WHERE is_default AND (id <= 500) = (owner % 2 = 1)"))
         .isEqualTo(500);
-    assertThat(m.engine.verify(m.id).differences()).isEmpty();
+    assertThat(m.engine().verify(m.id()).differences()).isEmpty();
   }
 
   @Test
@@ -84,12 +81,12 @@ class UniqueMoveTest {
     db.exec(
         "CREATE TABLE slots (id bigint PRIMARY KEY, pos int NOT NULL UNIQUE, note text NOT NULL)",
         "INSERT INTO slots SELECT g, g, 'n' || g FROM generate_series(1, " + ROWS + ") g");
-    Migration m = start(db, "slots");
+    SteppedMigration m = start(db, "slots");
     m.runToCompletion();
 
     rotate(db);
     StepResult r =
-        Migrations.run(m.engine, m.id, Migrations.withAction(m.doc.spec(), Action.Rollback));
+        Migrations.run(m.engine(), m.id(), Migrations.withAction(m.doc().spec(), Action.Rollback));
     assertThat(r.phase()).as(m.record().failure()).isEqualTo(MigrationPhase.RolledBack);
     assertThat(db.count("SELECT count(*) FROM slots WHERE pos = id % " + ROWS + " + 1"))
         .isEqualTo(ROWS);
@@ -103,7 +100,7 @@ class UniqueMoveTest {
     db.exec(
         "CREATE TABLE slots (id bigint PRIMARY KEY, pos int NOT NULL UNIQUE, note text NOT NULL)",
         "INSERT INTO slots SELECT g, g, 'n' || g FROM generate_series(1, " + rows + ") g");
-    Migration m = start(db, "slots");
+    SteppedMigration m = start(db, "slots");
     AtomicLong rotations = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     // Each rotation logs 800 keys: more than one replay batch, so a drain under the swap's lock
@@ -120,7 +117,8 @@ class UniqueMoveTest {
     try {
       m.runToCompletion();
       StepResult r =
-          Migrations.run(m.engine, m.id, Migrations.withAction(m.doc.spec(), Action.Rollback));
+          Migrations.run(
+              m.engine(), m.id(), Migrations.withAction(m.doc().spec(), Action.Rollback));
       assertThat(r.phase()).as(m.record().failure()).isEqualTo(MigrationPhase.RolledBack);
     } finally {
       stop.set(true);
@@ -146,42 +144,8 @@ class UniqueMoveTest {
         "COMMIT");
   }
 
-  private static Migration start(TestDatabase db, String table) throws Exception {
-    MigrationDocument doc =
-        Migrations.document(
-            table + "-memo",
-            "public." + table,
-            "- addColumn: {name: memo, type: text, default: \"'m'\"}",
-            "backfill: {batchSize: 500}");
-    // A step budget this short makes each step one batch, so a test can act between batches.
-    Engine engine = Migrations.engine(db.dataSource(), Duration.ofMillis(1));
-    MigrationRecord record = engine.submit(doc.metadata().name(), doc.spec());
-    return new Migration(engine, record.id(), doc);
-  }
-
-  private interface Reached {
-    boolean test(StepResult result) throws Exception;
-  }
-
-  private record Migration(Engine engine, long id, MigrationDocument doc) {
-    MigrationRecord record() throws Exception {
-      return engine.get(id);
-    }
-
-    void stepUntil(Reached done) throws Exception {
-      for (int i = 0; i < 1000; i++) {
-        StepResult r = engine.step(id, doc.spec());
-        if (r instanceof StepResult.Failed || done.test(r)) {
-          return;
-        }
-      }
-      throw new AssertionError("the migration did not get there in 1000 steps");
-    }
-
-    void runToCompletion() throws Exception {
-      MigrationSpec spec = doc.spec();
-      StepResult result = Migrations.run(engine, id, spec);
-      assertThat(result.phase()).as(record().failure()).isEqualTo(MigrationPhase.Completed);
-    }
+  private static SteppedMigration start(TestDatabase db, String table) throws Exception {
+    return SteppedMigration.start(
+        db, table, "- addColumn: {name: memo, type: text, default: \"'m'\"}", "batchSize: 500");
   }
 }
