@@ -40,20 +40,7 @@ final class StatusWriter {
                     : c);
       }
     }
-    return finish(
-        r,
-        new MigrationStatus(
-            null,
-            s.phase(),
-            message,
-            s.plan(),
-            s.progress(),
-            s.cutover(),
-            s.rollback(),
-            s.lastError(),
-            s.catalogCheck(),
-            conditions),
-        now);
+    return finish(r, restated(s, message, conditions), now);
   }
 
   /**
@@ -73,20 +60,23 @@ final class StatusWriter {
                     c.lastTransitionTime(),
                     null)
                 : c);
-    return finish(
-        r,
-        new MigrationStatus(
-            null,
-            s.phase(),
-            message,
-            s.plan(),
-            s.progress(),
-            s.cutover(),
-            s.rollback(),
-            s.lastError(),
-            s.catalogCheck(),
-            conditions),
-        now);
+    return finish(r, restated(s, message, conditions), now);
+  }
+
+  /** The engine's status {@code s} with another message and conditions. */
+  private static MigrationStatus restated(
+      MigrationStatus s, String message, List<Condition> conditions) {
+    return new MigrationStatus(
+        null,
+        s.phase(),
+        message,
+        s.plan(),
+        s.progress(),
+        s.cutover(),
+        s.rollback(),
+        s.lastError(),
+        s.catalogCheck(),
+        conditions);
   }
 
   /** A status for a resource the engine cannot act on yet (invalid, no Secret, no database). */
