@@ -52,15 +52,13 @@ public final class CatalogReader {
     String owner;
     String tablespace;
     String comment;
-    boolean inheritance;
     long rows;
     long bytes;
     try (PreparedStatement ps =
         conn.prepareStatement(
             "SELECT c.relkind::text, c.relpersistence::text, pg_get_userbyid(c.relowner),"
                 + " (SELECT spcname FROM pg_tablespace WHERE oid = c.reltablespace),"
-                + " c.reltuples::bigint, pg_total_relation_size(c.oid), obj_description(c.oid, 'pg_class'),"
-                + " EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid OR h.inhparent = c.oid)"
+                + " c.reltuples::bigint, pg_total_relation_size(c.oid), obj_description(c.oid, 'pg_class')"
                 + " FROM pg_class c WHERE c.oid = ?")) {
       ps.setLong(1, oid);
       try (ResultSet rs = ps.executeQuery()) {
@@ -74,7 +72,6 @@ public final class CatalogReader {
         rows = rs.getLong(5);
         bytes = rs.getLong(6);
         comment = rs.getString(7);
-        inheritance = rs.getBoolean(8);
       }
     }
     List<ColumnInfo> columns = columns(oid);
@@ -89,7 +86,8 @@ public final class CatalogReader {
         owner,
         tablespace,
         comment,
-        inheritance,
+        Lineage.read(conn, oid),
+        "p".equals(kind) ? PartitionTree.read(conn, oid) : null,
         columns,
         pk,
         indexes,

@@ -3,7 +3,11 @@ package dev.inflight.engine.catalog;
 import java.util.List;
 import java.util.Optional;
 
-/** What the planner knows about a table, read in one transaction. */
+/**
+ * What the planner knows about a table, read in one transaction.
+ *
+ * @param partitionTree the relations under a partitioned table; null for any other table
+ */
 public record TableInfo(
     long oid,
     String schema,
@@ -13,7 +17,8 @@ public record TableInfo(
     String owner,
     String tablespace,
     String comment,
-    boolean inheritance,
+    Lineage lineage,
+    PartitionTree partitionTree,
     List<ColumnInfo> columns,
     List<String> primaryKey,
     List<IndexInfo> indexes,
@@ -22,6 +27,11 @@ public record TableInfo(
     long estimatedRows,
     long totalBytes,
     String fingerprint) {
+
+  /** The tree under a partitioned table; empty for any other table. */
+  public Optional<PartitionTree> partitions() {
+    return Optional.ofNullable(partitionTree);
+  }
 
   public Optional<ColumnInfo> column(String name) {
     return columns.stream().filter(c -> c.name().equals(name)).findFirst();

@@ -15,7 +15,7 @@ import java.util.List;
 final class CatalogChecks {
   private CatalogChecks() {}
 
-  static void refuseUnsupported(TableInfo t) {
+  static void refuseUnsupported(Connection conn, TableInfo t) throws SQLException {
     List<String> reasons = new ArrayList<>();
     String name = t.schema() + "." + t.name();
     if (Names.LEDGER_SCHEMA.equals(t.schema())) {
@@ -29,15 +29,11 @@ final class CatalogChecks {
       throw new PlanRejectedException(name + " is a system catalog");
     }
     switch (t.kind()) {
-      case "r" -> {}
-      case "p" -> reasons.add(name + " is partitioned; partitioned tables are not supported yet");
+      case "r", "p" -> {}
       default -> reasons.add(name + " is not a table (relkind " + t.kind() + ")");
     }
     if ("t".equals(t.persistence())) {
       reasons.add(name + " is a temporary table");
-    }
-    if (t.inheritance()) {
-      reasons.add(name + " uses table inheritance, which is not supported yet");
     }
     if (t.primaryKey().isEmpty()) {
       reasons.add(
@@ -54,6 +50,8 @@ final class CatalogChecks {
     if (Names.isDerived(t.name())) {
       reasons.add(name + " is a table Inflight created for another migration");
     }
+    // Last, so that a partitioned table's refusal ends with its tree as Planning saw it.
+    reasons.addAll(PartitionChecks.reasons(conn, t));
     if (!reasons.isEmpty()) {
       throw new PlanRejectedException(reasons);
     }

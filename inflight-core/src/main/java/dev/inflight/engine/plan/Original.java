@@ -41,7 +41,7 @@ record Original(
     CatalogReader catalog = new CatalogReader(conn);
     TableRef ref = catalog.resolve(table);
     TableInfo info = catalog.read(ref);
-    CatalogChecks.refuseUnsupported(info);
+    CatalogChecks.refuseUnsupported(conn, info);
     CatalogChecks.refuseSubscriptionTarget(conn, info);
     Names names = new Names(info.schema(), info.name());
     CatalogChecks.requireFree(conn, info.schema(), names.shadow(), "the shadow table");
