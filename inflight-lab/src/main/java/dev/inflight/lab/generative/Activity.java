@@ -27,8 +27,8 @@ public enum Activity {
   TRUNCATE_REFILL(false),
   /**
    * A unique value moved from one row to another through a temporary value, and the "chosen" flag
-   * moved under its partial unique index. Needs a shape with unique columns. Pending: replay of
-   * values moving between rows.
+   * moved under its partial unique index. Needs a shape with unique columns. One of the dimensions
+   * that came with their engine fix (replay of values moving between rows).
    */
   UNIQUE_SWAP(true),
   /** Writes under {@code session_replication_role = replica}, as ETL loaders make them. */
@@ -44,7 +44,8 @@ public enum Activity {
   REPEATABLE_READ(false),
   /**
    * Another session creates a view, a grant and another table's foreign key on the table while the
-   * migration runs. Pending: carrying objects created during the migration.
+   * migration runs. One of the dimensions that came with their engine fix (carrying objects created
+   * during the migration).
    */
   OTHERS_OBJECTS(true);
 
@@ -55,8 +56,8 @@ public enum Activity {
   }
 
   /**
-   * True for the dimensions whose engine fix is still in progress: they stay in the generator and
-   * are drawn only with {@code --pending-fixes}.
+   * True for the dimensions that were added with the engine fix they prove. They are drawn by
+   * default; {@code --no-pending-fixes} leaves them out, to compare a run with and without them.
    */
   public boolean pendingFix() {
     return pendingFix;

@@ -28,7 +28,7 @@ public record GenerativeCase(
   }
 
   /**
-   * A random case; without {@code pendingFixes}, the dimensions whose engine fix is pending
+   * A random case; without {@code pendingFixes}, the dimensions added with their engine fixes
    * (collation-sensitive keys, unique swaps, others' objects) are left out.
    */
   public static GenerativeCase random(Random r, boolean pendingFixes) {
@@ -50,7 +50,7 @@ public record GenerativeCase(
     return new GenerativeCase(shape, change, activities, kill, r.nextLong() & Long.MAX_VALUE);
   }
 
-  /** True when the case draws a dimension whose engine fix is pending. */
+  /** True when the case draws a dimension added with its engine fix. */
   public boolean needsPendingFixes() {
     return shape.key().collationSensitive() || activities.stream().anyMatch(Activity::pendingFix);
   }

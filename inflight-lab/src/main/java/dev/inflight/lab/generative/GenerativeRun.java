@@ -14,7 +14,7 @@ import java.util.Random;
  *
  * @param cases cases to run at most (0: no limit but the hours)
  * @param hours hours to run at most (0: no limit but the cases)
- * @param pendingFixes draw the dimensions whose engine fix is pending
+ * @param pendingFixes draw the dimensions added with their engine fixes
  * @param shrink shrink each failing case
  */
 public record GenerativeRun(
