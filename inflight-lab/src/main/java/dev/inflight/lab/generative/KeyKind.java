@@ -63,8 +63,8 @@ public enum KeyKind {
   }
 
   /**
+   * True for keys whose order under their collation differs from the order of their bytes: a
    * dimension added with its engine fix (the change log's key columns under the key's collation).
-   * dimension whose engine fix (the log's key collation) is still pending.
    */
   public boolean collationSensitive() {
     return collationSensitive;
