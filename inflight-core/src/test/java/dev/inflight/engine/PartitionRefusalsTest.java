@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * thing to fix, the tree described as Planning saw it, and nothing created.
  */
 @ExtendWith(PostgresExtension.class)
+@Tag("pg15")
 class PartitionRefusalsTest {
   private static List<String> refusal(TestDatabase db, String table) {
     PlanRejectedException e =
