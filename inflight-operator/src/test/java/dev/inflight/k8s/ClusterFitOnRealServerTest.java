@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * deploy/ as a current cluster takes it: kubectl apply client-side and server-side with the
@@ -69,6 +71,52 @@ class ClusterFitOnRealServerTest {
             .run("apply", "--server-side", "--force-conflicts", "-f", Deploy.CRD.toString());
     assertThat(crd.ok()).as(crd.err()).isTrue();
     assertThat(crd.err()).doesNotContain("validate=false");
+  }
+
+  /**
+   * The README's install command, {@code kubectl apply -k deploy/}, as a platform team runs it the
+   * first time: on a server of its own with nothing installed, with strict validation, client-side
+   * and server-side (without {@code --force-conflicts}, which a first apply must not need), and
+   * again, as a GitOps tool re-applies. Neither apply may print a warning.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"client-side", "server-side"})
+  void theReadmesInstallCommandAppliesToAFreshServerWithoutWarnings(String how) throws Exception {
+    List<String> args = new ArrayList<>(List.of("apply", "--validate=strict", "-k", "deploy/"));
+    if (how.equals("server-side")) {
+      args.add(1, "--server-side");
+    }
+    Cluster fresh = Cluster.start();
+    try {
+      assertThat(fresh.admin().namespaces().withName(Deploy.OPERATOR_NAMESPACE).get())
+          .as("a fresh server")
+          .isNull();
+      for (int round = 1; round <= 2; round++) {
+        Kubectl.Result r = fresh.kubectl().run(args.toArray(String[]::new));
+        assertThat(r.ok())
+            .as("kubectl %s (%d): %s", String.join(" ", args), round, r.err())
+            .isTrue();
+        assertThat(r.err()).as("kubectl %s (%d)", String.join(" ", args), round).isBlank();
+        assertThat(r.out())
+            .contains(
+                "customresourcedefinition.apiextensions.k8s.io/" + Deploy.CRD_NAME,
+                "namespace/" + Deploy.OPERATOR_NAMESPACE,
+                "serviceaccount/" + Deploy.OPERATOR_ACCOUNT,
+                "clusterrole.rbac.authorization.k8s.io/inflight-operator",
+                "deployment.apps/inflight-operator");
+      }
+      assertThat(
+              fresh
+                  .admin()
+                  .apps()
+                  .deployments()
+                  .inNamespace(Deploy.OPERATOR_NAMESPACE)
+                  .withName("inflight-operator")
+                  .get())
+          .isNotNull();
+    } finally {
+      fresh.close();
+    }
   }
 
   /**
