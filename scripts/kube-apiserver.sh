@@ -32,12 +32,34 @@ RECIPE=3
 KUBERNETES=k8s.io/kubernetes
 ETCD=go.etcd.io/etcd/server/v3
 
-if [ "$#" -gt 0 ]; then
-  wanted=("$@")
-else
+# The comment block above, as the usage text.
+usage() {
+  sed -n '2,/^set -euo pipefail$/p' "$0" | sed '$d' | sed -e 's/^# \{0,1\}//'
+}
+
+# Options and versions are read before anything touches the cache, takes the lock or asks the
+# module proxy, so that a typo costs nothing.
+wanted=()
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *) wanted+=("$arg") ;;
+  esac
+done
+if [ "${#wanted[@]}" -eq 0 ]; then
   read -r -a wanted <<<"${INFLIGHT_KUBE_VERSIONS:-1.37}"
   [ "${#wanted[@]}" -gt 0 ] || wanted=(latest)
 fi
+for v in "${wanted[@]}"; do
+  if ! [[ "$v" =~ ^(latest|[0-9]+\.[0-9]+(\.[0-9]+)?)$ ]]; then
+    echo "kube-apiserver.sh: '$v' is not a version: name a minor such as 1.37, a release such as" \
+      "1.37.2, or latest (--help says more)" >&2
+    exit 2
+  fi
+done
 
 step="starting"
 log="$ROOT/build.log"
