@@ -152,7 +152,8 @@ class SchemaOnRealServerTest {
             KubernetesClientException.class,
             e -> {
               assertThat(e.getCode()).isEqualTo(422);
-              // 1.20 names list items without their index (spec.changes.addColumn.type).
+              // Compared without list indexes, which older servers leave out
+              // (spec.changes.addColumn.type).
               assertThat(e.getMessage().replaceAll("\\[\\d+]", ""))
                   .contains(c.rejectedWith().replaceAll("\\[\\d+]", ""));
             });
