@@ -174,7 +174,7 @@ public final class Cluster implements ExtensionContext.Store.CloseableResource {
   }
 
   private boolean atLeast(String version) {
-    return Runtime.Version.parse(version()).compareTo(Runtime.Version.parse(version)) >= 0;
+    return KubeBinaries.compareVersions(version(), version) >= 0;
   }
 
   public Kubectl kubectl() {

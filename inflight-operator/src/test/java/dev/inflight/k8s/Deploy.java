@@ -51,17 +51,16 @@ final class Deploy {
   }
 
   /**
-   * Applies every manifest that {@code deploy/manifests/kustomization.yaml} lists (the namespace,
-   * the service account, the RBAC, the Deployment and the Service), file by file: the kustomize
-   * built into kubectl 1.20 predates directory resources.
+   * Applies {@code deploy/manifests} (the namespace, the service account, the RBAC, the Deployment
+   * and the Service) as one kustomization, the way {@code kubectl apply -k deploy/} installs them
+   * after the CRD.
    */
   static void manifests(Cluster k8s) {
-    for (Path file : manifestFiles()) {
-      Kubectl.Result r = k8s.kubectl().run("apply", "-f", file.toString());
-      assertThat(r.ok()).as("kubectl apply -f %s: %s", file, r.err()).isTrue();
-    }
+    Kubectl.Result r = k8s.kubectl().run("apply", "-k", MANIFESTS.toString());
+    assertThat(r.ok()).as("kubectl apply -k %s: %s", MANIFESTS, r.err()).isTrue();
   }
 
+  /** The files {@code deploy/manifests/kustomization.yaml} lists, in its order. */
   static List<Path> manifestFiles() {
     try {
       JsonNode k =

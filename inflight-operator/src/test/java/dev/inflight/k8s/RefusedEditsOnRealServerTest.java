@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Edits that the CRD's CEL rules refuse on servers from 1.25 on. Older servers, such as the 1.20
- * this suite builds, accept them; the operator must then refuse them itself and leave the database
- * as it was.
+ * Edits that the CRD's CEL rules refuse on servers from 1.25 on, as the 1.37 this tier tests does.
+ * Older servers accept them; the operator must then refuse them itself and leave the database as it
+ * was. The tests keep both branches, so that a run against an older build ({@code
+ * -Dinflight.k8s.version}) checks the operator's half.
  */
 @RealKubernetes
 @ExtendWith(PostgresExtension.class)

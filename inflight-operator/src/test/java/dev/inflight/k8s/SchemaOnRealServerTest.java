@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -151,7 +152,8 @@ class SchemaOnRealServerTest {
             KubernetesClientException.class,
             e -> {
               assertThat(e.getCode()).isEqualTo(422);
-              // 1.20 names list items without their index (spec.changes.addColumn.type).
+              // Compared without list indexes, which older servers leave out
+              // (spec.changes.addColumn.type).
               assertThat(e.getMessage().replaceAll("\\[\\d+]", ""))
                   .contains(c.rejectedWith().replaceAll("\\[\\d+]", ""));
             });
@@ -170,7 +172,10 @@ class SchemaOnRealServerTest {
       assertThatThrownBy(create::create)
           .isInstanceOfSatisfying(
               KubernetesClientException.class,
-              e -> assertThat(e.getMessage()).contains(c.rejectedWith()));
+              e -> {
+                assertThat(e.getCode()).isEqualTo(422);
+                assertThat(e.getMessage()).contains(c.rejectedWith());
+              });
     } else {
       assertThat(create.dryRun().create().getMetadata().getName()).isEqualTo(c.name());
     }
@@ -219,6 +224,50 @@ class SchemaOnRealServerTest {
             .inNamespace(ns)
             .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(control));
     assertThat(paused.getAdditionalProperties().get("spec").toString()).contains("Pause");
+  }
+
+  static Stream<Arguments> databasePresence() {
+    Map<String, Object> database = Map.of("secretRef", Map.of("name", "app-db"));
+    Map<String, Object> none = new HashMap<>();
+    none.put("database", null); // a JSON merge patch removes a field set to null
+    return Stream.of(
+        Arguments.of("added", "", Map.of("database", database)),
+        Arguments.of("removed", "  database: {secretRef: {name: app-db}}\n", none));
+  }
+
+  /**
+   * The database rule's {@code has(self.database) == has(oldSelf.database)} half: a migration
+   * created without {@code spec.database} cannot gain one (the operator's own Secret would take
+   * over a plan made with another), and one created with it cannot lose it.
+   */
+  @ParameterizedTest(name = "database {0}")
+  @MethodSource("databasePresence")
+  void addingOrRemovingTheDatabaseIsRefusedWithItsRulesMessage(
+      String transition, String created, Map<String, Object> spec, Cluster k8s) {
+    var migration =
+        k8s.admin().resource(yaml("database-" + transition, created)).inNamespace(ns).create();
+    KubernetesClientException refused =
+        assertThrows(
+            KubernetesClientException.class,
+            () ->
+                k8s.admin()
+                    .resource(migration)
+                    .inNamespace(ns)
+                    .patch(
+                        PatchContext.of(PatchType.JSON_MERGE),
+                        Serialization.asJson(Map.of("spec", spec))));
+    assertThat(refused.getCode()).isEqualTo(422);
+    assertThat(refused.getMessage()).contains("spec.database is immutable");
+    var stored =
+        k8s.admin()
+            .genericKubernetesResources("inflight.dev/v1alpha1", "SchemaMigration")
+            .inNamespace(ns)
+            .withName(migration.getMetadata().getName())
+            .get();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> storedSpec =
+        (Map<String, Object>) stored.getAdditionalProperties().get("spec");
+    assertThat(storedSpec.containsKey("database")).isEqualTo(!created.isEmpty());
   }
 
   @Test

@@ -73,6 +73,22 @@ class CrdTest {
         .contains("spec.database is immutable");
     assertThat(spec.at("/properties/changes/items/x-kubernetes-validations").toString())
         .contains("exactly one operation");
+    JsonNode keyRules =
+        spec.at(
+            "/properties/database/properties/secretRef/properties/keys/x-kubernetes-validations");
+    List<String> messages = new ArrayList<>();
+    keyRules.forEach(r -> messages.add(r.get("message").asText()));
+    assertThat(messages)
+        .containsExactly(
+            "keys.jdbcUrl and keys.uri both name a URL; name one",
+            "a pgbouncer-* key is Crunchy PGO's PgBouncer, which pools transactions; Inflight"
+                + " needs a session on the primary: name jdbc-uri, or host and port (the"
+                + " application may keep using PgBouncer)");
+    assertThat(keyRules.get(0).get("rule").asText())
+        .isEqualTo("!(has(self.jdbcUrl) && has(self.uri))");
+    // The PgBouncer rule reads every key that can name where to connect.
+    assertThat(keyRules.get(1).get("rule").asText())
+        .contains("self.jdbcUrl", "self.uri", "self.host", "self.port", "startsWith('pgbouncer-')");
   }
 
   static String render(Path generated) throws Exception {
