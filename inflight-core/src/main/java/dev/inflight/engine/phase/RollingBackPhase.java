@@ -88,6 +88,11 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
     }
 
     @Override
+    public int attemptsSoFar(StepContext ctx) {
+      return ctx.record().rollbackAttempts();
+    }
+
+    @Override
     public StepResult failed(StepContext ctx, String why, List<String> pids, long blockedMs)
         throws SQLException {
       return attemptFailed(ctx, why, blockedMs);
