@@ -137,6 +137,41 @@ class PreparedTransactionTest {
     assertThat(db.count("SELECT count(*) FROM items")).isEqualTo(100);
   }
 
+  @Test
+  void rollbackGivesUpAfterItsAttemptLimitBackToCompletedAndCanBeAskedForAgain(TestDatabase db)
+      throws Exception {
+    db.exec(
+        "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
+        "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 100) g");
+    MigrationDocument doc =
+        Migrations.document(
+            "items-memo",
+            "public.items",
+            "- addColumn: {name: memo, type: text}",
+            "cutover: {lockTimeout: 100ms, maxAttempts: 3}\nrollback: {retainFor: 1h}");
+    Engine engine = Migrations.engine(db.dataSource());
+    MigrationRecord m = engine.submit("items-memo", doc.spec());
+    assertThat(Migrations.run(engine, m.id(), doc.spec()).phase())
+        .isEqualTo(MigrationPhase.Completed);
+    prepare(db, "orphan-rollback");
+    MigrationSpec rollback = Migrations.withAction(doc.spec(), Action.Rollback);
+    try {
+      StepResult gaveUp = stepUntilRefused(engine, m.id(), rollback);
+      assertThat(((StepResult.Waiting) gaveUp).message())
+          .contains("prepared transaction 'orphan-rollback'")
+          .contains("3 attempts");
+      assertThat(gaveUp.phase()).isEqualTo(MigrationPhase.Completed);
+      assertThat(engine.get(m.id()).phase())
+          .as("rollback is still available")
+          .isEqualTo(MigrationPhase.Completed);
+    } finally {
+      db.exec("ROLLBACK PREPARED 'orphan-rollback'");
+    }
+    assertThat(Migrations.run(engine, m.id(), rollback).phase())
+        .isEqualTo(MigrationPhase.RolledBack);
+    assertThat(db.count("SELECT count(*) FROM items")).isEqualTo(100);
+  }
+
   /** Leaves a prepared transaction that holds a lock on {@code items}, as a crashed 2PC would. */
   private static void prepare(TestDatabase db, String gid) throws Exception {
     try (Connection c = db.dataSource().getConnection();
