@@ -77,8 +77,9 @@ public record MigrationStatus(
                   + " lastError says what they were doing.")
           List<String> blockedBy,
       @JsonPropertyDescription(
-              "The longest any swap attempt could hold up writes, from its lock request to its"
-                  + " commit or lock timeout, in milliseconds.")
+              "The longest any swap attempt could hold up writes, from its request for the live"
+                  + " table's lock (the wait for the shadow before it blocks nobody) to its commit"
+                  + " or lock timeout, in milliseconds.")
           long writesBlockedMillis,
       @JsonPropertyDescription(
               "What writes waited over every swap attempt, failed ones included, in"

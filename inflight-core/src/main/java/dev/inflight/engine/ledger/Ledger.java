@@ -207,6 +207,26 @@ public final class Ledger {
     }
   }
 
+  /** How many lock attempts the current phase's DDL has made (0 after each phase change). */
+  public int lockAttempts(Connection conn, long id) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT lock_attempts FROM inflight.migrations WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    }
+  }
+
+  /** Starts the current phase's count of lock attempts again, for a command run anew. */
+  public void clearLockAttempts(Connection conn, long id) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("UPDATE inflight.migrations SET lock_attempts = 0 WHERE id = ?")) {
+      ps.setLong(1, id);
+      ps.executeUpdate();
+    }
+  }
+
   public Update update(long id) {
     return new Update(id);
   }

@@ -2,7 +2,6 @@ package dev.inflight.engine.phase;
 
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.StepResult;
-import dev.inflight.engine.StepResult.WaitReason;
 import dev.inflight.engine.sql.Errors;
 import dev.inflight.engine.sql.Tx;
 import dev.inflight.engine.sync.LockProbe;
@@ -12,7 +11,8 @@ import java.util.List;
 /**
  * Undoes everything a migration built before cut-over: the capture triggers, the change log, the
  * shadow table. The original table is never written; only its triggers are dropped, under a bounded
- * lock. Used by Cancel and by a failure before cut-over.
+ * lock, retried with a growing backoff up to the attempt limit ({@link LockRetries}); a cancel
+ * given up leaves the migration as it was. Used by Cancel and by a failure before cut-over.
  */
 final class Cleanup {
   private Cleanup() {}
@@ -24,11 +24,8 @@ final class Cleanup {
       List<String> blockers =
           LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout());
       if (!blockers.isEmpty()) {
-        return new StepResult.Waiting(
-            ctx.record().phase(),
-            WaitReason.LockContention,
-            ctx.backoff().delay(ctx.record().consecutiveErrors()),
-            "dropping the capture triggers waits for " + String.join("; ", blockers));
+        return lockNotTaken(
+            ctx, target, "dropping the capture triggers waits for " + String.join("; ", blockers));
       }
     }
     try {
@@ -49,10 +46,9 @@ final class Cleanup {
           });
     } catch (SQLException e) {
       if (Errors.lockTimeout(e)) {
-        return new StepResult.Waiting(
-            ctx.record().phase(),
-            WaitReason.LockContention,
-            ctx.backoff().delay(1),
+        return lockNotTaken(
+            ctx,
+            target,
             "dropping the capture triggers did not get its lock within "
                 + ctx.lockTimeout().toMillis()
                 + "ms");
@@ -63,5 +59,12 @@ final class Cleanup {
     return target == MigrationPhase.Failed
         ? new StepResult.Failed(target, ctx.record().failure())
         : new StepResult.Done(target, "cancelled; " + ctx.record().table() + " is untouched");
+  }
+
+  /** An attempt that did not get the lock, within the attempt limit ({@link LockRetries}). */
+  private static StepResult lockNotTaken(StepContext ctx, MigrationPhase target, String why)
+      throws SQLException {
+    return LockRetries.failed(
+        ctx, target == MigrationPhase.Cancelled ? "cancel" : "clean-up after the failure", why);
   }
 }

@@ -20,6 +20,8 @@ import java.util.List;
  * catches up on the reverse log and starts RollingBack, or says why rollback is unavailable.
  */
 final class CompletedPhase implements PhaseStep.AfterCutover {
+  private static final String FINALIZE = "finalize";
+
   @Override
   public MigrationPhase phase() {
     return MigrationPhase.Completed;
@@ -74,7 +76,11 @@ final class CompletedPhase implements PhaseStep.AfterCutover {
     return null;
   }
 
-  /** Drops the archived table and the reverse capture; the migration becomes Finalized. */
+  /**
+   * Drops the archived table and the reverse capture; the migration becomes Finalized. A lock not
+   * taken is retried up to the attempt limit ({@link LockRetries}); given up, the migration stays
+   * Completed with rollback still available.
+   */
   static StepResult finalizeNow(StepContext ctx) throws SQLException {
     // Finalize may come straight after the swap: what Completed owes first is owed here too.
     PostSwap.validate(ctx, false);
@@ -84,11 +90,8 @@ final class CompletedPhase implements PhaseStep.AfterCutover {
             ? LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout())
             : List.of();
     if (!blockers.isEmpty()) {
-      return new StepResult.Waiting(
-          ctx.record().phase(),
-          WaitReason.LockContention,
-          ctx.backoff().delay(1),
-          "dropping the reverse capture waits for " + String.join("; ", blockers));
+      return LockRetries.failed(
+          ctx, FINALIZE, "dropping the reverse capture waits for " + String.join("; ", blockers));
     }
     try {
       ctx.tx(
@@ -107,10 +110,9 @@ final class CompletedPhase implements PhaseStep.AfterCutover {
           });
     } catch (SQLException e) {
       if (Errors.lockTimeout(e)) {
-        return new StepResult.Waiting(
-            ctx.record().phase(),
-            WaitReason.LockContention,
-            ctx.backoff().delay(1),
+        return LockRetries.failed(
+            ctx,
+            FINALIZE,
             "finalizing did not get its lock within " + ctx.lockTimeout().toMillis() + "ms");
       }
       throw e;

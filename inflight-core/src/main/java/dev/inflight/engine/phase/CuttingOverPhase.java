@@ -21,12 +21,13 @@ import java.util.List;
  * CuttingOver. Pre: in sync and verified. Advance: catches up on the log, then makes one {@link
  * Swapping} attempt forward: if a long or idle transaction holds a lock on either table, reports it
  * and waits instead of queueing (a queued exclusive lock would block every reader behind it);
- * otherwise, in one transaction bounded by {@code lockTimeout}: lock both tables, replay the rest
- * of the log, check the original table's shape is still the planned one, rename original to
- * archived and shadow to live with every index name, hand over sequences, install the reverse
- * capture and record Completed. A lock timeout rolls everything back and is retried with jittered
- * backoff up to {@code maxAttempts}. Post: Completed, or nothing changed. Cancel: drops the shadow,
- * the log and the capture triggers (nothing is swapped until the commit).
+ * otherwise, in one transaction whose wait for the live table grows from 100 ms per attempt up to
+ * {@code lockTimeout}: lock both tables, replay the rest of the log, check the original table's
+ * shape is still the planned one, rename original to archived and shadow to live with every index
+ * name, hand over sequences, install the reverse capture and record Completed. A lock timeout rolls
+ * everything back and is retried with jittered backoff up to {@code maxAttempts}. Post: Completed,
+ * or nothing changed. Cancel: drops the shadow, the log and the capture triggers (nothing is
+ * swapped until the commit).
  */
 final class CuttingOverPhase implements PhaseStep.BeforeCutover {
   @Override
@@ -112,6 +113,11 @@ final class CuttingOverPhase implements PhaseStep.BeforeCutover {
       return new StepResult.Progress(
           MigrationPhase.Completed,
           Swapping.waited("cut over", m.cutoverAttempts(), blocked, m.writesBlockedTotalMillis()));
+    }
+
+    @Override
+    public int attemptsSoFar(StepContext ctx) {
+      return ctx.record().cutoverAttempts();
     }
 
     @Override

@@ -16,8 +16,9 @@ import java.util.List;
  * log, then makes one {@link Swapping} attempt backwards, in one transaction bounded by {@code
  * lockTimeout}: lock both tables, replay the rest, give the original table back its name, index
  * names and sequences, and drop the new table. No write made after cut-over is lost: each is in the
- * archived table before the swap commits. Post: RolledBack, or nothing changed. A rollback in
- * progress is not undone by another action; {@link #rollback} continues it.
+ * archived table before the swap commits. Attempts are limited as the cut-over's are; a rollback
+ * given up returns to Completed. Post: RolledBack, or nothing changed. A rollback in progress is
+ * not undone by another action; {@link #rollback} continues it.
  */
 final class RollingBackPhase implements PhaseStep.AfterCutover {
   @Override
@@ -87,6 +88,12 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
               "rolled back", m.rollbackAttempts(), blocked, m.rollbackBlockedTotalMillis()));
     }
 
+    /** This rollback's attempts: counted anew each time a rollback starts from Completed. */
+    @Override
+    public int attemptsSoFar(StepContext ctx) throws SQLException {
+      return ctx.ledger().lockAttempts(ctx.conn(), ctx.record().id());
+    }
+
     @Override
     public StepResult failed(StepContext ctx, String why, List<String> pids, long blockedMs)
         throws SQLException {
@@ -94,6 +101,11 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
     }
   }
 
+  /**
+   * An attempt given up: retried with a growing backoff; after {@code cutover.maxAttempts} the
+   * rollback gives up and the migration is Completed again, rollback still available, so it can be
+   * asked for again once the blocker is gone.
+   */
   private static StepResult attemptFailed(StepContext ctx, String why, long blockedMs)
       throws SQLException {
     MigrationRecord m = ctx.record();
@@ -104,12 +116,18 @@ final class RollingBackPhase implements PhaseStep.AfterCutover {
         .set("rollback_blocked_total_ms = rollback_blocked_total_ms + ?", blockedMs)
         .set("last_error = ?", "rollback: " + why)
         .execute(ctx.conn(), ctx.now());
+    int attempts = ctx.ledger().recordLockAttempt(ctx.conn(), m.id());
+    int max = ctx.spec().cutover().maxAttempts();
     ctx.reload();
+    if (attempts >= max) {
+      ctx.transition(MigrationPhase.Completed);
+      return LockRetries.gaveUp(ctx, "rollback", attempts, why);
+    }
     return new StepResult.Waiting(
         MigrationPhase.RollingBack,
         WaitReason.LockContention,
-        ctx.backoff().delay(m.rollbackAttempts()),
-        "rollback attempt " + (m.rollbackAttempts() + 1) + ": " + why);
+        ctx.backoff().delay(attempts),
+        "rollback attempt " + attempts + "/" + max + ": " + why);
   }
 
   @Override

@@ -37,6 +37,13 @@ final class Swapping {
      */
     StepResult done(StepContext ctx, long blockedMs, long uncountedMs) throws SQLException;
 
+    /**
+     * How many attempts this swap has made so far (0 before the first), from the ledger's record of
+     * its attempts; it sets how long the next one waits for the live table ({@link
+     * SwapLocks#liveWait}).
+     */
+    int attemptsSoFar(StepContext ctx) throws SQLException;
+
     /** An attempt given up, nothing swapped: records it and says when to try again. */
     StepResult failed(StepContext ctx, String why, List<String> pids, long blockedMs)
         throws SQLException;
@@ -60,7 +67,10 @@ final class Swapping {
     }
     Swap swap = ctx.plan().swap(direction);
     KeyRange range = reverse ? null : KeyRange.complete(ctx.record().backfillHigh());
-    long start = System.nanoTime();
+    Duration liveWait = SwapLocks.liveWait(side.attemptsSoFar(ctx), lockTimeout);
+    // The application waits from the live table's lock request on, not while the swap waits for
+    // the table only the migration uses.
+    SwapLocks locks = new SwapLocks();
     long[] recorded = {0};
     try {
       ctx.tx(
@@ -70,7 +80,7 @@ final class Swapping {
                 c,
                 "idle_in_transaction_session_timeout",
                 Math.max(10_000, lockTimeout.toMillis() * 5) + "ms");
-            SwapLocks.acquire(c, own, ctx.plan().locksFirst(), swap.lock(), lockTimeout);
+            locks.acquire(c, own, ctx.plan().locksFirst(), swap.lock(), lockTimeout, liveWait);
             SwapGuards.check(c, ctx, reverse);
             Replays.all(
                 c,
@@ -85,27 +95,27 @@ final class Swapping {
             for (String sql : swap.statements()) {
               Tx.execute(c, sql);
             }
-            recorded[0] = elapsedMs(start);
+            recorded[0] = locks.blockedMillis();
             side.finish(c, ctx, recorded[0]);
             return null;
           });
     } catch (DependentsCheck.Changed e) {
       String why = SwapReplan.run(ctx, e.changes());
-      return side.failed(ctx, why, List.of(), elapsedMs(start));
+      return side.failed(ctx, why, List.of(), locks.blockedMillis());
     } catch (DrainBound.Exceeded e) {
       return side.failed(
-          ctx, e.getMessage() + "; catching up outside the lock", List.of(), elapsedMs(start));
+          ctx, e.getMessage() + "; catching up outside the lock", List.of(), locks.blockedMillis());
     } catch (SQLException e) {
       if (Errors.lockTimeout(e)) {
-        return side.failed(
-            ctx,
-            "lock not granted within " + lockTimeout.toMillis() + "ms",
-            List.of(),
-            elapsedMs(start));
+        String why =
+            locks.liveRequested()
+                ? "lock not granted within " + liveWait.toMillis() + "ms"
+                : "lock on " + own + " not granted (it blocked nobody)";
+        return side.failed(ctx, why, List.of(), locks.blockedMillis());
       }
       throw e;
     }
-    long blocked = elapsedMs(start);
+    long blocked = locks.blockedMillis();
     return side.done(ctx, blocked, Math.max(0, blocked - recorded[0]));
   }
 
@@ -113,9 +123,5 @@ final class Swapping {
   static String waited(String what, int attempts, long lastMs, long totalMs) {
     String out = what + "; writes waited " + lastMs + "ms in the attempt that swapped";
     return attempts <= 1 ? out : out + ", " + totalMs + "ms over all " + attempts + " attempts";
-  }
-
-  private static long elapsedMs(long start) {
-    return (System.nanoTime() - start) / 1_000_000;
   }
 }

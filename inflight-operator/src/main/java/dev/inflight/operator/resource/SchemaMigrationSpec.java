@@ -222,14 +222,17 @@ public record SchemaMigrationSpec(
           @Default("2s")
           @JsonPropertyDescription(
               "The longest wait for each lock the migration takes, and so the longest an"
-                  + " application write waits per swap attempt.")
+                  + " application write waits per swap attempt. A swap attempt waits for the"
+                  + " table's lock 100ms at first, twice as long in each later attempt, up to"
+                  + " this ceiling.")
           String lockTimeout,
       @Min(1)
           @Max(10_000)
           @Default("30")
           @JsonPropertyDescription(
               "Swap attempts, with jittered backoff between them, before the migration fails"
-                  + " with the original table untouched.")
+                  + " with the original table untouched; also the attempts of a cancel, finalize"
+                  + " or rollback to get its lock before it gives up, changing nothing.")
           Integer maxAttempts) {}
 
   /** {@link MigrationSpec.RollbackSpec}, as the API server checks it. */
