@@ -10,10 +10,12 @@ import java.util.List;
 /**
  * What depends on a table besides its own columns, constraints and indexes, one line per object:
  * foreign keys of other tables, views and rules, policies, user triggers, grants, publications,
- * extended statistics, and anything else PostgreSQL records in {@code pg_depend} against it. The
- * list read when the change capture began is compared under the swap's lock: an object someone
- * created, changed or dropped meanwhile would otherwise be left pointing at the archived table (or
- * lose its grants), so the swap refuses instead.
+ * extended statistics, and anything else PostgreSQL records in {@code pg_depend} against it; and
+ * the table's own settings that the shadow copied when it was built (owner, comments on the table,
+ * its columns, indexes and constraints, replica identity, storage parameters, column options and
+ * statistics targets). The list read when the change capture began is compared under the swap's
+ * lock: an object someone created, changed or dropped meanwhile would otherwise be left pointing at
+ * the archived table (or lose its grants), so the swap refuses instead.
  */
 public final class Dependents {
   private static final String QUERY =
@@ -40,6 +42,31 @@ public final class Dependents {
           + " UNION ALL SELECT 'publication ' || p.pubname FROM pg_publication_rel r"
           + "   JOIN pg_publication p ON p.oid = r.prpubid WHERE r.prrelid = ?1"
           + " UNION ALL SELECT 'statistics ' || s.stxname FROM pg_statistic_ext s WHERE s.stxrelid = ?1"
+          // The table's own settings: the shadow took them when it was built.
+          + " UNION ALL SELECT 'owner: ' || pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = ?1"
+          + " UNION ALL SELECT 'comment: ' || obj_description(?1, 'pg_class')"
+          + "   WHERE obj_description(?1, 'pg_class') IS NOT NULL"
+          + " UNION ALL SELECT 'column comment ' || a.attname || ': ' || col_description(?1, a.attnum)"
+          + "   FROM pg_attribute a WHERE a.attrelid = ?1 AND a.attnum > 0 AND NOT a.attisdropped"
+          + "   AND col_description(?1, a.attnum) IS NOT NULL"
+          + " UNION ALL SELECT 'index comment ' || ic.relname || ': ' || obj_description(ic.oid, 'pg_class')"
+          + "   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = ?1"
+          + "   AND obj_description(ic.oid, 'pg_class') IS NOT NULL"
+          + " UNION ALL SELECT 'constraint comment ' || k.conname || ': ' || obj_description(k.oid, 'pg_constraint')"
+          + "   FROM pg_constraint k WHERE k.conrelid = ?1 AND obj_description(k.oid, 'pg_constraint') IS NOT NULL"
+          + " UNION ALL SELECT 'replica identity: ' || c.relreplident::text || coalesce(' ' || (SELECT ic.relname"
+          + "   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = ?1"
+          + "   AND i.indisreplident), '') FROM pg_class c WHERE c.oid = ?1"
+          + " UNION ALL SELECT 'storage: ' || array_to_string(c.reloptions, ', ') FROM pg_class c"
+          + "   WHERE c.oid = ?1 AND c.reloptions IS NOT NULL"
+          + " UNION ALL SELECT 'toast storage: ' || array_to_string(t.reloptions, ', ') FROM pg_class c"
+          + "   JOIN pg_class t ON t.oid = c.reltoastrelid WHERE c.oid = ?1 AND t.reloptions IS NOT NULL"
+          + " UNION ALL SELECT 'column options ' || a.attname || ': ' || array_to_string(a.attoptions, ', ')"
+          + "   FROM pg_attribute a WHERE a.attrelid = ?1 AND a.attnum > 0 AND NOT a.attisdropped"
+          + "   AND a.attoptions IS NOT NULL"
+          + " UNION ALL SELECT 'column statistics ' || a.attname || ': ' || a.attstattarget"
+          + "   FROM pg_attribute a WHERE a.attrelid = ?1 AND a.attnum > 0 AND NOT a.attisdropped"
+          + "   AND coalesce(a.attstattarget::int, -1) >= 0"
           + " UNION ALL SELECT 'dependent ' || pg_describe_object(d.classid, d.objid, d.objsubid)"
           + "   FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ?1"
           + "   AND d.deptype = 'n' AND d.classid NOT IN ('pg_rewrite'::regclass, 'pg_constraint'::regclass,"
@@ -82,7 +109,17 @@ public final class Dependents {
           "column grants ",
           "publication ",
           "statistics ",
-          "row security: ");
+          "row security: ",
+          "owner: ",
+          "comment: ",
+          "column comment ",
+          "index comment ",
+          "constraint comment ",
+          "replica identity: ",
+          "storage: ",
+          "toast storage: ",
+          "column options ",
+          "column statistics ");
 
   /** Whether a changed line ({@link #changes}) is of a kind a new plan of the swap carries. */
   public static boolean carried(String change) {

@@ -37,7 +37,7 @@ record Original(
    *
    * @param built the shadow as the migration built it, when the swap is planned again; else null
    */
-  static Original read(Connection conn, String table, TableInfo built) throws SQLException {
+  static Original read(Connection conn, String table, BuiltShadow built) throws SQLException {
     CatalogReader catalog = new CatalogReader(conn);
     TableRef ref = catalog.resolve(table);
     TableInfo info = catalog.read(ref);
