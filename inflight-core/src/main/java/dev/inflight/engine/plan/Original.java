@@ -43,6 +43,7 @@ record Original(
     TableInfo info = catalog.read(ref);
     CatalogChecks.refuseUnsupported(conn, info);
     CatalogChecks.refuseSubscriptionTarget(conn, info);
+    CatalogChecks.refuseNotValidDomainConstraints(conn, info);
     Names names = new Names(info.schema(), info.name());
     CatalogChecks.requireFree(conn, info.schema(), names.shadow(), "the shadow table");
     CatalogChecks.requireFree(conn, info.schema(), names.archived(), "the archived table");
