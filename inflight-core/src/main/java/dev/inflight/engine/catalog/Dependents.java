@@ -13,11 +13,23 @@ import java.util.List;
  * extended statistics, and anything else PostgreSQL records in {@code pg_depend} against it; and
  * the table's own settings that the shadow copied when it was built (owner, comments on the table,
  * its columns, indexes and constraints, replica identity, storage parameters, column options and
- * statistics targets). The list read when the change capture began is compared under the swap's
- * lock: an object someone created, changed or dropped meanwhile would otherwise be left pointing at
- * the archived table (or lose its grants), so the swap refuses instead.
+ * statistics targets). Some lines are of objects no swap can move (a function's SQL body, what uses
+ * the table's row type): a change there stops the swap. The list read when the change capture began
+ * is compared under the swap's lock: an object someone created, changed or dropped meanwhile would
+ * otherwise be left pointing at the archived table (or lose its grants), so the swap refuses
+ * instead.
  */
 public final class Dependents {
+  /**
+   * What uses the table's row type (or an array of it): functions taking or returning it, columns
+   * of other tables, casts... They depend on the type, which stays with the archived table.
+   */
+  private static final String ROW_TYPE_USERS =
+      "SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS what FROM pg_depend d"
+          + " JOIN pg_class c ON c.oid = ?1 WHERE d.refclassid = 'pg_type'::regclass"
+          + " AND d.refobjid IN (c.reltype, (SELECT t.typarray FROM pg_type t WHERE t.oid = c.reltype))"
+          + " AND d.deptype = 'n'";
+
   private static final String QUERY =
       "SELECT DISTINCT line FROM ("
           // Whether a foreign key is validated yet is the swap's own business (it attaches them
@@ -67,6 +79,9 @@ public final class Dependents {
           + " UNION ALL SELECT 'column statistics ' || a.attname || ': ' || a.attstattarget"
           + "   FROM pg_attribute a WHERE a.attrelid = ?1 AND a.attnum > 0 AND NOT a.attisdropped"
           + "   AND coalesce(a.attstattarget::int, -1) >= 0"
+          + " UNION ALL SELECT 'row type used by ' || u.what FROM ("
+          + ROW_TYPE_USERS
+          + ") u"
           + " UNION ALL SELECT 'dependent ' || pg_describe_object(d.classid, d.objid, d.objsubid)"
           + "   FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ?1"
           + "   AND d.deptype = 'n' AND d.classid NOT IN ('pg_rewrite'::regclass, 'pg_constraint'::regclass,"
@@ -78,8 +93,16 @@ public final class Dependents {
 
   /** The table's dependents, sorted. */
   public static List<String> of(Connection conn, long oid) throws SQLException {
+    return lines(conn, QUERY, oid);
+  }
+
+  /** What uses the table's row type, as PostgreSQL describes each ({@code function f(items)}). */
+  public static List<String> rowTypeUsers(Connection conn, long oid) throws SQLException {
+    return lines(conn, "SELECT what FROM (" + ROW_TYPE_USERS + ") u ORDER BY 1", oid);
+  }
+
+  private static List<String> lines(Connection conn, String sql, long oid) throws SQLException {
     // The query names the oid many times; JDBC numbers parameters, so it is bound once per use.
-    String sql = QUERY;
     int uses = sql.split("\\?1", -1).length - 1;
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps = conn.prepareStatement(sql.replace("?1", "?"))) {

@@ -1,6 +1,7 @@
 package dev.inflight.engine.plan;
 
 import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.catalog.Dependents;
 import dev.inflight.engine.catalog.IndexInfo;
 import dev.inflight.engine.catalog.TableInfo;
 import dev.inflight.engine.change.ShadowDesign;
@@ -54,6 +55,29 @@ final class CatalogChecks {
     reasons.addAll(PartitionChecks.reasons(conn, t));
     if (!reasons.isEmpty()) {
       throw new PlanRejectedException(reasons);
+    }
+  }
+
+  /**
+   * Objects that use the table's row type depend on the type, which the swap cannot move: after it
+   * they would use the archived table's type, and finalize could not drop it.
+   */
+  static void refuseRowTypeUsers(Connection conn, TableInfo t) throws SQLException {
+    List<String> users = Dependents.rowTypeUsers(conn, t.oid());
+    if (!users.isEmpty()) {
+      throw new PlanRejectedException(
+          users.stream()
+              .map(
+                  user ->
+                      t.schema()
+                          + "."
+                          + t.name()
+                          + ": its row type is used by "
+                          + user
+                          + ", which would keep the archived table's type after the swap (and"
+                          + " finalize could not drop it); drop it, or make it name the columns"
+                          + " it needs, before migrating")
+              .toList());
     }
   }
 

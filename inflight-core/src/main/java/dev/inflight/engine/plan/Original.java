@@ -44,6 +44,7 @@ record Original(
     CatalogChecks.refuseUnsupported(conn, info);
     CatalogChecks.refuseSubscriptionTarget(conn, info);
     CatalogChecks.refuseNotValidDomainConstraints(conn, info);
+    CatalogChecks.refuseRowTypeUsers(conn, info);
     Names names = new Names(info.schema(), info.name());
     CatalogChecks.requireFree(conn, info.schema(), names.shadow(), "the shadow table");
     CatalogChecks.requireFree(conn, info.schema(), names.archived(), "the archived table");
