@@ -14,10 +14,10 @@ import java.util.List;
  * the table's own settings that the shadow copied when it was built (owner, comments on the table,
  * its columns, indexes and constraints, replica identity, storage parameters, column options and
  * statistics targets). Some lines are of objects no swap can move (a function's SQL body, what uses
- * the table's row type): a change there stops the swap. The list read when the change capture began
- * is compared under the swap's lock: an object someone created, changed or dropped meanwhile would
- * otherwise be left pointing at the archived table (or lose its grants), so the swap refuses
- * instead.
+ * the table's row type, a subscription that writes into the table): a change there stops the swap.
+ * The list read when the change capture began is compared under the swap's lock: an object someone
+ * created, changed or dropped meanwhile would otherwise be left pointing at the archived table (or
+ * lose its grants), so the swap refuses instead.
  */
 public final class Dependents {
   /**
@@ -82,6 +82,9 @@ public final class Dependents {
           + " UNION ALL SELECT 'row type used by ' || u.what FROM ("
           + ROW_TYPE_USERS
           + ") u"
+          + " UNION ALL SELECT 'subscription ' || s.subname || ' writes into the table by logical"
+          + " replication, which the change capture cannot see' FROM pg_subscription_rel r"
+          + "   JOIN pg_subscription s ON s.oid = r.srsubid WHERE r.srrelid = ?1"
           + " UNION ALL SELECT 'dependent ' || pg_describe_object(d.classid, d.objid, d.objsubid)"
           + "   FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ?1"
           + "   AND d.deptype = 'n' AND d.classid NOT IN ('pg_rewrite'::regclass, 'pg_constraint'::regclass,"
