@@ -138,9 +138,13 @@ class ConcurrentDependentsTest {
         "ALTER TABLE items REPLICA IDENTITY USING INDEX items_owner_key",
         "ALTER TABLE items SET (fillfactor = 70, autovacuum_enabled = false)",
         "ALTER TABLE items ALTER COLUMN owner SET (n_distinct = 50)",
-        "ALTER TABLE items ALTER COLUMN owner SET STATISTICS 500");
+        "ALTER TABLE items ALTER COLUMN owner SET STATISTICS 500",
+        "ALTER TABLE items ALTER COLUMN owner SET STORAGE EXTERNAL",
+        "ALTER TABLE items ALTER COLUMN owner SET COMPRESSION pglz");
     List<String> changed = ownSettings(db);
-    assertThat(changed).contains("owner=" + reader(db), "fillfactor=70", "statistics=500");
+    assertThat(changed)
+        .contains(
+            "owner=" + reader(db), "fillfactor=70", "statistics=500", "storage=e", "compression=p");
 
     m.runTo(m.doc.spec().withAction(Action.Run), MigrationPhase.Completed);
     assertThat(m.record().cutoverLastError()).contains("planned again");
@@ -154,7 +158,10 @@ class ConcurrentDependentsTest {
     assertThat(ownSettings(db)).containsExactlyElementsOf(changed);
   }
 
-  /** The live table's owner, comments, storage parameters, replica identity and column options. */
+  /**
+   * The live table's owner, comments, storage parameters, replica identity and the options,
+   * statistics target, storage and compression of its column {@code owner}.
+   */
   private static List<String> ownSettings(TestDatabase db) {
     return db.strings(
         "SELECT unnest(ARRAY["
@@ -169,6 +176,10 @@ class ConcurrentDependentsTest {
             + " (SELECT 'options=' || a.attoptions::text FROM pg_attribute a"
             + "   WHERE a.attrelid = c.oid AND a.attname = 'owner'),"
             + " (SELECT 'statistics=' || a.attstattarget FROM pg_attribute a"
+            + "   WHERE a.attrelid = c.oid AND a.attname = 'owner'),"
+            + " (SELECT 'storage=' || a.attstorage::text FROM pg_attribute a"
+            + "   WHERE a.attrelid = c.oid AND a.attname = 'owner'),"
+            + " (SELECT 'compression=' || a.attcompression::text FROM pg_attribute a"
             + "   WHERE a.attrelid = c.oid AND a.attname = 'owner')]"
             + " || ARRAY(SELECT unnest(c.reloptions) ORDER BY 1)"
             + " || ARRAY(SELECT 'constraint comment ' || k.conname || '='"

@@ -12,12 +12,12 @@ import java.util.List;
  * foreign keys of other tables, views and rules, policies, user triggers, grants, publications,
  * extended statistics, and anything else PostgreSQL records in {@code pg_depend} against it; and
  * the table's own settings that the shadow copied when it was built (owner, comments on the table,
- * its columns, indexes and constraints, replica identity, storage parameters, column options and
- * statistics targets). Some lines are of objects no swap can move (a function's SQL body, what uses
- * the table's row type, a subscription that writes into the table): a change there stops the swap.
- * The list read when the change capture began is compared under the swap's lock: an object someone
- * created, changed or dropped meanwhile would otherwise be left pointing at the archived table (or
- * lose its grants), so the swap refuses instead.
+ * its columns, indexes and constraints, replica identity, storage parameters, column options,
+ * statistics targets, storage and compression). Some lines are of objects no swap can move (a
+ * function's SQL body, what uses the table's row type, a subscription that writes into the table):
+ * a change there stops the swap. The list read when the change capture began is compared under the
+ * swap's lock: an object someone created, changed or dropped meanwhile would otherwise be left
+ * pointing at the archived table (or lose its grants), so the swap refuses instead.
  */
 public final class Dependents {
   /**
@@ -79,6 +79,11 @@ public final class Dependents {
           + " UNION ALL SELECT 'column statistics ' || a.attname || ': ' || a.attstattarget"
           + "   FROM pg_attribute a WHERE a.attrelid = ?1 AND a.attnum > 0 AND NOT a.attisdropped"
           + "   AND coalesce(a.attstattarget::int, -1) >= 0"
+          + " UNION ALL SELECT 'column storage ' || a.attname || ': ' || a.attstorage::text"
+          + "   || coalesce(' compression ' || nullif(a.attcompression::text, ''), '')"
+          + "   FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = ?1"
+          + "   AND a.attnum > 0 AND NOT a.attisdropped"
+          + "   AND (a.attstorage <> t.typstorage OR a.attcompression <> '')"
           + " UNION ALL SELECT 'row type used by ' || u.what FROM ("
           + ROW_TYPE_USERS
           + ") u"
@@ -145,7 +150,8 @@ public final class Dependents {
           "storage: ",
           "toast storage: ",
           "column options ",
-          "column statistics ");
+          "column statistics ",
+          "column storage ");
 
   /** Whether a changed line ({@link #changes}) is of a kind a new plan of the swap carries. */
   public static boolean carried(String change) {

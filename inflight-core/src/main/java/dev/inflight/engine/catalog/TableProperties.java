@@ -27,6 +27,8 @@ import java.util.List;
  * @param statistics extended statistics objects on the table
  * @param columnComments {@code column -> comment} ({@code name} the quoted column), for columns
  *     that have one
+ * @param columnStorage {@code column -> storage compression} for every column: {@code attstorage}
+ *     and {@code attcompression} (empty: the default), e.g. {@code e p}
  */
 public record TableProperties(
     List<String> reloptions,
@@ -47,7 +49,8 @@ public record TableProperties(
     List<String> rules,
     List<Named> columnOptions,
     List<Statistics> statistics,
-    List<Named> columnComments) {
+    List<Named> columnComments,
+    List<Named> columnStorage) {
 
   /**
    * An extended statistics object: {@code kinds} as CREATE STATISTICS lists them (empty: the

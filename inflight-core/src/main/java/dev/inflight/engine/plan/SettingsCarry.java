@@ -16,12 +16,13 @@ import java.util.Set;
 /**
  * The table's own settings that the shadow takes from it when it is built: its owner, the comments
  * on its columns, indexes and constraints, its storage parameters (and its TOAST table's), and its
- * columns' options ({@code n_distinct}) and statistics targets. Someone who changes one on the live
- * table while the migration copies would lose it at cut-over; the swap sees the change under its
- * lock ({@code catalog.Dependents}) and is planned again. The new plan knows the built shadow, and
- * the cut-over gives the new table each value that differs from what the shadow would have if it
- * were built now (the planning shadow, with the changes applied). The original keeps its own, so
- * the rollback has nothing to do. The table's comment and privileges are {@link PrivilegeCarry}'s.
+ * columns' options ({@code n_distinct}), statistics targets, storage and compression. Someone who
+ * changes one on the live table while the migration copies would lose it at cut-over; the swap sees
+ * the change under its lock ({@code catalog.Dependents}) and is planned again. The new plan knows
+ * the built shadow, and the cut-over gives the new table each value that differs from what the
+ * shadow would have if it were built now (the planning shadow, with the changes applied). The
+ * original keeps its own, so the rollback has nothing to do. The table's comment and privileges are
+ * {@link PrivilegeCarry}'s.
  */
 final class SettingsCarry implements CarriedKind {
   private final CarryScope scope;
@@ -68,6 +69,17 @@ final class SettingsCarry implements CarriedKind {
               "",
               split(optionsThen.get(column)),
               split(optionsNow.get(column))));
+    }
+    Map<String, String> storageThen = named(then.columnStorage());
+    for (Map.Entry<String, String> column : named(now.columnStorage()).entrySet()) {
+      String before = storageThen.get(column.getKey());
+      if (before != null && !before.equals(column.getValue())) {
+        out.addAll(
+            storage(
+                "ALTER TABLE " + t + " ALTER COLUMN " + column.getKey(),
+                before,
+                column.getValue()));
+      }
     }
     Map<String, String> commentsThen = named(then.columnComments());
     Map<String, String> commentsNow = named(now.columnComments());
@@ -130,6 +142,32 @@ final class SettingsCarry implements CarriedKind {
                 + text(commentsNow.get(name)));
       }
     }
+  }
+
+  /** {@code SET STORAGE} and {@code SET COMPRESSION} for a column's {@code storage compression}. */
+  private static List<String> storage(String alter, String then, String now) {
+    List<String> out = new ArrayList<>();
+    if (then.charAt(0) != now.charAt(0)) {
+      String mode =
+          switch (now.charAt(0)) {
+            case 'p' -> "PLAIN";
+            case 'e' -> "EXTERNAL";
+            case 'm' -> "MAIN";
+            default -> "EXTENDED";
+          };
+      out.add(alter + " SET STORAGE " + mode);
+    }
+    String compression = now.substring(1).strip();
+    if (!then.substring(1).strip().equals(compression)) {
+      String method =
+          switch (compression) {
+            case "p" -> "pglz";
+            case "l" -> "lz4";
+            default -> "default";
+          };
+      out.add(alter + " SET COMPRESSION " + method);
+    }
+    return out;
   }
 
   /**
