@@ -158,6 +158,24 @@ class ConcurrentDependentsTest {
     assertThat(ownSettings(db)).containsExactlyElementsOf(changed);
   }
 
+  @Test
+  void aTableMadeUnloggedWhileSyncingStopsTheSwapInsteadOfComingBackLogged(TestDatabase db)
+      throws Exception {
+    Migration m =
+        startAndSync(db, "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)");
+    // The shadow was built logged, as the table was; a swap now would quietly undo this.
+    db.exec("ALTER TABLE items SET UNLOGGED");
+
+    StepResult result = Migrations.run(m.engine, m.id, m.doc.spec());
+    assertThat(result.phase()).isEqualTo(MigrationPhase.Failed);
+    assertThat(m.record().failure()).contains("+ persistence: u").contains("nothing was swapped");
+    assertThat(
+            db.strings("SELECT relpersistence::text FROM pg_class WHERE oid = 'items'::regclass"))
+        .containsExactly("u");
+    assertThat(db.strings("SELECT attname FROM pg_attribute WHERE attrelid = 'items'::regclass"))
+        .doesNotContain("memo");
+  }
+
   /**
    * The live table's owner, comments, storage parameters, replica identity and the options,
    * statistics target, storage and compression of its column {@code owner}.

@@ -84,6 +84,10 @@ public final class Dependents {
           + "   FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = ?1"
           + "   AND a.attnum > 0 AND NOT a.attisdropped"
           + "   AND (a.attstorage <> t.typstorage OR a.attcompression <> '')"
+          // The shadow is built with the table's persistence and tablespace; no plan changes them.
+          + " UNION ALL SELECT 'persistence: ' || c.relpersistence::text || coalesce(' tablespace '"
+          + "   || (SELECT s.spcname FROM pg_tablespace s WHERE s.oid = c.reltablespace), '')"
+          + "   FROM pg_class c WHERE c.oid = ?1"
           + " UNION ALL SELECT 'row type used by ' || u.what FROM ("
           + ROW_TYPE_USERS
           + ") u"
