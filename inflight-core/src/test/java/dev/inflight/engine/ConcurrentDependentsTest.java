@@ -9,6 +9,7 @@ import dev.inflight.testing.Migrations;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -118,11 +119,115 @@ class ConcurrentDependentsTest {
     return "reader_" + db.url().replaceAll(".*/(t\\d+)_.*", "$1");
   }
 
-  private static Migration startAndCreateObjectsWhileSyncing(TestDatabase db) throws Exception {
+  @Test
+  void theTablesOwnSettingsChangedWhileSyncingAreOnTheLiveTableAfterCutoverAndRollback(
+      TestDatabase db) throws Exception {
+    Migration m =
+        startAndSync(
+            db,
+            "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL,"
+                + " CONSTRAINT owner_named CHECK (owner <> ''))",
+            "CREATE UNIQUE INDEX items_owner_key ON items (owner)");
     db.exec(
-        "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
+        "COMMENT ON TABLE items IS 'what we sell'",
+        "COMMENT ON COLUMN items.owner IS 'who sells it'",
+        "COMMENT ON INDEX items_owner_key IS 'one item per owner'",
+        "COMMENT ON CONSTRAINT items_pkey ON items IS 'the key'",
+        "COMMENT ON CONSTRAINT owner_named ON items IS 'owners have names'",
+        "ALTER TABLE items OWNER TO " + reader(db),
+        "ALTER TABLE items REPLICA IDENTITY USING INDEX items_owner_key",
+        "ALTER TABLE items SET (fillfactor = 70, autovacuum_enabled = false)",
+        "ALTER TABLE items ALTER COLUMN owner SET (n_distinct = 50)",
+        "ALTER TABLE items ALTER COLUMN owner SET STATISTICS 500",
+        "ALTER TABLE items ALTER COLUMN owner SET STORAGE EXTERNAL",
+        "ALTER TABLE items ALTER COLUMN owner SET COMPRESSION pglz");
+    List<String> changed = ownSettings(db);
+    assertThat(changed)
+        .contains(
+            "owner=" + reader(db), "fillfactor=70", "statistics=500", "storage=e", "compression=p");
+
+    m.runTo(m.doc.spec().withAction(Action.Run), MigrationPhase.Completed);
+    assertThat(m.record().cutoverLastError()).contains("planned again");
+    assertThat(db.strings("SELECT attname FROM pg_attribute WHERE attrelid = 'items'::regclass"))
+        .contains("memo");
+    assertThat(ownSettings(db)).containsExactlyElementsOf(changed);
+
+    m.runTo(m.doc.spec().withAction(Action.Rollback), MigrationPhase.RolledBack);
+    assertThat(db.strings("SELECT attname FROM pg_attribute WHERE attrelid = 'items'::regclass"))
+        .doesNotContain("memo");
+    assertThat(ownSettings(db)).containsExactlyElementsOf(changed);
+  }
+
+  @Test
+  void aTableMadeUnloggedWhileSyncingStopsTheSwapInsteadOfComingBackLogged(TestDatabase db)
+      throws Exception {
+    Migration m =
+        startAndSync(db, "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)");
+    // The shadow was built logged, as the table was; a swap now would quietly undo this.
+    db.exec("ALTER TABLE items SET UNLOGGED");
+
+    StepResult result = Migrations.run(m.engine, m.id, m.doc.spec());
+    assertThat(result.phase()).isEqualTo(MigrationPhase.Failed);
+    assertThat(m.record().failure()).contains("+ persistence: u").contains("nothing was swapped");
+    assertThat(
+            db.strings("SELECT relpersistence::text FROM pg_class WHERE oid = 'items'::regclass"))
+        .containsExactly("u");
+    assertThat(db.strings("SELECT attname FROM pg_attribute WHERE attrelid = 'items'::regclass"))
+        .doesNotContain("memo");
+  }
+
+  /**
+   * The live table's owner, comments, storage parameters, replica identity and the options,
+   * statistics target, storage and compression of its column {@code owner}.
+   */
+  private static List<String> ownSettings(TestDatabase db) {
+    return db.strings(
+        "SELECT unnest(ARRAY["
+            + " 'owner=' || pg_get_userbyid(c.relowner),"
+            + " 'comment=' || obj_description(c.oid, 'pg_class'),"
+            + " 'replica identity=' || c.relreplident::text,"
+            + " (SELECT 'replica index=' || i.indexrelid::regclass::text FROM pg_index i"
+            + "   WHERE i.indrelid = c.oid AND i.indisreplident),"
+            + " (SELECT 'index comment=' || obj_description('items_owner_key'::regclass, 'pg_class')),"
+            + " (SELECT 'column comment=' || col_description(c.oid, a.attnum) FROM pg_attribute a"
+            + "   WHERE a.attrelid = c.oid AND a.attname = 'owner'),"
+            + " (SELECT 'options=' || a.attoptions::text FROM pg_attribute a"
+            + "   WHERE a.attrelid = c.oid AND a.attname = 'owner'),"
+            + " (SELECT 'statistics=' || a.attstattarget FROM pg_attribute a"
+            + "   WHERE a.attrelid = c.oid AND a.attname = 'owner'),"
+            + " (SELECT 'storage=' || a.attstorage::text FROM pg_attribute a"
+            + "   WHERE a.attrelid = c.oid AND a.attname = 'owner'),"
+            + " (SELECT 'compression=' || a.attcompression::text FROM pg_attribute a"
+            + "   WHERE a.attrelid = c.oid AND a.attname = 'owner')]"
+            + " || ARRAY(SELECT unnest(c.reloptions) ORDER BY 1)"
+            + " || ARRAY(SELECT 'constraint comment ' || k.conname || '='"
+            + "   || obj_description(k.oid, 'pg_constraint') FROM pg_constraint k"
+            + "   WHERE k.conrelid = c.oid ORDER BY k.conname))"
+            + " FROM pg_class c WHERE c.oid = 'items'::regclass");
+  }
+
+  private static Migration startAndCreateObjectsWhileSyncing(TestDatabase db) throws Exception {
+    Migration m =
+        startAndSync(db, "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)");
+    db.exec(
+        "CREATE VIEW recent_items AS SELECT id, owner FROM items WHERE id > 900",
+        "GRANT SELECT ON items TO " + reader(db),
+        "CREATE POLICY readers_see_public ON items FOR SELECT TO "
+            + reader(db)
+            + " USING (owner <> 'secret')",
+        "CREATE TABLE tags (item bigint REFERENCES items ON DELETE CASCADE, tag text)",
+        "INSERT INTO tags VALUES (5, 'old')");
+    return m;
+  }
+
+  /** Creates the table ({@code create}, then {@code more}) and migrates it up to Syncing. */
+  private static Migration startAndSync(TestDatabase db, String create, String... more)
+      throws Exception {
+    db.exec(
+        create,
         "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 1000) g",
         "CREATE ROLE " + reader(db));
+    db.exec(more);
     MigrationDocument doc =
         Migrations.document(
             "items-memo",
@@ -136,14 +241,6 @@ class ConcurrentDependentsTest {
       engine.step(m.id, doc.spec());
     }
     assertThat(m.record().phase()).isEqualTo(MigrationPhase.Syncing);
-    db.exec(
-        "CREATE VIEW recent_items AS SELECT id, owner FROM items WHERE id > 900",
-        "GRANT SELECT ON items TO " + reader(db),
-        "CREATE POLICY readers_see_public ON items FOR SELECT TO "
-            + reader(db)
-            + " USING (owner <> 'secret')",
-        "CREATE TABLE tags (item bigint REFERENCES items ON DELETE CASCADE, tag text)",
-        "INSERT INTO tags VALUES (5, 'old')");
     return m;
   }
 

@@ -77,6 +77,39 @@ class NoWriteLostTest {
   }
 
   @Test
+  void aCaptureDroppedAndRecreatedStopsTheSwapAndLeavesTheTableIntact(TestDatabase db)
+      throws Exception {
+    db.exec(
+        "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
+        "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 2000) g");
+    SteppedMigration m = start(db, "items", "batchSize: 500");
+    m.stepUntil(r -> r.phase() == MigrationPhase.Backfilling);
+    List<String> definitions =
+        db.strings(
+            "SELECT pg_get_triggerdef(oid) FROM pg_trigger"
+                + " WHERE tgrelid = 'items'::regclass AND NOT tgisinternal");
+    List<String> triggers =
+        db.strings(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'items'::regclass AND NOT tgisinternal");
+    assertThat(triggers).isNotEmpty();
+    // An administrator drops the capture, writes, and puts the very same triggers back.
+    for (String trigger : triggers) {
+      db.exec("DROP TRIGGER " + trigger + " ON items");
+    }
+    db.exec("UPDATE items SET owner = 'unseen' WHERE id <= 10");
+    for (int i = 0; i < triggers.size(); i++) {
+      db.exec(definitions.get(i), "ALTER TABLE items ENABLE ALWAYS TRIGGER " + triggers.get(i));
+    }
+
+    StepResult result = m.run();
+    assertThat(result.phase()).isEqualTo(MigrationPhase.Failed);
+    assertThat(m.engine().get(m.id()).failure()).contains("change capture");
+    assertThat(db.count("SELECT count(*) FROM items WHERE owner = 'unseen'")).isEqualTo(10);
+    assertThat(db.strings("SELECT attname FROM pg_attribute WHERE attrelid = 'items'::regclass"))
+        .doesNotContain("memo");
+  }
+
+  @Test
   void keyChangesThatCompareEqualKeepTheirNewBytes(TestDatabase db) throws Exception {
     db.exec(
         "CREATE TABLE prices (code numeric PRIMARY KEY, label text NOT NULL)",

@@ -49,7 +49,8 @@ class StorageCarryTest {
     List<String> before = columnSettings(db);
     assertThat(before)
         .containsExactly(
-            "owner {n_distinct=50} e", "kind {n_distinct=-0.005,n_distinct_inherited=7} p");
+            "owner options={n_distinct=50} storage=e compression=default",
+            "kind options={n_distinct=-0.005,n_distinct_inherited=7} storage=x compression=p");
     Migration m = start(db);
 
     m.runTo(Action.Run, MigrationPhase.Completed);
@@ -83,8 +84,10 @@ class StorageCarryTest {
 
   private static List<String> columnSettings(TestDatabase db) {
     return db.strings(
-        "SELECT concat_ws(' ', attname, attoptions::text, nullif(attstorage::text, 'x'),"
-            + " nullif(attcompression::text, '')) FROM pg_attribute"
+        "SELECT concat_ws(' ', attname, 'options=' || attoptions::text,"
+            + " 'storage=' || attstorage::text,"
+            + " 'compression=' || coalesce(nullif(attcompression::text, ''), 'default'))"
+            + " FROM pg_attribute"
             + " WHERE attrelid = 'items'::regclass AND attnum > 0 AND NOT attisdropped"
             + " AND attname IN ('owner', 'kind') ORDER BY attnum");
   }

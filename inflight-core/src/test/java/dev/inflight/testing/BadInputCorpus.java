@@ -107,7 +107,7 @@ public final class BadInputCorpus {
   /**
    * The tables the corpus refers to: {@code users} (the usual target: serial key, an index, a NOT
    * NULL column without default, a non-constant default, some rows), and one table for each shape
-   * the planner refuses.
+   * the planner refuses (and three whose columns are of a domain with a NOT VALID constraint).
    */
   public static void createReferenceSchema(TestDatabase db) {
     db.exec(
@@ -139,6 +139,16 @@ public final class BadInputCorpus {
         "CREATE RULE ruled_never_delete AS ON DELETE TO ruled DO INSTEAD NOTHING",
         "CREATE TABLE summarized (id bigint PRIMARY KEY, total numeric NOT NULL)",
         "CREATE VIEW summarized_big AS SELECT id, total FROM summarized WHERE total > 10",
-        "CREATE MATERIALIZED VIEW summarized_count AS SELECT count(*) AS n FROM summarized_big");
+        "CREATE MATERIALIZED VIEW summarized_count AS SELECT count(*) AS n FROM summarized_big",
+        // Legacy rows that break a domain constraint added NOT VALID afterwards.
+        "CREATE DOMAIN positive_qty AS integer",
+        "CREATE DOMAIN small_qty AS positive_qty",
+        "CREATE TABLE stock (id bigint PRIMARY KEY, qty positive_qty)",
+        "CREATE TABLE stock_lots (id bigint PRIMARY KEY, lots small_qty)",
+        "CREATE TABLE stock_history (id bigint PRIMARY KEY, history positive_qty[])",
+        "INSERT INTO stock VALUES (1, -1)",
+        "INSERT INTO stock_lots VALUES (1, -1)",
+        "INSERT INTO stock_history VALUES (1, '{3,-1}')",
+        "ALTER DOMAIN positive_qty ADD CONSTRAINT qty_positive CHECK (VALUE > 0) NOT VALID");
   }
 }

@@ -75,7 +75,16 @@ public final class PropertyReader {
                         + " WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped AND attoptions IS NOT NULL"
                         + " ORDER BY attnum",
                     oid),
-                statistics(oid)));
+                statistics(oid),
+                named(
+                    "SELECT quote_ident(attname), col_description(attrelid, attnum) FROM pg_attribute"
+                        + " WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped"
+                        + " AND col_description(attrelid, attnum) IS NOT NULL ORDER BY attnum",
+                    oid),
+                named(
+                    "SELECT quote_ident(attname), attstorage::text || ' ' || attcompression::text FROM pg_attribute"
+                        + " WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                    oid)));
   }
 
   private List<TableProperties.DependentView> views(long oid) throws SQLException {

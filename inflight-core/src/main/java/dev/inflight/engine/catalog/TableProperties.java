@@ -25,6 +25,10 @@ import java.util.List;
  * @param columnOptions per-column options ({@code name} the quoted column, {@code text} e.g. {@code
  *     n_distinct=50})
  * @param statistics extended statistics objects on the table
+ * @param columnComments {@code column -> comment} ({@code name} the quoted column), for columns
+ *     that have one
+ * @param columnStorage {@code column -> storage compression} for every column: {@code attstorage}
+ *     and {@code attcompression} (empty: the default), e.g. {@code e p}
  */
 public record TableProperties(
     List<String> reloptions,
@@ -44,7 +48,9 @@ public record TableProperties(
     List<String> allTablesPublications,
     List<String> rules,
     List<Named> columnOptions,
-    List<Statistics> statistics) {
+    List<Statistics> statistics,
+    List<Named> columnComments,
+    List<Named> columnStorage) {
 
   /**
    * An extended statistics object: {@code kinds} as CREATE STATISTICS lists them (empty: the

@@ -60,7 +60,8 @@ final class DependentsCheck {
               + " changed during the migration ("
               + String.join("; ", changes)
               + "); the swap would leave them on the archived table, so nothing was swapped;"
-              + " start the migration again to carry them");
+              + " start the migration again to carry them (planning names what no migration can"
+              + " carry)");
     }
   }
 }

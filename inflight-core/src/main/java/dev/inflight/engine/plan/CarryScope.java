@@ -28,6 +28,7 @@ final class CarryScope {
 
   private TableProperties shadowProps;
   private Map<String, String> finalColumn = Map.of();
+  private Map<String, String> finalIndex = Map.of();
   private final Map<String, String> scratchParents = new HashMap<>();
 
   CarryScope(
@@ -46,9 +47,13 @@ final class CarryScope {
   }
 
   void afterChanges(
-      TableProperties shadow, Map<String, String> finalColumn, Map<String, String> more) {
+      TableProperties shadow,
+      Map<String, String> finalColumn,
+      Map<String, String> finalIndex,
+      Map<String, String> more) {
     this.shadowProps = shadow;
     this.finalColumn = finalColumn;
+    this.finalIndex = finalIndex;
     this.scratchParents.putAll(more);
   }
 
@@ -65,6 +70,11 @@ final class CarryScope {
   /** The final name of an original column, or null when the changes drop it. */
   String finalColumn(String column) {
     return finalColumn.get(column);
+  }
+
+  /** The final name of an index of the shadow (by its shadow name), or null when it goes. */
+  String finalIndex(String shadowIndex) {
+    return finalIndex.get(shadowIndex);
   }
 
   /** The final names of the columns a foreign key of another table references, quoted. */

@@ -12,8 +12,9 @@ import java.util.function.Function;
  * What the swap carries besides rows, columns and indexes, one {@link CarriedKind} per kind of
  * object, in the order their statements run: storage settings, rules (refused), the table's own
  * foreign keys, other tables' foreign keys, views and materialized views, user triggers, row-level
- * security, replica identity, publications, extended statistics, and the privileges and comment
- * granted while the shadow was being built.
+ * security, replica identity, publications, extended statistics, the owner, comments and storage
+ * settings changed while the shadow was being built, and the privileges and comment granted
+ * meanwhile.
  *
  * <p>Objects whose definitions name columns (foreign keys, policies, triggers) are created on the
  * shadow during planning before the changes run, so PostgreSQL itself follows renames and refuses
@@ -44,7 +45,7 @@ final class Carryover {
       TableProperties props,
       Names names,
       TableInfo table,
-      TableInfo built,
+      BuiltShadow built,
       String tablePrinted,
       String shadowPrinted) {
     this.scope = new CarryScope(props, names, table.schema(), tablePrinted, shadowPrinted);
@@ -64,7 +65,8 @@ final class Carryover {
             new ReplicaIdentityCarry(scope),
             new PublicationCarry(scope),
             new StatisticsCarry(scope),
-            new PrivilegeCarry(scope, table, built));
+            new SettingsCarry(scope, table, built),
+            new PrivilegeCarry(scope, table, built == null ? null : built.info()));
   }
 
   /** Reasons the table cannot be swapped (yet); empty when it can. */
@@ -97,12 +99,16 @@ final class Carryover {
     return scope.scratchParents();
   }
 
-  /** Takes the definitions the changes left on the shadow, and the final name of each column. */
+  /**
+   * Takes the definitions the changes left on the shadow, the final name of each column and of each
+   * index (by its shadow name).
+   */
   void afterChanges(
       TableProperties shadow,
       Map<String, String> finalColumn,
+      Map<String, String> finalIndex,
       Map<String, String> moreScratchParents) {
-    scope.afterChanges(shadow, finalColumn, moreScratchParents);
+    scope.afterChanges(shadow, finalColumn, finalIndex, moreScratchParents);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.inflight.engine.plan;
 
 import dev.inflight.engine.PlanRejectedException;
+import dev.inflight.engine.catalog.Dependents;
 import dev.inflight.engine.catalog.IndexInfo;
 import dev.inflight.engine.catalog.TableInfo;
 import dev.inflight.engine.change.ShadowDesign;
@@ -55,6 +56,93 @@ final class CatalogChecks {
     if (!reasons.isEmpty()) {
       throw new PlanRejectedException(reasons);
     }
+  }
+
+  /**
+   * Objects that use the table's row type depend on the type, which the swap cannot move: after it
+   * they would use the archived table's type, and finalize could not drop it.
+   */
+  static void refuseRowTypeUsers(Connection conn, TableInfo t) throws SQLException {
+    List<String> users = Dependents.rowTypeUsers(conn, t.oid());
+    if (!users.isEmpty()) {
+      throw new PlanRejectedException(
+          users.stream()
+              .map(
+                  user ->
+                      t.schema()
+                          + "."
+                          + t.name()
+                          + ": its row type is used by "
+                          + user
+                          + ", which would keep the archived table's type after the swap (and"
+                          + " finalize could not drop it); drop it, or make it name the columns"
+                          + " it needs, before migrating")
+              .toList());
+    }
+  }
+
+  /** What a type is, as a refusal names it: a domain by name, an array, or the type itself. */
+  private static final String TYPE_STEP =
+      "(SELECT CASE WHEN t.typtype = 'd' THEN 'domain ' || format('%I.%I', n.nspname, t.typname)"
+          + " WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN 'an array'"
+          + " ELSE format_type(t.oid, NULL) END"
+          + " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = {{type}})";
+
+  /**
+   * Every domain constraint a column's values are checked against (its type a domain, a domain over
+   * a domain, an array of one...) that is NOT VALID: rows from before it was added may break it,
+   * and the copy into the new table, which checks it, would fail on them mid-migration.
+   */
+  static void refuseNotValidDomainConstraints(Connection conn, TableInfo t) throws SQLException {
+    String sql =
+        "WITH RECURSIVE walk(attnum, attname, typ, path, depth) AS ("
+            + " SELECT a.attnum, a.attname, a.atttypid, ARRAY["
+            + TYPE_STEP.replace("{{type}}", "a.atttypid")
+            + "], 0 FROM pg_attribute a WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped"
+            + " UNION ALL SELECT w.attnum, w.attname, step.next, w.path || "
+            + TYPE_STEP.replace("{{type}}", "step.next")
+            + ", w.depth + 1 FROM walk w JOIN pg_type t ON t.oid = w.typ"
+            + " CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.typelem END"
+            + "   AS next) step WHERE (t.typtype = 'd' OR (t.typcategory = 'A' AND t.typelem <> 0))"
+            + "   AND w.depth < 20)"
+            + " SELECT w.attname, w.path, k.conname FROM walk w"
+            + " JOIN pg_constraint k ON k.contypid = w.typ AND NOT k.convalidated"
+            + " ORDER BY w.attnum, w.depth, k.conname";
+    List<String> reasons = new ArrayList<>();
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      ps.setLong(1, t.oid());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          reasons.add(
+              t.schema()
+                  + "."
+                  + t.name()
+                  + ": column "
+                  + rs.getString(1)
+                  + " is of "
+                  + typePath((String[]) rs.getArray(2).getArray())
+                  + ", whose constraint "
+                  + rs.getString(3)
+                  + " is NOT VALID: rows from before it may break it, and the copy into the new"
+                  + " table would fail on them; validate it first (ALTER DOMAIN ... VALIDATE"
+                  + " CONSTRAINT "
+                  + rs.getString(3)
+                  + ") once the rows that break it are fixed");
+        }
+      }
+    }
+    if (!reasons.isEmpty()) {
+      throw new PlanRejectedException(reasons);
+    }
+  }
+
+  /** {@code domain a, over domain b} or {@code an array of domain a}. */
+  private static String typePath(String[] steps) {
+    StringBuilder out = new StringBuilder(steps[0]);
+    for (int i = 1; i < steps.length; i++) {
+      out.append("an array".equals(steps[i - 1]) ? " of " : ", over ").append(steps[i]);
+    }
+    return out.toString();
   }
 
   /**

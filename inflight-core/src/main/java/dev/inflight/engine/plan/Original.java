@@ -37,12 +37,14 @@ record Original(
    *
    * @param built the shadow as the migration built it, when the swap is planned again; else null
    */
-  static Original read(Connection conn, String table, TableInfo built) throws SQLException {
+  static Original read(Connection conn, String table, BuiltShadow built) throws SQLException {
     CatalogReader catalog = new CatalogReader(conn);
     TableRef ref = catalog.resolve(table);
     TableInfo info = catalog.read(ref);
     CatalogChecks.refuseUnsupported(conn, info);
     CatalogChecks.refuseSubscriptionTarget(conn, info);
+    CatalogChecks.refuseNotValidDomainConstraints(conn, info);
+    CatalogChecks.refuseRowTypeUsers(conn, info);
     Names names = new Names(info.schema(), info.name());
     CatalogChecks.requireFree(conn, info.schema(), names.shadow(), "the shadow table");
     CatalogChecks.requireFree(conn, info.schema(), names.archived(), "the archived table");

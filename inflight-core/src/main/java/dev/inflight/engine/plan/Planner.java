@@ -6,7 +6,7 @@ import dev.inflight.api.SpecValidator;
 import dev.inflight.engine.PlanRejectedException;
 import dev.inflight.engine.catalog.CatalogReader;
 import dev.inflight.engine.catalog.Dependents;
-import dev.inflight.engine.catalog.TableInfo;
+import dev.inflight.engine.catalog.PropertyReader;
 import dev.inflight.engine.catalog.TableRef;
 import dev.inflight.engine.change.ChangeOp;
 import dev.inflight.engine.change.ChangeOps;
@@ -72,13 +72,12 @@ public final class Planner {
       long oid = CatalogChecks.tableOid(conn, table);
       List<String> dependents = Dependents.of(conn, oid);
       String shadow = Sql.qualified(stored.schema(), stored.names().shadow());
-      TableInfo built =
-          new CatalogReader(conn)
-              .read(
-                  new TableRef(
-                      stored.schema(),
-                      stored.names().shadow(),
-                      CatalogChecks.tableOid(conn, shadow)));
+      long shadowOid = CatalogChecks.tableOid(conn, shadow);
+      BuiltShadow built =
+          new BuiltShadow(
+              new CatalogReader(conn)
+                  .read(new TableRef(stored.schema(), stored.names().shadow(), shadowOid)),
+              new PropertyReader(conn).read(shadowOid));
       String aside = "inflight_replan_" + oid;
       st.execute("CREATE SCHEMA " + Sql.ident(aside));
       st.execute("ALTER TABLE " + shadow + " SET SCHEMA " + Sql.ident(aside));
@@ -131,7 +130,7 @@ public final class Planner {
    * of the plan, or what later steps need.
    */
   private Plan planInTransaction(
-      Connection conn, MigrationSpec spec, List<ChangeOp> ops, boolean retained, TableInfo built)
+      Connection conn, MigrationSpec spec, List<ChangeOp> ops, boolean retained, BuiltShadow built)
       throws SQLException {
     Original original = Original.read(conn, spec.table(), built);
     SourceTable source = original.asPlanned();

@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Builds the shadow in the planning transaction, as the real one will be built, and applies the
@@ -166,7 +167,13 @@ final class ShadowDryRun {
       original
           .carry()
           .afterChanges(
-              new PropertyReader(conn).read(oid), designed.finalColumns(), design.scratchParents());
+              new PropertyReader(conn).read(oid),
+              designed.finalColumns(),
+              design.indexes().stream()
+                  .collect(
+                      Collectors.toMap(
+                          ShadowDesign.Index::shadowName, ShadowDesign.Index::finalName)),
+              design.scratchParents());
       for (Carryover.Check check : original.carry().validations()) {
         dry.run(check.what() + " against the new table", check.sql());
       }
