@@ -214,6 +214,26 @@ class ClusterFitOnRealServerTest {
     assertThat(admitted.ok()).as(admitted.err()).isTrue();
     assertThat(admitted.err()).doesNotContain("violate");
 
+    // The Deployment itself: Pod Security only warns for workloads, so the warning must be absent.
+    ObjectNode deployment =
+        (ObjectNode) YAML.readTree(Deploy.MANIFESTS.resolve("deployment.yaml").toFile());
+    ((ObjectNode) deployment.get("metadata")).put("namespace", ns);
+    Path deploymentFile = Files.createTempFile("deployment", ".yaml");
+    YAML.writeValue(deploymentFile.toFile(), deployment);
+    Kubectl.Result workload =
+        k8s.kubectl().run("apply", "--dry-run=server", "-n", ns, "-f", deploymentFile.toString());
+    assertThat(workload.ok()).as(workload.err()).isTrue();
+    assertThat(workload.err()).doesNotContain("PodSecurity");
+    ((ObjectNode) deployment.at("/spec/template/spec/containers/0/securityContext"))
+        .put("allowPrivilegeEscalation", true);
+    YAML.writeValue(deploymentFile.toFile(), deployment);
+    Kubectl.Result warned =
+        k8s.kubectl().run("apply", "--dry-run=server", "-n", ns, "-f", deploymentFile.toString());
+    Files.delete(deploymentFile);
+    assertThat(warned.err())
+        .as("the same Deployment made privileged is warned about")
+        .contains("would violate PodSecurity \"restricted");
+
     // The check is the admission's, not a lint: a privileged variant of the same pod is refused.
     ObjectNode privileged = (ObjectNode) YAML.readTree(pod.toFile());
     ((ObjectNode) privileged.at("/spec/containers/0/securityContext"))
