@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -155,6 +157,68 @@ class OperatorTest {
     assertThat(metrics).contains("operator_sdk_reconciliations_started_total");
     assertThat(scrape(app.httpPort(), "/healthz")).isEqualTo("ok\n");
     assertThat(scrape(app.httpPort(), "/readyz")).isEqualTo("ready\n");
+  }
+
+  @Test
+  void anIdleCompletedMigrationWritesNoStatusAtItsPolls(TestDatabase db) throws Exception {
+    partsCode(db, 300, null);
+    awaitPhase("parts-code", "Completed");
+    await()
+        .atMost(LONG)
+        .until(
+            () ->
+                "True".equals(condition(client, "parts-code", ConditionType.Ready, false))
+                    && get(client, "parts-code").getStatus().catalogCheck() != null);
+    statusWrites("parts-code");
+    double before = reconciles();
+
+    // Two polls of a Completed migration (one every 15 s) that find nothing new.
+    await().atMost(Duration.ofSeconds(50)).until(() -> reconciles() >= before + 2);
+    assertThat(statusWrites("parts-code"))
+        .as("status writes over %s reconciles of an unchanged status", reconciles() - before)
+        .isZero();
+    assertThat(phase(client, "parts-code")).isEqualTo("Completed");
+  }
+
+  @Test
+  void aThrottledCopyWritesItsProgressAtMostOnceEveryFiveSeconds(TestDatabase db) throws Exception {
+    parts(db, 50_000);
+    OperatorHarness.secret(client, "app-db", db, "postgres");
+    create(
+        client,
+        yaml(
+            "parts-code",
+            "public.parts",
+            ADD_CODE,
+            "backfill: {batchSize: 250, maxRowsPerSecond: 2500}\n"));
+    await()
+        .atMost(LONG)
+        .until(
+            () -> {
+              SchemaMigration m = get(client, "parts-code");
+              return m.getStatus() != null
+                  && "Backfilling".equals(m.getStatus().phase())
+                  && m.getStatus().progress().rowsCopied() > 0;
+            });
+    statusWrites("parts-code");
+    double before = reconciles();
+    long copiedBefore = get(client, "parts-code").getStatus().progress().rowsCopied();
+
+    // Eight seconds inside the copy: a step (or a throttled wait) about every second, each with
+    // new progress.
+    await()
+        .during(Duration.ofSeconds(8))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "Backfilling".equals(phase(client, "parts-code")));
+    long writes = statusWrites("parts-code");
+    assertThat(reconciles() - before).as("steps in the window").isGreaterThan(3);
+    assertThat(writes).as("progress-only status writes in 8 s").isBetween(1L, 3L);
+    assertThat(get(client, "parts-code").getStatus().progress().rowsCopied())
+        .as("the progress shown still moves")
+        .isGreaterThan(copiedBefore);
+    awaitPhase("parts-code", "Completed");
+    assertThat(eventReasons(client, "parts-code"))
+        .contains("CreatingShadow", "Backfilling", "Syncing", "CuttingOver", "Completed");
   }
 
   @Test
@@ -440,11 +504,28 @@ class OperatorTest {
 
   /** GETs of the Secret the mock server has seen (drains its record of requests). */
   private long secretReads() throws InterruptedException {
+    return requests(r -> "GET".equals(r.getMethod()) && r.getPath().endsWith("/secrets/app-db"));
+  }
+
+  /**
+   * Writes to the migration's status subresource the mock server has seen since the last call
+   * (drains its record of requests).
+   */
+  private long statusWrites(String name) throws InterruptedException {
+    String path = "/schemamigrations/" + name + "/status";
+    return requests(
+        r ->
+            ("PATCH".equals(r.getMethod()) || "PUT".equals(r.getMethod()))
+                && r.getPath().split("\\?")[0].endsWith(path));
+  }
+
+  /** The requests the mock server has seen that match, draining its whole record. */
+  private long requests(Predicate<RecordedRequest> which) throws InterruptedException {
     long n = 0;
     for (var r = server.takeRequest(0, TimeUnit.SECONDS);
         r != null;
         r = server.takeRequest(0, TimeUnit.SECONDS)) {
-      if ("GET".equals(r.getMethod()) && r.getPath().endsWith("/secrets/app-db")) {
+      if (which.test(r)) {
         n++;
       }
     }
