@@ -132,7 +132,7 @@ public final class SchemaMigrationReconciler
     } catch (TableBusyException e) {
       return waiting(r, OperatorReason.WaitingForTable, e.getMessage(), PERSON_POLL);
     } catch (PlanRejectedException e) {
-      return problem(r, OperatorReason.PlanRejected, e.getMessage(), PROBLEM_POLL);
+      return problem(r, OperatorReason.ofRefusal(e), e.getMessage(), PROBLEM_POLL);
     } catch (SQLException e) {
       return databaseProblem(r, e);
     } catch (EngineException e) {

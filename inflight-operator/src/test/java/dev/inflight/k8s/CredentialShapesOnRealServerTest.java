@@ -287,7 +287,7 @@ class CredentialShapesOnRealServerTest {
           .contains("session on the primary");
       MigrationStatus byProbe =
           apps.awaitStatus(
-              "users-through-bouncer", Apps.stalled(OperatorReason.PlanRejected.name()));
+              "users-through-bouncer", Apps.stalled(OperatorReason.ConnectionPooled.name()));
       assertThat(byProbe.message())
           .contains("the connection is transaction-pooled")
           .contains("Crunchy PGO's host and port keys (not pgbouncer-host")

@@ -10,6 +10,7 @@ import static dev.inflight.operator.OperatorHarness.phase;
 import static dev.inflight.operator.OperatorHarness.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.inflight.api.ConditionType;
@@ -19,8 +20,10 @@ import dev.inflight.engine.ConditionReason;
 import dev.inflight.gitops.ArgoHealth;
 import dev.inflight.operator.resource.ResourceSpecs;
 import dev.inflight.operator.resource.SchemaMigration;
+import dev.inflight.testing.PgBouncer;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -399,6 +402,46 @@ class OperatorTest {
     assertThat(eventReasons(client, "bad-column")).contains(OperatorReason.PlanRejected.name());
     assertThat(argo("bad-column")).isEqualTo("Degraded");
     assertThat(db.strings("SELECT relname FROM pg_class ORDER BY 1")).isEqualTo(before);
+    assertThat(db.count("SELECT count(*) FROM pg_namespace WHERE nspname = 'inflight'")).isZero();
+  }
+
+  @Test
+  void aTransactionPoolFoundByTheProbeStallsWithConnectionPooled(TestDatabase db) throws Exception {
+    assumeTrue(
+        PgBouncer.binary().isPresent(),
+        "pgbouncer is not installed here (Debian: apt-get install pgbouncer; .ci/run installs it)");
+    parts(db, 100);
+    URI uri = URI.create(db.url().substring("jdbc:".length()));
+    try (PgBouncer bouncer = PgBouncer.start(uri.getPort(), "transaction")) {
+      // A hand-made Secret whose URL is the PgBouncer: nothing in its name says so.
+      client
+          .secrets()
+          .inNamespace(NS)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("app-db")
+                  .endMetadata()
+                  .addToStringData("url", bouncer.jdbcUrl(uri.getPath().substring(1)))
+                  .addToStringData("username", "postgres")
+                  .addToStringData("password", "postgres")
+                  .build())
+          .create();
+      create(client, yaml("parts-code", "public.parts", ADD_CODE, null));
+      await()
+          .atMost(LONG)
+          .untilAsserted(
+              () ->
+                  assertThat(condition(client, "parts-code", ConditionType.Stalled, true))
+                      .as("the Stalled reason; status %s", get(client, "parts-code").getStatus())
+                      .isEqualTo(OperatorReason.ConnectionPooled.name()));
+    }
+    assertThat(get(client, "parts-code").getStatus().message())
+        .contains("the connection is transaction-pooled")
+        .contains("The application may keep using its pooler");
+    assertThat(eventReasons(client, "parts-code"))
+        .contains(OperatorReason.ConnectionPooled.name())
+        .doesNotContain(OperatorReason.PlanRejected.name());
     assertThat(db.count("SELECT count(*) FROM pg_namespace WHERE nspname = 'inflight'")).isZero();
   }
 
