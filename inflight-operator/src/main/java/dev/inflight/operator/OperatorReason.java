@@ -1,5 +1,8 @@
 package dev.inflight.operator;
 
+import dev.inflight.engine.PlanRejectedException;
+import java.util.List;
+
 /**
  * The reasons the operator gives the status itself, when the engine has no answer: Stalled for a
  * problem a person must fix, Reconciling for a wait that ends by itself. The names are the {@code
@@ -18,10 +21,14 @@ public enum OperatorReason {
    */
   SecretInvalid,
   /**
-   * Stalled: {@code spec.database} names a transaction pooler (Crunchy PGO's {@code pgbouncer-*}
-   * keys); Inflight's own connection must be a session on the primary.
+   * Stalled: the connection is transaction-pooled, whether {@code spec.database} names a pooler
+   * (Crunchy PGO's {@code pgbouncer-*} keys) or Planning's probe of the connection found one (a
+   * PgBouncer in transaction mode behind a plain URL); Inflight's own connection must be a session
+   * on the primary.
    */
   ConnectionPooled,
+  /** Stalled: the connection reaches a standby, which cannot be written; use the primary. */
+  Standby,
   /** Stalled: planning refused the change; nothing was created. */
   PlanRejected,
   /** Stalled: the database refused the user name or password. */
@@ -42,5 +49,27 @@ public enum OperatorReason {
   /** Reconciling: a transient engine error outside a step; retried. */
   Retrying,
   /** Reconciling: the reconcile itself failed; retried. */
-  InternalError
+  InternalError;
+
+  /**
+   * The reason for a refusal at Planning: {@link #ConnectionPooled} or {@link #Standby} when the
+   * engine's check of the connection refused it (its message begins with what it found), {@link
+   * #PlanRejected} for a refusal of the change itself. Alerts and runbooks tell a connection to fix
+   * from a spec to fix by this reason.
+   */
+  static OperatorReason ofRefusal(PlanRejectedException e) {
+    List<String> reasons = e.reasons();
+    if (reasons.size() == 1 && reasons.get(0).startsWith(POOLED)) {
+      return ConnectionPooled;
+    }
+    if (reasons.size() == 1 && reasons.get(0).startsWith(STANDBY)) {
+      return Standby;
+    }
+    return PlanRejected;
+  }
+
+  /** How the engine's session check words its two refusals (dev.inflight.engine.plan). */
+  private static final String POOLED = "the connection is transaction-pooled";
+
+  private static final String STANDBY = "the connection reaches a standby";
 }

@@ -77,6 +77,7 @@ public final class SchemaMigrationReconciler
   private final Clock clock;
   private final Map<String, CachedSecret> secrets = new ConcurrentHashMap<>();
   private final CopySlots slots;
+  private final StatusWrites writes;
 
   SchemaMigrationReconciler(
       KubernetesClient client,
@@ -91,6 +92,7 @@ public final class SchemaMigrationReconciler
     this.metrics = metrics;
     this.clock = clock;
     this.slots = new CopySlots(copiesPerDatabase, QUEUE_POLL.multipliedBy(4), clock);
+    this.writes = new StatusWrites(clock);
   }
 
   @Override
@@ -130,7 +132,7 @@ public final class SchemaMigrationReconciler
     } catch (TableBusyException e) {
       return waiting(r, OperatorReason.WaitingForTable, e.getMessage(), PERSON_POLL);
     } catch (PlanRejectedException e) {
-      return problem(r, OperatorReason.PlanRejected, e.getMessage(), PROBLEM_POLL);
+      return problem(r, OperatorReason.ofRefusal(e), e.getMessage(), PROBLEM_POLL);
     } catch (SQLException e) {
       return databaseProblem(r, e);
     } catch (EngineException e) {
@@ -151,7 +153,7 @@ public final class SchemaMigrationReconciler
     }
     events.transitions(r, r.getStatus(), status);
     metrics.queued(r, status);
-    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(QUEUE_POLL);
+    return write(r, status, QUEUE_POLL);
   }
 
   /** Writes the status, emits Events and metrics, and schedules the next step. */
@@ -163,9 +165,27 @@ public final class SchemaMigrationReconciler
     if (next == null) {
       slots.forget(database(r), ledgerName(r));
       databases.release(key(r));
-      return UpdateControl.patchStatus(statusOnly(r, status));
     }
-    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(next);
+    return write(r, status, next);
+  }
+
+  /**
+   * The status written (or not, as {@link StatusWrites} decides) and the next look scheduled after
+   * {@code next}, or not at all when null. A held progress write brings the next look forward to
+   * when it is due, so what the resource shows is never more than {@link
+   * StatusWrites#PROGRESS_INTERVAL} behind.
+   */
+  private UpdateControl<SchemaMigration> write(
+      SchemaMigration r, MigrationStatus status, Duration next) {
+    StatusWrites.Decision d = writes.decide(key(r), r.getStatus(), status, next != null);
+    if (d instanceof StatusWrites.Held h && h.due().compareTo(next) < 0) {
+      next = h.due();
+    }
+    UpdateControl<SchemaMigration> control =
+        d instanceof StatusWrites.Write
+            ? UpdateControl.patchStatus(statusOnly(r, status))
+            : UpdateControl.noUpdate();
+    return next == null ? control : control.rescheduleAfter(next);
   }
 
   /**
@@ -204,7 +224,7 @@ public final class SchemaMigrationReconciler
     MigrationStatus status = statuses.problem(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
     metrics.stalled(r, status, reason);
-    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(retry);
+    return write(r, status, retry);
   }
 
   private UpdateControl<SchemaMigration> databaseProblem(SchemaMigration r, SQLException top) {
@@ -238,7 +258,7 @@ public final class SchemaMigrationReconciler
     MigrationStatus status = statuses.retrying(r, reason, message, clock.instant());
     events.transitions(r, r.getStatus(), status);
     metrics.retrying(r, status, reason);
-    return UpdateControl.patchStatus(statusOnly(r, status)).rescheduleAfter(retry);
+    return write(r, status, retry);
   }
 
   @Override
@@ -274,6 +294,7 @@ public final class SchemaMigrationReconciler
   public DeleteControl cleanup(SchemaMigration r, Context<SchemaMigration> context) {
     metrics.forget(r.getMetadata().getNamespace(), r.getMetadata().getName());
     slots.forget(database(r), ledgerName(r));
+    writes.forget(key(r));
     if (r.getSpec().deletionPolicy() != DeletionPolicy.Cleanup) {
       databases.release(key(r));
       return DeleteControl.defaultDelete();

@@ -77,6 +77,7 @@ class ArgoHealthTest {
   void testdataCoversEveryPhaseGateAndEdge() throws Exception {
     Set<String> phases = new TreeSet<>();
     Set<String> reasons = new TreeSet<>();
+    Set<String> reconciling = new TreeSet<>();
     boolean stale = false;
     boolean deleting = false;
     boolean noStatus = false;
@@ -87,6 +88,15 @@ class ArgoHealthTest {
         noStatus |= status.isMissingNode();
         phases.add(status.path("phase").asText());
         status.path("conditions").forEach(c -> reasons.add(c.path("reason").asText()));
+        status
+            .path("conditions")
+            .forEach(
+                c -> {
+                  if (c.path("type").asText().equals("Reconciling")
+                      && c.path("status").asText().equals("True")) {
+                    reconciling.add(c.path("reason").asText());
+                  }
+                });
         stale |=
             status.path("observedGeneration").asLong(0)
                 < r.path("metadata").path("generation").asLong(0);
@@ -107,6 +117,20 @@ class ArgoHealthTest {
             "ActionRefused",
             "RetryingAfterErrors",
             "PlanRejected");
+    // Every reason a wait that ends by itself is shown with: the operator's own (a copy slot, a
+    // busy table, a database or API server that does not answer) and a step's.
+    assertThat(reconciling)
+        .as("reasons of Reconciling=True")
+        .contains(
+            "Queued",
+            "WaitingForTable",
+            "DatabaseUnavailable",
+            "Retrying",
+            "InternalError",
+            "Throttled",
+            "LockContention",
+            "Busy",
+            "RetryingAfterError");
     assertThat(stale).as("a stale observedGeneration").isTrue();
     assertThat(deleting).as("a deletion").isTrue();
     assertThat(noStatus).as("no status yet").isTrue();

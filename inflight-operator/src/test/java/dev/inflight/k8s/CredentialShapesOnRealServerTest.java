@@ -100,15 +100,24 @@ class CredentialShapesOnRealServerTest {
 
   @Test
   void eachOperatorsSecretTakesItsExampleToReady(
-      Cluster k8s, TestDatabase cnpg, TestDatabase crunchy, TestDatabase zalando, TestDatabase keys)
+      Cluster k8s,
+      TestDatabase cnpg,
+      TestDatabase cnpgSuperuser,
+      TestDatabase crunchy,
+      TestDatabase crunchyNoDbname,
+      TestDatabase zalando,
+      TestDatabase keys)
       throws Exception {
     Map<String, TestDatabase> byMigration = new LinkedHashMap<>();
     byMigration.put("users-phone-cloudnativepg", cnpg);
+    byMigration.put("users-phone-cloudnativepg-superuser", cnpgSuperuser);
     byMigration.put("users-phone-crunchy", crunchy);
+    byMigration.put("users-phone-crunchy-no-dbname", crunchyNoDbname);
     byMigration.put("users-phone-zalando", zalando);
     byMigration.put("users-phone-keys", keys);
     byMigration.values().forEach(db -> Apps.users(db, 2_000));
     role(crunchy, "hippo");
+    role(crunchyNoDbname, "rhino");
     role(zalando, "app_owner");
 
     // CloudNativePG: host is the bare pg-rw, which resolves nowhere here; jdbc-uri (with the
@@ -124,6 +133,21 @@ class CredentialShapesOnRealServerTest {
             dbname(cnpg),
             "postgres",
             PASSWORD));
+    // Its superuser Secret names every database (dbname *, and * in each URL): the spec names one.
+    secret(
+        k8s,
+        OperatorSecrets.cloudNativePgSuperuser(
+            "pg", "pg-rw", "localhost", "localhost", port(cnpgSuperuser), PASSWORD));
+    // Crunchy's Secret of a user that lists no databases: no dbname, uri or jdbc-uri.
+    secret(
+        k8s,
+        OperatorSecrets.crunchy(
+            "rhino",
+            "rhino",
+            PASSWORD,
+            null,
+            new Address("localhost", port(crunchyNoDbname)),
+            null));
     secret(
         k8s,
         OperatorSecrets.crunchy(
@@ -152,7 +176,21 @@ class CredentialShapesOnRealServerTest {
     operator = Operators.start(k8s, "inflight-operator-0", false);
 
     example(k8s, "database-cloudnativepg.yaml", null);
+    SchemaMigration cloudNativePg = load(k8s, "database-cloudnativepg.yaml");
+    create(
+        k8s,
+        "users-phone-cloudnativepg-superuser",
+        cloudNativePg.getSpec(),
+        new DatabaseRef(
+            new SecretRef("pg-superuser", null), null, null, dbname(cnpgSuperuser), null));
     example(k8s, "database-crunchy.yaml", null);
+    SchemaMigration crunchyExample = load(k8s, "database-crunchy.yaml");
+    create(
+        k8s,
+        "users-phone-crunchy-no-dbname",
+        crunchyExample.getSpec(),
+        new DatabaseRef(
+            new SecretRef("rhino-pguser-rhino", null), null, null, dbname(crunchyNoDbname), null));
     DatabaseRef asInTheExample = load(k8s, "database-zalando.yaml").getSpec().database();
     // The example's host is the cluster's Service; here, the test's server, without TLS.
     example(
@@ -179,7 +217,9 @@ class CredentialShapesOnRealServerTest {
                 "--for=condition=Ready",
                 "--timeout=60s",
                 "smig/users-phone-cloudnativepg",
+                "smig/users-phone-cloudnativepg-superuser",
                 "smig/users-phone-crunchy",
+                "smig/users-phone-crunchy-no-dbname",
                 "smig/users-phone-zalando",
                 "smig/users-phone-keys");
     assertThat(ready.ok()).as("kubectl wait: %s", ready.err()).isTrue();
@@ -287,7 +327,7 @@ class CredentialShapesOnRealServerTest {
           .contains("session on the primary");
       MigrationStatus byProbe =
           apps.awaitStatus(
-              "users-through-bouncer", Apps.stalled(OperatorReason.PlanRejected.name()));
+              "users-through-bouncer", Apps.stalled(OperatorReason.ConnectionPooled.name()));
       assertThat(byProbe.message())
           .contains("the connection is transaction-pooled")
           .contains("Crunchy PGO's host and port keys (not pgbouncer-host")

@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.ledger.Ledger.ActiveEntry;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -137,28 +133,5 @@ class CopySlotsTest {
         .isEqualTo(CopySlots.database("jdbc:postgresql://db:5432/app?sslmode=require"))
         .isEqualTo(DB);
     assertThat(CopySlots.database("jdbc:postgresql://db:5432/other")).isNotEqualTo(DB);
-  }
-
-  private static final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -154,15 +154,14 @@ class MonitoringContractTest {
     assertThat(crd.path("spec").path("groups")).isEqualTo(plain.path("groups"));
   }
 
-  /** Every expression of the dashboard: panel targets and template variables. */
+  /**
+   * Every expression of the dashboard: panel targets, those of panels inside a collapsed row (which
+   * Grafana keeps in the row's own {@code panels}) included, and template variables.
+   */
   static Set<String> dashboardQueries() throws Exception {
     JsonNode dashboard = JSON.readTree(DASHBOARD.toFile());
     Set<String> out = new TreeSet<>();
-    for (JsonNode panel : dashboard.path("panels")) {
-      for (JsonNode target : panel.path("targets")) {
-        out.add(target.path("expr").asText());
-      }
-    }
+    targets(dashboard.path("panels"), out);
     for (JsonNode variable : dashboard.path("templating").path("list")) {
       if (variable.path("type").asText().equals("query")) {
         JsonNode q = variable.path("query");
@@ -170,6 +169,40 @@ class MonitoringContractTest {
       }
     }
     return out;
+  }
+
+  private static void targets(JsonNode panels, Set<String> out) {
+    for (JsonNode panel : panels) {
+      for (JsonNode target : panel.path("targets")) {
+        out.add(target.path("expr").asText());
+      }
+      targets(panel.path("panels"), out);
+    }
+  }
+
+  /**
+   * A panel that aggregates per migration keeps the namespace: two migrations of one name in two
+   * namespaces are two lines, not one sum.
+   */
+  @Test
+  void everyPerMigrationAggregationKeepsTheNamespace() throws Exception {
+    Pattern by = Pattern.compile("by \\(([^)]*)\\)");
+    Set<String> queries = dashboardQueries();
+    assertThat(queries)
+        .as("queries of the panels inside rows are read too")
+        .anyMatch(q -> q.contains("inflight_migration_writes_blocked_all_attempts_seconds"));
+    for (String q : queries) {
+      Matcher m = by.matcher(q);
+      while (m.find()) {
+        Set<String> labels = new TreeSet<>();
+        for (String l : m.group(1).split(",")) {
+          labels.add(l.trim());
+        }
+        if (labels.contains("name")) {
+          assertThat(labels).as("the grouping of %s", q).contains("namespace");
+        }
+      }
+    }
   }
 
   /** alert name to expression, for every rule of a rule file. */

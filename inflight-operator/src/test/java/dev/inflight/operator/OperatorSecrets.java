@@ -37,6 +37,38 @@ public final class OperatorSecrets {
       String dbname,
       String user,
       String password) {
+    return cloudNativePg(name, bare, namespaced, fqdn, port, dbname, user, password, "app");
+  }
+
+  /**
+   * CloudNativePG's {@code <cluster>-superuser} (with {@code enableSuperuserAccess}): the same keys
+   * for {@code postgres}, with dbname {@code *} in the key and in every URL, since it is for every
+   * database; a migration names its database in {@code spec.database.dbname}.
+   */
+  public static Secret cloudNativePgSuperuser(
+      String cluster, String bare, String namespaced, String fqdn, int port, String password) {
+    return cloudNativePg(
+        cluster + "-superuser",
+        bare,
+        namespaced,
+        fqdn,
+        port,
+        "*",
+        "postgres",
+        password,
+        "superuser");
+  }
+
+  private static Secret cloudNativePg(
+      String name,
+      String bare,
+      String namespaced,
+      String fqdn,
+      int port,
+      String dbname,
+      String user,
+      String password,
+      String userType) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put("username", user);
     data.put("user", user);
@@ -52,7 +84,7 @@ public final class OperatorSecrets {
     return secret(
         name,
         "kubernetes.io/basic-auth",
-        Map.of("cnpg.io/reload", "true", "cnpg.io/userType", "app"),
+        Map.of("cnpg.io/reload", "true", "cnpg.io/userType", userType),
         data);
   }
 

@@ -10,6 +10,7 @@ import static dev.inflight.operator.OperatorHarness.phase;
 import static dev.inflight.operator.OperatorHarness.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.inflight.api.ConditionType;
@@ -19,13 +20,16 @@ import dev.inflight.engine.ConditionReason;
 import dev.inflight.gitops.ArgoHealth;
 import dev.inflight.operator.resource.ResourceSpecs;
 import dev.inflight.operator.resource.SchemaMigration;
+import dev.inflight.testing.PgBouncer;
 import dev.inflight.testing.PostgresExtension;
 import dev.inflight.testing.TestDatabase;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,6 +38,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -155,6 +160,68 @@ class OperatorTest {
     assertThat(metrics).contains("operator_sdk_reconciliations_started_total");
     assertThat(scrape(app.httpPort(), "/healthz")).isEqualTo("ok\n");
     assertThat(scrape(app.httpPort(), "/readyz")).isEqualTo("ready\n");
+  }
+
+  @Test
+  void anIdleCompletedMigrationWritesNoStatusAtItsPolls(TestDatabase db) throws Exception {
+    partsCode(db, 300, null);
+    awaitPhase("parts-code", "Completed");
+    await()
+        .atMost(LONG)
+        .until(
+            () ->
+                "True".equals(condition(client, "parts-code", ConditionType.Ready, false))
+                    && get(client, "parts-code").getStatus().catalogCheck() != null);
+    statusWrites("parts-code");
+    double before = reconciles();
+
+    // Two polls of a Completed migration (one every 15 s) that find nothing new.
+    await().atMost(Duration.ofSeconds(50)).until(() -> reconciles() >= before + 2);
+    assertThat(statusWrites("parts-code"))
+        .as("status writes over %s reconciles of an unchanged status", reconciles() - before)
+        .isZero();
+    assertThat(phase(client, "parts-code")).isEqualTo("Completed");
+  }
+
+  @Test
+  void aThrottledCopyWritesItsProgressAtMostOnceEveryFiveSeconds(TestDatabase db) throws Exception {
+    parts(db, 50_000);
+    OperatorHarness.secret(client, "app-db", db, "postgres");
+    create(
+        client,
+        yaml(
+            "parts-code",
+            "public.parts",
+            ADD_CODE,
+            "backfill: {batchSize: 250, maxRowsPerSecond: 2500}\n"));
+    await()
+        .atMost(LONG)
+        .until(
+            () -> {
+              SchemaMigration m = get(client, "parts-code");
+              return m.getStatus() != null
+                  && "Backfilling".equals(m.getStatus().phase())
+                  && m.getStatus().progress().rowsCopied() > 0;
+            });
+    statusWrites("parts-code");
+    double before = reconciles();
+    long copiedBefore = get(client, "parts-code").getStatus().progress().rowsCopied();
+
+    // Eight seconds inside the copy: a step (or a throttled wait) about every second, each with
+    // new progress.
+    await()
+        .during(Duration.ofSeconds(8))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "Backfilling".equals(phase(client, "parts-code")));
+    long writes = statusWrites("parts-code");
+    assertThat(reconciles() - before).as("steps in the window").isGreaterThan(3);
+    assertThat(writes).as("progress-only status writes in 8 s").isBetween(1L, 3L);
+    assertThat(get(client, "parts-code").getStatus().progress().rowsCopied())
+        .as("the progress shown still moves")
+        .isGreaterThan(copiedBefore);
+    awaitPhase("parts-code", "Completed");
+    assertThat(eventReasons(client, "parts-code"))
+        .contains("CreatingShadow", "Backfilling", "Syncing", "CuttingOver", "Completed");
   }
 
   @Test
@@ -339,6 +406,46 @@ class OperatorTest {
   }
 
   @Test
+  void aTransactionPoolFoundByTheProbeStallsWithConnectionPooled(TestDatabase db) throws Exception {
+    assumeTrue(
+        PgBouncer.binary().isPresent(),
+        "pgbouncer is not installed here (Debian: apt-get install pgbouncer; .ci/run installs it)");
+    parts(db, 100);
+    URI uri = URI.create(db.url().substring("jdbc:".length()));
+    try (PgBouncer bouncer = PgBouncer.start(uri.getPort(), "transaction")) {
+      // A hand-made Secret whose URL is the PgBouncer: nothing in its name says so.
+      client
+          .secrets()
+          .inNamespace(NS)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("app-db")
+                  .endMetadata()
+                  .addToStringData("url", bouncer.jdbcUrl(uri.getPath().substring(1)))
+                  .addToStringData("username", "postgres")
+                  .addToStringData("password", "postgres")
+                  .build())
+          .create();
+      create(client, yaml("parts-code", "public.parts", ADD_CODE, null));
+      await()
+          .atMost(LONG)
+          .untilAsserted(
+              () ->
+                  assertThat(condition(client, "parts-code", ConditionType.Stalled, true))
+                      .as("the Stalled reason; status %s", get(client, "parts-code").getStatus())
+                      .isEqualTo(OperatorReason.ConnectionPooled.name()));
+    }
+    assertThat(get(client, "parts-code").getStatus().message())
+        .contains("the connection is transaction-pooled")
+        .contains("The application may keep using its pooler");
+    assertThat(eventReasons(client, "parts-code"))
+        .contains(OperatorReason.ConnectionPooled.name())
+        .doesNotContain(OperatorReason.PlanRejected.name());
+    assertThat(db.count("SELECT count(*) FROM pg_namespace WHERE nspname = 'inflight'")).isZero();
+  }
+
+  @Test
   void wrongCredentialsGiveAClearConditionWithoutARetryStorm(TestDatabase db) throws Exception {
     parts(db, 100);
     // The embedded server trusts local connections, so an unknown role is the credential it
@@ -393,15 +500,16 @@ class OperatorTest {
             "public.parts",
             ADD_CODE,
             "backfill: {batchSize: 500, maxRowsPerSecond: 10000}\n"));
+    // Mid-copy by the ledger: the status shows progress only every 5 s, and the copy takes four.
     await()
         .atMost(LONG)
+        .ignoreExceptions()
         .until(
-            () -> {
-              SchemaMigration m = get(client, "parts-code");
-              return m.getStatus() != null
-                  && "Backfilling".equals(m.getStatus().phase())
-                  && m.getStatus().progress().rowsCopied() > 5000;
-            });
+            () ->
+                db.count(
+                        "SELECT count(*) FROM inflight.migrations"
+                            + " WHERE phase = 'Backfilling' AND rows_copied > 5000")
+                    == 1);
     app.close();
     long copiedWhenStopped = db.count("SELECT rows_copied FROM inflight.migrations");
     assertThat(copiedWhenStopped).isBetween(5000L, 39_999L);
@@ -440,11 +548,28 @@ class OperatorTest {
 
   /** GETs of the Secret the mock server has seen (drains its record of requests). */
   private long secretReads() throws InterruptedException {
+    return requests(r -> "GET".equals(r.getMethod()) && r.getPath().endsWith("/secrets/app-db"));
+  }
+
+  /**
+   * Writes to the migration's status subresource the mock server has seen since the last call
+   * (drains its record of requests).
+   */
+  private long statusWrites(String name) throws InterruptedException {
+    String path = "/schemamigrations/" + name + "/status";
+    return requests(
+        r ->
+            ("PATCH".equals(r.getMethod()) || "PUT".equals(r.getMethod()))
+                && r.getPath().split("\\?")[0].endsWith(path));
+  }
+
+  /** The requests the mock server has seen that match, draining its whole record. */
+  private long requests(Predicate<RecordedRequest> which) throws InterruptedException {
     long n = 0;
     for (var r = server.takeRequest(0, TimeUnit.SECONDS);
         r != null;
         r = server.takeRequest(0, TimeUnit.SECONDS)) {
-      if ("GET".equals(r.getMethod()) && r.getPath().endsWith("/secrets/app-db")) {
+      if (which.test(r)) {
         n++;
       }
     }
