@@ -67,19 +67,14 @@ class PreparedTransactionTest {
   @Test
   void cancelGivesUpAfterItsAttemptLimitNamingThePreparedTransactionAndCanBeRunAgain(
       TestDatabase db) throws Exception {
-    db.exec(
-        "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
-        "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 100) g");
-    MigrationDocument doc =
-        Migrations.document(
-            "items-memo",
-            "public.items",
-            "- addColumn: {name: memo, type: text}",
-            "cutover: {mode: Manual, lockTimeout: 100ms, maxAttempts: 3}");
-    Engine engine = Migrations.engine(db.dataSource());
-    MigrationRecord m = engine.submit("items-memo", doc.spec());
-    assertThat(Migrations.run(engine, m.id(), doc.spec()).phase())
-        .isEqualTo(MigrationPhase.AwaitingCutover);
+    Migrated items =
+        migrate(
+            db,
+            "cutover: {mode: Manual, lockTimeout: 100ms, maxAttempts: 3}",
+            MigrationPhase.AwaitingCutover);
+    MigrationDocument doc = items.doc();
+    Engine engine = items.engine();
+    MigrationRecord m = items.record();
     prepare(db, "orphan-cancel");
     MigrationSpec cancel = Migrations.withAction(doc.spec(), Action.Cancel);
     try {
@@ -104,19 +99,14 @@ class PreparedTransactionTest {
   @Test
   void finalizeGivesUpAfterItsAttemptLimitNamingThePreparedTransactionAndCanBeRunAgain(
       TestDatabase db) throws Exception {
-    db.exec(
-        "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
-        "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 100) g");
-    MigrationDocument doc =
-        Migrations.document(
-            "items-memo",
-            "public.items",
-            "- addColumn: {name: memo, type: text}",
-            "cutover: {lockTimeout: 100ms, maxAttempts: 3}\nrollback: {retainFor: 1h}");
-    Engine engine = Migrations.engine(db.dataSource());
-    MigrationRecord m = engine.submit("items-memo", doc.spec());
-    assertThat(Migrations.run(engine, m.id(), doc.spec()).phase())
-        .isEqualTo(MigrationPhase.Completed);
+    Migrated items =
+        migrate(
+            db,
+            "cutover: {lockTimeout: 100ms, maxAttempts: 3}\nrollback: {retainFor: 1h}",
+            MigrationPhase.Completed);
+    MigrationDocument doc = items.doc();
+    Engine engine = items.engine();
+    MigrationRecord m = items.record();
     prepare(db, "orphan-finalize");
     MigrationSpec finalize = Migrations.withAction(doc.spec(), Action.Finalize);
     try {
@@ -140,19 +130,14 @@ class PreparedTransactionTest {
   @Test
   void rollbackGivesUpAfterItsAttemptLimitBackToCompletedAndCanBeAskedForAgain(TestDatabase db)
       throws Exception {
-    db.exec(
-        "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
-        "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 100) g");
-    MigrationDocument doc =
-        Migrations.document(
-            "items-memo",
-            "public.items",
-            "- addColumn: {name: memo, type: text}",
-            "cutover: {lockTimeout: 100ms, maxAttempts: 3}\nrollback: {retainFor: 1h}");
-    Engine engine = Migrations.engine(db.dataSource());
-    MigrationRecord m = engine.submit("items-memo", doc.spec());
-    assertThat(Migrations.run(engine, m.id(), doc.spec()).phase())
-        .isEqualTo(MigrationPhase.Completed);
+    Migrated items =
+        migrate(
+            db,
+            "cutover: {lockTimeout: 100ms, maxAttempts: 3}\nrollback: {retainFor: 1h}",
+            MigrationPhase.Completed);
+    MigrationDocument doc = items.doc();
+    Engine engine = items.engine();
+    MigrationRecord m = items.record();
     prepare(db, "orphan-rollback");
     MigrationSpec rollback = Migrations.withAction(doc.spec(), Action.Rollback);
     try {
@@ -170,6 +155,25 @@ class PreparedTransactionTest {
     assertThat(Migrations.run(engine, m.id(), rollback).phase())
         .isEqualTo(MigrationPhase.RolledBack);
     assertThat(db.count("SELECT count(*) FROM items")).isEqualTo(100);
+  }
+
+  /**
+   * A migration of {@code items} (100 rows) with these settings, run until it reaches {@code at}.
+   */
+  private record Migrated(MigrationDocument doc, Engine engine, MigrationRecord record) {}
+
+  private static Migrated migrate(TestDatabase db, String settings, MigrationPhase at)
+      throws Exception {
+    db.exec(
+        "CREATE TABLE items (id bigint PRIMARY KEY, owner text NOT NULL)",
+        "INSERT INTO items SELECT g, 'o' || g FROM generate_series(1, 100) g");
+    MigrationDocument doc =
+        Migrations.document(
+            "items-memo", "public.items", "- addColumn: {name: memo, type: text}", settings);
+    Engine engine = Migrations.engine(db.dataSource());
+    MigrationRecord m = engine.submit("items-memo", doc.spec());
+    assertThat(Migrations.run(engine, m.id(), doc.spec()).phase()).isEqualTo(at);
+    return new Migrated(doc, engine, m);
   }
 
   /** Leaves a prepared transaction that holds a lock on {@code items}, as a crashed 2PC would. */
