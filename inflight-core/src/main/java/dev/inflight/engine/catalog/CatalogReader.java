@@ -157,7 +157,9 @@ public final class CatalogReader {
         conn.prepareStatement(
             "SELECT ic.relname, pg_get_indexdef(i.indexrelid),"
                 + " substr(pg_get_indexdef(i.indexrelid), length('CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE '"
-                + "   ELSE '' END || 'INDEX ' || quote_ident(ic.relname) || ' ON ' || quote_ident(n.nspname) || '.'"
+                + "   ELSE '' END || 'INDEX ' || quote_ident(ic.relname) || ' ON '"
+                // A partitioned table's own index is printed ON ONLY.
+                + "   || CASE WHEN c.relkind = 'p' THEN 'ONLY ' ELSE '' END || quote_ident(n.nspname) || '.'"
                 + "   || quote_ident(c.relname) || ' ') + 1),"
                 + " i.indisprimary, i.indisunique,"
                 + " coalesce(con.contype::text, ''), coalesce(pg_get_constraintdef(con.oid), ''),"

@@ -17,7 +17,9 @@ import java.util.List;
  * function's SQL body, what uses the table's row type, a subscription that writes into the table):
  * a change there stops the swap. The list read when the change capture began is compared under the
  * swap's lock: an object someone created, changed or dropped meanwhile would otherwise be left
- * pointing at the archived table (or lose its grants), so the swap refuses instead.
+ * pointing at the archived table (or lose its grants), so the swap refuses instead. A partitioned
+ * table's lines end with its partitions' ({@link PartitionLocals}), none of them carried: a
+ * partition attached, detached or changed stops the swap.
  */
 public final class Dependents {
   /**
@@ -105,7 +107,21 @@ public final class Dependents {
 
   /** The table's dependents, sorted. */
   public static List<String> of(Connection conn, long oid) throws SQLException {
-    return lines(conn, QUERY, oid);
+    List<String> out = new ArrayList<>(lines(conn, QUERY, oid));
+    if (partitioned(conn, oid)) {
+      out.addAll(PartitionLocals.lines(conn, oid));
+    }
+    return out;
+  }
+
+  private static boolean partitioned(Connection conn, long oid) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT relkind = 'p' FROM pg_class WHERE oid = ?")) {
+      ps.setLong(1, oid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
   }
 
   /** What uses the table's row type, as PostgreSQL describes each ({@code function f(items)}). */

@@ -32,6 +32,19 @@ final class AddUniqueOp implements ChangeOp {
       d.requireColumn(describe(), c);
     }
     String shadowName = d.names().shadowIndex(name);
+    if (d.table().partitions().isPresent()) {
+      // A partitioned table takes no USING INDEX; the constraint builds its own index.
+      d.dryRunDdl(
+          "ALTER TABLE "
+              + d.shadowSql()
+              + " ADD CONSTRAINT "
+              + Sql.ident(shadowName)
+              + " UNIQUE ("
+              + Sql.idents(columns)
+              + ")");
+      d.addIndex(new ShadowDesign.Index(name, shadowName, null));
+      return;
+    }
     d.dryRunDdl(
         "CREATE UNIQUE INDEX "
             + Sql.ident(shadowName)

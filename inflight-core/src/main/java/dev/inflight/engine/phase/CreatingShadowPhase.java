@@ -44,8 +44,7 @@ final class CreatingShadowPhase implements PhaseStep.BeforeCutover {
       return new StepResult.Progress(
           MigrationPhase.Planning, "the table changed since planning; planning again");
     }
-    List<String> blockers =
-        LockProbe.blockers(ctx.conn(), List.of(ctx.tableSql()), ctx.lockTimeout());
+    List<String> blockers = LockProbe.blockers(ctx.conn(), ctx.relationsSql(), ctx.lockTimeout());
     if (!blockers.isEmpty()) {
       return lockNotTaken(ctx, "waits for " + String.join("; ", blockers));
     }
@@ -61,7 +60,7 @@ final class CreatingShadowPhase implements PhaseStep.BeforeCutover {
             List<String> high = RowMover.maxKey(c, ctx.plan().maxKey());
             String stamp =
                 CaptureStamp.read(
-                    c, ctx.tableSql(), Names.captureTrigger(""), ctx.captureFunctionSql(false));
+                    c, ctx.relationsSql(), Names.captureTrigger(""), ctx.captureFunctionSql(false));
             ctx.ledger()
                 .update(ctx.record().id())
                 .set("capture_stamp = ?", stamp)

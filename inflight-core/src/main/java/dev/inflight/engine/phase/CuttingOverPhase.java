@@ -79,7 +79,7 @@ final class CuttingOverPhase implements PhaseStep.BeforeCutover {
           ctx.plan().reverseCapture().isEmpty()
               ? null
               : CaptureStamp.read(
-                  c, ctx.tableSql(), Names.reverseTrigger(""), ctx.captureFunctionSql(true));
+                  c, ctx.relationsSql(), Names.reverseTrigger(""), ctx.captureFunctionSql(true));
       Instant now = ctx.now();
       Duration retain = Durations.parse("retainFor", ctx.storedSpec().rollback().retainFor());
       ctx.ledger()

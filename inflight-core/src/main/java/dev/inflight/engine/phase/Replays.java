@@ -6,6 +6,7 @@ import dev.inflight.engine.sync.RowMover;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.util.List;
 
 /**
  * Drains the change logs. Each replay statement commits with the counter that records it, so a kill
@@ -34,7 +35,7 @@ final class Replays {
     String target = reverse ? ctx.archivedSql() : ctx.shadowSql();
     while (true) {
       if (ctx.logsTruncations()) {
-        ctx.tx(c -> Truncations.apply(c, log, target));
+        ctx.tx(c -> Truncations.apply(c, log, target, ctx.truncatedPartitions(reverse)));
       }
       RowMover.ReplayResult r = once(ctx, sql, allSql, batch, range, reverse);
       total += r.keys();
@@ -58,11 +59,12 @@ final class Replays {
       KeyRange range,
       int width,
       String logSql,
-      String targetSql)
+      String targetSql,
+      List<String> partitions)
       throws SQLException {
     int singles = 0;
     while (true) {
-      if (logSql != null && Truncations.apply(conn, logSql, targetSql)) {
+      if (logSql != null && Truncations.apply(conn, logSql, targetSql, partitions)) {
         continue;
       }
       int size = singles > 0 ? 1 : batch;
@@ -85,6 +87,10 @@ final class Replays {
         continue;
       }
       if (consumed < size) {
+        // Replay stops in front of a partition's marker, which applies once it is first.
+        if (logSql != null && Truncations.apply(conn, logSql, targetSql, partitions)) {
+          continue;
+        }
         return;
       }
       singles = Math.max(0, singles - 1);

@@ -7,6 +7,7 @@ import dev.inflight.engine.MigrationPhase;
 import dev.inflight.engine.ledger.Ledger;
 import dev.inflight.engine.ledger.MigrationRecord;
 import dev.inflight.engine.plan.Names;
+import dev.inflight.engine.plan.PartitionPlan;
 import dev.inflight.engine.plan.Plan;
 import dev.inflight.engine.plan.Planner;
 import dev.inflight.engine.sql.Sql;
@@ -201,8 +202,32 @@ public final class StepContext {
    * Every table a swap locks: the live one, {@code ownTable} (the one only the migration uses), and
    * the tables whose foreign keys or views move with it.
    */
+  /**
+   * The relations that hold or route the table's rows, quoted for SQL: the table, then a
+   * partitioned table's partitions (the same names on the original and, after the cut-over, on the
+   * new table).
+   */
+  public List<String> relationsSql() {
+    List<String> out = new ArrayList<>(List.of(tableSql()));
+    for (PartitionPlan p : plan.source().partitions()) {
+      out.add(p.sql());
+    }
+    return out;
+  }
+
+  /**
+   * The target partitions a TRUNCATE marker of a partitioned table's log may name: the shadow's
+   * forward, the archived table's in reverse; empty for a table that is not partitioned.
+   */
+  public List<String> truncatedPartitions(boolean reverse) {
+    return plan.source().partitions().stream()
+        .map(p -> reverse ? p.archivedSql() : p.shadowSql())
+        .toList();
+  }
+
   List<String> swapTables(String ownTable) {
-    List<String> t = new ArrayList<>(List.of(tableSql(), ownTable));
+    List<String> t = new ArrayList<>(relationsSql());
+    t.add(ownTable);
     t.addAll(plan.otherTables());
     return t;
   }

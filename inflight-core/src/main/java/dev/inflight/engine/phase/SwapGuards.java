@@ -22,7 +22,7 @@ final class SwapGuards {
     long id = ctx.record().id();
     CaptureStamp.requireIntact(
         c,
-        ctx.tableSql(),
+        ctx.relationsSql(),
         reverse ? Names.reverseTrigger("") : Names.captureTrigger(""),
         ctx.captureFunctionSql(reverse),
         ctx.ledger().captureStamp(c, id, reverse));

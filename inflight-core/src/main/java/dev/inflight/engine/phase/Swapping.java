@@ -90,7 +90,8 @@ final class Swapping {
                 range,
                 ctx.plan().key().size(),
                 ctx.logsTruncations() ? ctx.logSql(reverse) : null,
-                own);
+                own,
+                ctx.truncatedPartitions(reverse));
             SwapGuards.checkShape(c, ctx, direction);
             for (String sql : swap.statements()) {
               Tx.execute(c, sql);

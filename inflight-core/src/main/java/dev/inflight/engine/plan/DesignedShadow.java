@@ -11,6 +11,7 @@ import java.util.Map;
  * The shadow as the changes left it in the planning transaction.
  *
  * @param base the statements creating it like the original
+ * @param partitions a partitioned table's: its partitions, created after the changes
  * @param ownership its owner, grants and comment, copied from the original
  * @param laterChecks the original's NOT VALID checks, left out of the copy and added back, still
  *     NOT VALID, in the swap
@@ -19,6 +20,7 @@ import java.util.Map;
 record DesignedShadow(
     ShadowDesign design,
     List<String> base,
+    List<String> partitions,
     List<String> ownership,
     List<String> laterChecks,
     long oid,

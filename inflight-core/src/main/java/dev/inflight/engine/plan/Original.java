@@ -11,6 +11,7 @@ import dev.inflight.engine.catalog.TableSnapshot;
 import dev.inflight.engine.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -30,7 +31,8 @@ record Original(
     Carryover carry,
     String printed,
     String shadowPrinted,
-    Map<String, List<String>> snapshot) {
+    Map<String, List<String>> snapshot,
+    List<PartitionPlan> partitions) {
 
   /**
    * Reads the table, or refuses it when it cannot be migrated.
@@ -59,7 +61,10 @@ record Original(
               .map(reason -> info.schema() + "." + info.name() + ": " + reason)
               .toList());
     }
-    return new Original(ref, info, properties, names, carry, printed, shadowPrinted, snapshot);
+    List<PartitionPlan> partitions =
+        info.partitions().isPresent() ? PartitionPlan.of(conn, info.partitions().get()) : List.of();
+    return new Original(
+        ref, info, properties, names, carry, printed, shadowPrinted, snapshot, partitions);
   }
 
   /** The part of the plan that records the table as planned. */
@@ -71,7 +76,23 @@ record Original(
         info.fingerprint(),
         indexes,
         indexes.stream().map(names::archivedIndex).toList(),
-        snapshot);
+        snapshot,
+        partitions);
+  }
+
+  /** Whether the table is partitioned, and so is its shadow. */
+  boolean partitioned() {
+    return "p".equals(info.kind());
+  }
+
+  /**
+   * Every relation that holds or routes the table's rows, quoted for SQL: the table, then its
+   * partitions.
+   */
+  List<String> relations() {
+    List<String> out = new ArrayList<>(List.of(table()));
+    partitions.forEach(p -> out.add(p.sql()));
+    return out;
   }
 
   String schema() {

@@ -1,5 +1,6 @@
 package dev.inflight.engine.plan;
 
+import dev.inflight.engine.catalog.PartitionLocals;
 import dev.inflight.engine.catalog.PartitionTree;
 import dev.inflight.engine.catalog.PartitionTree.Partition;
 import dev.inflight.engine.catalog.TableInfo;
@@ -71,6 +72,15 @@ final class PartitionChecks {
                 + p.foreignServer()
                 + "); its rows live on another server and can be neither copied nor captured");
       }
+      if (p.partitioned() && p.level() == 1) {
+        reasons.add(
+            name
+                + ": partition "
+                + p.qualified()
+                + " is partitioned too ("
+                + p.partitionKey()
+                + "); migrating a sub-partitioned table is not supported yet");
+      }
       if (p.partitioned() && p.level() >= DEEPEST_LEVEL) {
         reasons.add(
             name
@@ -108,7 +118,47 @@ final class PartitionChecks {
     if (!budget.fits()) {
       reasons.add(name + ": " + budget.refusal());
     }
-    reasons.add(describe(name, tree) + "; migrating a partitioned table is not supported yet");
+    for (String object : PartitionLocals.objects(conn, tree)) {
+      reasons.add(
+          name
+              + ": partition "
+              + object
+              + "; objects of a single partition are not carried to the new table yet: create it"
+              + " on the partitioned table instead, or drop it for the migration");
+    }
+    reasons.addAll(constraintReasons(conn, name, tree.root().oid()));
+    if (!reasons.isEmpty()) {
+      reasons.add(describe(name, tree));
+    }
+    return reasons;
+  }
+
+  /** Constraints of the table itself that a partitioned new table cannot take yet. */
+  private static List<String> constraintReasons(Connection conn, String name, long root)
+      throws SQLException {
+    List<String> reasons = new ArrayList<>();
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT conname, contype::text, pg_get_constraintdef(oid) FROM pg_constraint"
+                + " WHERE conrelid = ? AND contype IN ('f', 'x') ORDER BY conname")) {
+      ps.setLong(1, root);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          reasons.add(
+              name
+                  + ": "
+                  + ("f".equals(rs.getString(2)) ? "foreign key " : "exclusion constraint ")
+                  + rs.getString(1)
+                  + " ("
+                  + rs.getString(3)
+                  + ") is on a partitioned table, where "
+                  + ("f".equals(rs.getString(2))
+                      ? "the swap cannot add it NOT VALID before PostgreSQL 18"
+                      : "it spans partitions")
+                  + "; migrating a partitioned table with one is not supported yet");
+        }
+      }
+    }
     return reasons;
   }
 

@@ -169,15 +169,25 @@ final class ReplaySql {
   }
 
   /**
-   * The log table and its marker index, the capture function, its four statement-level triggers,
-   * and the statements that make them fire whatever {@code session_replication_role} says.
+   * A relation the capture is installed on, and what a TRUNCATE of it empties on the target: null
+   * for the whole target (the table itself), else the target's partition with the same bound.
+   */
+  record Captured(String table, String truncates) {}
+
+  /**
+   * The log table and its marker index, the capture function, its four statement-level triggers on
+   * each relation, and the statements that make them fire whatever {@code session_replication_role}
+   * says. A partitioned table's statement triggers fire only for statements that name it, so every
+   * partition has its own, and a TRUNCATE marker records which partition of the target it empties
+   * ({@code inflight_target}, null for the whole target).
    */
   static List<String> capture(
-      String table,
+      List<Captured> relations,
       String log,
       String function,
       List<KeyColumn> key,
       UnaryOperator<String> triggerName) {
+    boolean partitioned = relations.size() > 1;
     List<String> k = key.stream().map(KeyColumn::source).toList();
     List<String> out = new ArrayList<>();
     String cols =
@@ -192,9 +202,15 @@ final class ReplaySql {
             + log
             + " (inflight_seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
             + cols
-            + ", inflight_truncated boolean NOT NULL DEFAULT false)");
+            + ", inflight_truncated boolean NOT NULL DEFAULT false"
+            + (partitioned ? ", inflight_target text" : "")
+            + ")");
     out.add("CREATE INDEX ON " + log + " (inflight_seq) WHERE inflight_truncated");
     String into = "INSERT INTO " + log + " (" + Sql.idents(k) + ") ";
+    String marker =
+        partitioned
+            ? " (inflight_truncated, inflight_target) VALUES (true, nullif(TG_ARGV[0], ''));\n"
+            : " (inflight_truncated) VALUES (true);\n";
     String body =
         "BEGIN\n"
             + "  IF TG_OP = 'INSERT' THEN\n"
@@ -220,7 +236,7 @@ final class ReplaySql {
             + "  ELSE\n"
             + "    INSERT INTO "
             + log
-            + " (inflight_truncated) VALUES (true);\n"
+            + marker
             + "  END IF;\n"
             + "  RETURN NULL;\n"
             + "END";
@@ -232,53 +248,62 @@ final class ReplaySql {
             + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
             + " SET search_path = pg_catalog, pg_temp AS "
             + dollarQuote(body));
-    out.add(
-        "CREATE TRIGGER "
-            + Sql.ident(triggerName.apply("ins"))
-            + " AFTER INSERT ON "
-            + table
-            + " REFERENCING NEW TABLE AS inflight_new FOR EACH STATEMENT EXECUTE FUNCTION "
-            + function
-            + "()");
-    out.add(
-        "CREATE TRIGGER "
-            + Sql.ident(triggerName.apply("upd"))
-            + " AFTER UPDATE ON "
-            + table
-            + " REFERENCING OLD TABLE AS inflight_old NEW TABLE AS inflight_new FOR EACH STATEMENT EXECUTE FUNCTION "
-            + function
-            + "()");
-    out.add(
-        "CREATE TRIGGER "
-            + Sql.ident(triggerName.apply("del"))
-            + " AFTER DELETE ON "
-            + table
-            + " REFERENCING OLD TABLE AS inflight_old FOR EACH STATEMENT EXECUTE FUNCTION "
-            + function
-            + "()");
-    out.add(
-        "CREATE TRIGGER "
-            + Sql.ident(triggerName.apply("trn"))
-            + " AFTER TRUNCATE ON "
-            + table
-            + " FOR EACH STATEMENT EXECUTE FUNCTION "
-            + function
-            + "()");
-    // Fired whatever session_replication_role a writer sets (ETL loaders, pg_restore
-    // --disable-triggers and some replication appliers set replica, which skips plain triggers).
-    for (String event : List.of("ins", "upd", "del", "trn")) {
+    for (Captured r : relations) {
+      String call =
+          function
+              + (partitioned
+                  ? "(" + Sql.literal(r.truncates() == null ? "" : r.truncates()) + ")"
+                  : "()");
       out.add(
-          "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + Sql.ident(triggerName.apply(event)));
+          "CREATE TRIGGER "
+              + Sql.ident(triggerName.apply("ins"))
+              + " AFTER INSERT ON "
+              + r.table()
+              + " REFERENCING NEW TABLE AS inflight_new FOR EACH STATEMENT EXECUTE FUNCTION "
+              + call);
+      out.add(
+          "CREATE TRIGGER "
+              + Sql.ident(triggerName.apply("upd"))
+              + " AFTER UPDATE ON "
+              + r.table()
+              + " REFERENCING OLD TABLE AS inflight_old NEW TABLE AS inflight_new FOR EACH STATEMENT EXECUTE FUNCTION "
+              + call);
+      out.add(
+          "CREATE TRIGGER "
+              + Sql.ident(triggerName.apply("del"))
+              + " AFTER DELETE ON "
+              + r.table()
+              + " REFERENCING OLD TABLE AS inflight_old FOR EACH STATEMENT EXECUTE FUNCTION "
+              + call);
+      out.add(
+          "CREATE TRIGGER "
+              + Sql.ident(triggerName.apply("trn"))
+              + " AFTER TRUNCATE ON "
+              + r.table()
+              + " FOR EACH STATEMENT EXECUTE FUNCTION "
+              + call);
+      // Fired whatever session_replication_role a writer sets (ETL loaders, pg_restore
+      // --disable-triggers and some replication appliers set replica, which skips plain
+      // triggers). On a partitioned table this does not reach the partitions' own triggers.
+      for (String event : List.of("ins", "upd", "del", "trn")) {
+        out.add(
+            "ALTER TABLE "
+                + r.table()
+                + " ENABLE ALWAYS TRIGGER "
+                + Sql.ident(triggerName.apply(event)));
+      }
     }
     return out;
   }
 
   /** Drops what {@link #capture} created, tolerating a partial earlier attempt. */
   static List<String> dropCapture(
-      String table, String log, String function, UnaryOperator<String> triggerName) {
+      List<String> tables, String log, String function, UnaryOperator<String> triggerName) {
     List<String> out = new ArrayList<>();
-    for (String event : List.of("ins", "upd", "del", "trn")) {
-      out.add("DROP TRIGGER IF EXISTS " + Sql.ident(triggerName.apply(event)) + " ON " + table);
+    for (String table : tables) {
+      for (String event : List.of("ins", "upd", "del", "trn")) {
+        out.add("DROP TRIGGER IF EXISTS " + Sql.ident(triggerName.apply(event)) + " ON " + table);
+      }
     }
     out.addAll(dropCaptureStore(log, function));
     return out;

@@ -6,6 +6,7 @@ import dev.inflight.engine.catalog.TableInfo;
 import dev.inflight.engine.change.ShadowDesign;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -69,7 +70,7 @@ record RowMovement(
     return new ChangeLog(
         List.copyOf(
             ReplaySql.capture(
-                original.table(),
+                captured(original, false),
                 original.log(),
                 original.captureFunction(),
                 forward.key(),
@@ -87,7 +88,7 @@ record RowMovement(
     return new ChangeLog(
         List.copyOf(
             ReplaySql.capture(
-                original.table(),
+                captured(original, true),
                 original.reverseLog(),
                 original.reverseCaptureFunction(),
                 reverse.key(),
@@ -95,6 +96,20 @@ record RowMovement(
         ReplaySql.replayBatch(reverse, false),
         ReplaySql.replayAll(reverse, false),
         ReplaySql.backlog(original.reverseLog()));
+  }
+
+  /**
+   * The relations a capture is installed on: the table, then its partitions, each with the target
+   * partition its TRUNCATE empties. The reverse capture is on the new table, whose partitions have
+   * the original names after the cut-over, and empties the archived partitions.
+   */
+  private static List<ReplaySql.Captured> captured(Original original, boolean reverse) {
+    List<ReplaySql.Captured> out = new ArrayList<>();
+    out.add(new ReplaySql.Captured(original.table(), null));
+    for (PartitionPlan p : original.partitions()) {
+      out.add(new ReplaySql.Captured(p.sql(), reverse ? p.archivedSql() : p.shadowSql()));
+    }
+    return List.copyOf(out);
   }
 
   Backfill backfill() {

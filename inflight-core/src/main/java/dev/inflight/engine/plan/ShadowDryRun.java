@@ -41,8 +41,12 @@ final class ShadowDryRun {
     ShadowDryRun run = new ShadowDryRun(conn, original, dry);
     List<String> base = run.createLikeOriginal();
     ShadowDesign design = run.applyChanges(ops, retained);
+    List<String> partitions = ShadowPartitions.statements(conn, original);
+    for (String sql : partitions) {
+      dry.run("create the shadow's partitions", sql);
+    }
     List<String> ownership = run.copyOwnership();
-    return run.readBack(design, base, ownership);
+    return run.readBack(design, base, partitions, ownership);
   }
 
   /** The table, its storage settings, the original's indexes and column-naming objects. */
@@ -75,7 +79,8 @@ final class ShadowDryRun {
       String name = original.names().shadowIndex(index.name());
       for (String sql :
           ShadowStatements.inTablespace(
-              ShadowStatements.recreate(index, name, shadow), index.tablespace())) {
+              ShadowStatements.recreate(index, name, shadow, original.partitioned()),
+              index.tablespace())) {
         dry.run("copy index " + index.name(), sql);
       }
     }
@@ -143,7 +148,8 @@ final class ShadowDryRun {
   }
 
   /** The shadow from the catalog; the carried objects take their final definitions from it. */
-  private DesignedShadow readBack(ShadowDesign design, List<String> base, List<String> ownership)
+  private DesignedShadow readBack(
+      ShadowDesign design, List<String> base, List<String> partitions, List<String> ownership)
       throws SQLException {
     long oid = CatalogChecks.tableOid(conn, original.shadow());
     TableInfo table =
@@ -162,7 +168,8 @@ final class ShadowDryRun {
       }
     }
     DesignedShadow designed =
-        new DesignedShadow(design, base, ownership, List.copyOf(laterChecks), oid, table);
+        new DesignedShadow(
+            design, base, partitions, ownership, List.copyOf(laterChecks), oid, table);
     try {
       original
           .carry()

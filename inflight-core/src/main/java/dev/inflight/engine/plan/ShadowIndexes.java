@@ -61,6 +61,15 @@ record ShadowIndexes(
       }
       finalRenames.add(rename(original.schema(), index.shadowName(), index.finalName()));
       shadowRenames.add(rename(original.schema(), index.finalName(), index.shadowName()));
+      for (PartitionPlan p : original.partitions()) {
+        String leaf = leafName(p, index);
+        finalRenames.add(rename(p.schema(), Names.suffixed(leaf, Names.NEW), leaf));
+        shadowRenames.add(rename(p.schema(), leaf, Names.suffixed(leaf, Names.NEW)));
+        if (!leaf.equals(p.indexes().get(sourceName(index)))) {
+          CatalogChecks.requireFree(
+              conn, p.schema(), leaf, "the name of index " + index.finalName() + " on " + p.name());
+        }
+      }
     }
     CatalogChecks.requireIndexNamesFree(conn, original.info(), designed.design());
     return new ShadowIndexes(
@@ -84,15 +93,35 @@ record ShadowIndexes(
         || designed.table().keyIndex().map(k -> k.name().equals(built.name())).orElse(false);
   }
 
-  /** The index as the planning shadow has it, in its tablespace, with the original's comments. */
+  /** The name the index has on a partition of the new table after the cut-over. */
+  private static String leafName(PartitionPlan p, ShadowDesign.Index index) {
+    return p.finalIndexName(index.finalName(), sourceName(index));
+  }
+
+  private static String sourceName(ShadowDesign.Index index) {
+    return index.source() == null ? null : index.source().name();
+  }
+
+  /**
+   * The index as the planning shadow has it, in its tablespace, with the original's comments. On a
+   * partitioned shadow each partition's index is built first, under its own name, and the table's
+   * own index then attaches them, all in one transaction.
+   */
   private static List<String> statements(
       Original original, ShadowDesign.Index index, IndexInfo built) {
     IndexInfo source = index.source();
+    List<String> build = new ArrayList<>();
+    for (PartitionPlan p : original.partitions()) {
+      build.addAll(
+          ShadowStatements.recreate(
+              built, Names.suffixed(leafName(p, index), Names.NEW), p.shadowSql()));
+    }
+    build.addAll(
+        ShadowStatements.recreate(
+            built, index.shadowName(), original.shadow(), original.partitioned()));
     List<String> out =
         new ArrayList<>(
-            ShadowStatements.inTablespace(
-                ShadowStatements.recreate(built, index.shadowName(), original.shadow()),
-                source == null ? null : source.tablespace()));
+            ShadowStatements.inTablespace(build, source == null ? null : source.tablespace()));
     String constraintComment = constraintComment(original.properties(), source);
     if (constraintComment != null) {
       out.add(

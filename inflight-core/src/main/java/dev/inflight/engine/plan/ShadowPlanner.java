@@ -29,6 +29,7 @@ final class ShadowPlanner {
         .filter(ddl -> !ddl.dryRunOnly())
         .map(ShadowDesign.Ddl::sql)
         .forEach(statements::add);
+    statements.addAll(designed.partitions());
     addComments(original, indexes, statements, dry);
     Map<String, List<String>> expected = expectation(conn, original, designed);
     statements.addAll(designed.ownership());

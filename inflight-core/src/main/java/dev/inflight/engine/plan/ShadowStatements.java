@@ -27,6 +27,7 @@ final class ShadowStatements {
             + " "
             + LIKE_OPTIONS
             + ")"
+            + source.partitions().map(t -> " PARTITION BY " + t.root().partitionKey()).orElse("")
             + (source.tablespace() == null ? "" : " TABLESPACE " + Sql.ident(source.tablespace())));
     for (TableInfo.OwnedSequence seq : source.ownedSequences()) {
       if (!seq.identity()) {
@@ -62,6 +63,29 @@ final class ShadowStatements {
     out.addAll(statements);
     out.add("SELECT set_config('default_tablespace', '', true)");
     return out;
+  }
+
+  /**
+   * Statements recreating an index (and the constraint it backs) on another table, which is
+   * partitioned when {@code partitioned}: there the constraint is added with its definition, since
+   * a partitioned table takes no {@code USING INDEX}, and attaches the partitions' equal indexes
+   * built before it.
+   */
+  static List<String> recreate(IndexInfo ix, String name, String table, boolean partitioned) {
+    if (partitioned && (ix.primary() || "u".equals(ix.constraintType()))) {
+      if (!ix.body().startsWith("USING ")) {
+        throw new PlanRejectedException(
+            "cannot read the definition of index " + ix.name() + ": " + ix.definition());
+      }
+      return List.of(
+          "ALTER TABLE "
+              + table
+              + " ADD CONSTRAINT "
+              + Sql.ident(name)
+              + " "
+              + ix.constraintDefinition());
+    }
+    return recreate(ix, name, table);
   }
 
   /** Statements recreating an index (and the constraint it backs) on another table. */

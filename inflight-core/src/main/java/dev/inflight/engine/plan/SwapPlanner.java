@@ -30,7 +30,10 @@ final class SwapPlanner {
     List<String> out =
         new ArrayList<>(
             ReplaySql.dropCapture(
-                table, original.log(), original.captureFunction(), Names::captureTrigger));
+                original.relations(),
+                original.log(),
+                original.captureFunction(),
+                Names::captureTrigger));
     out.addAll(designed.laterChecks());
     out.add("ALTER TABLE " + table + " RENAME TO " + Sql.ident(original.names().archived()));
     for (int i = 0; i < source.indexes().size(); i++) {
@@ -38,9 +41,18 @@ final class SwapPlanner {
           ShadowIndexes.rename(
               info.schema(), source.indexes().get(i), source.archivedIndexes().get(i)));
     }
+    for (PartitionPlan p : original.partitions()) {
+      out.add("ALTER TABLE " + p.sql() + " RENAME TO " + Sql.ident(p.archivedName()));
+      for (String index : p.indexes().values()) {
+        out.add(ShadowIndexes.rename(p.schema(), index, Names.suffixed(index, Names.OLD)));
+      }
+    }
     out.addAll(ShadowStatements.identitySequencesToNew(info, designed.design(), original.names()));
     out.add("ALTER TABLE " + original.shadow() + " RENAME TO " + Sql.ident(info.name()));
     out.addAll(indexes.finalRenames());
+    for (PartitionPlan p : original.partitions()) {
+      out.add("ALTER TABLE " + p.shadowSql() + " RENAME TO " + Sql.ident(p.name()));
+    }
     for (TableInfo.OwnedSequence seq : ownedSequences(info)) {
       designed.design().columns().values().stream()
           .filter(c -> seq.column().equals(c.source()))
@@ -61,18 +73,27 @@ final class SwapPlanner {
     List<String> out =
         new ArrayList<>(
             ReplaySql.dropCapture(
-                table,
+                original.relations(),
                 original.reverseLog(),
                 original.reverseCaptureFunction(),
                 Names::reverseTrigger));
     out.add("ALTER TABLE " + table + " RENAME TO " + Sql.ident(original.names().shadow()));
     out.addAll(indexes.shadowRenames());
+    for (PartitionPlan p : original.partitions()) {
+      out.add("ALTER TABLE " + p.sql() + " RENAME TO " + Sql.ident(p.shadowName()));
+    }
     out.addAll(ShadowStatements.identitySequencesToOld(info, designed.design(), original.names()));
     out.add("ALTER TABLE " + original.archived() + " RENAME TO " + Sql.ident(info.name()));
     for (int i = 0; i < source.indexes().size(); i++) {
       out.add(
           ShadowIndexes.rename(
               info.schema(), source.archivedIndexes().get(i), source.indexes().get(i)));
+    }
+    for (PartitionPlan p : original.partitions()) {
+      out.add("ALTER TABLE " + p.archivedSql() + " RENAME TO " + Sql.ident(p.name()));
+      for (String index : p.indexes().values()) {
+        out.add(ShadowIndexes.rename(p.schema(), Names.suffixed(index, Names.OLD), index));
+      }
     }
     for (TableInfo.OwnedSequence seq : ownedSequences(info)) {
       out.add(ownedBy(seq, table, seq.column()));

@@ -11,7 +11,7 @@ final class TeardownPlanner {
     List<String> cancel =
         new ArrayList<>(
             ReplaySql.dropCapture(
-                original.table(),
+                original.relations(),
                 original.log(),
                 original.captureFunction(),
                 Names::captureTrigger));
@@ -23,7 +23,7 @@ final class TeardownPlanner {
         new ArrayList<>(
             retained
                 ? ReplaySql.dropCapture(
-                    original.table(),
+                    original.relations(),
                     original.reverseLog(),
                     original.reverseCaptureFunction(),
                     Names::reverseTrigger)

@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Proof that a change capture has been intact since it was installed. Its four triggers must be
@@ -49,18 +51,41 @@ public final class CaptureStamp {
   }
 
   /**
+   * The stamp of a capture on several relations (a partitioned table and its partitions): each
+   * one's stamp, named; a single relation's is {@link #read(Connection, String, String, String)}'s.
+   */
+  public static String read(
+      Connection c, List<String> tablesSql, String triggerPrefix, String functionSql)
+      throws SQLException {
+    if (tablesSql.size() == 1) {
+      return read(c, tablesSql.get(0), triggerPrefix, functionSql);
+    }
+    List<String> parts = new ArrayList<>();
+    for (String table : tablesSql) {
+      String one = read(c, table, triggerPrefix, functionSql);
+      parts.add((one.startsWith(MISSING) ? MISSING : "") + table + " " + one);
+    }
+    return String.join(" | ", parts);
+  }
+
+  /**
    * Fails the migration, before anything is swapped, unless the capture is intact and is the one
    * recorded at installation ({@code recorded} null: installed by an engine that did not record it,
    * so only its present state is checked).
    */
   public static void requireIntact(
-      Connection c, String tableSql, String triggerPrefix, String functionSql, String recorded)
+      Connection c,
+      List<String> tablesSql,
+      String triggerPrefix,
+      String functionSql,
+      String recorded)
       throws SQLException {
-    String now = read(c, tableSql, triggerPrefix, functionSql);
+    String tableSql = tablesSql.get(0);
+    String now = read(c, tablesSql, triggerPrefix, functionSql);
     // The recorded stamp was taken right after installation, ENABLE ALWAYS included, so equality
     // proves both. Without one (a capture installed before stamps were recorded) only its presence
     // can be checked.
-    boolean intact = recorded == null ? !now.startsWith(MISSING) : now.equals(recorded);
+    boolean intact = recorded == null ? !now.contains(MISSING) : now.equals(recorded);
     if (!intact) {
       throw EngineException.permanent(
           "the change capture on "

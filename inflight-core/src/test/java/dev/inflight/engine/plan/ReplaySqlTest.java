@@ -151,7 +151,12 @@ class ReplaySqlTest {
   @Test
   void captureLogsOnlyTheKeyWithItsTypesFromStatementLevelTriggers() {
     List<String> capture =
-        ReplaySql.capture(FROM, LOG, "\"inflight\".\"capture\"", KEY, Names::captureTrigger);
+        ReplaySql.capture(
+            List.of(new ReplaySql.Captured(FROM, null)),
+            LOG,
+            "\"inflight\".\"capture\"",
+            KEY,
+            Names::captureTrigger);
 
     assertThat(capture).hasSize(11);
     assertThat(capture.get(0))
@@ -201,7 +206,13 @@ class ReplaySqlTest {
     List<KeyColumn> key = List.of(new KeyColumn("a$ifl$b", "integer", "a$ifl$b", "integer"));
 
     String function =
-        ReplaySql.capture(FROM, LOG, "\"inflight\".\"capture\"", key, Names::captureTrigger).get(2);
+        ReplaySql.capture(
+                List.of(new ReplaySql.Captured(FROM, null)),
+                LOG,
+                "\"inflight\".\"capture\"",
+                key,
+                Names::captureTrigger)
+            .get(2);
 
     assertThat(function).contains(" AS $ifl1$\n").endsWith("\n$ifl1$");
   }
@@ -215,7 +226,8 @@ class ReplaySqlTest {
   @Test
   void dropCaptureRemovesTriggersBeforeTheFunctionAndToleratesAnEarlierPartialAttempt() {
     List<String> drop =
-        ReplaySql.dropCapture(FROM, LOG, "\"inflight\".\"capture\"", Names::captureTrigger);
+        ReplaySql.dropCapture(
+            List.of(FROM), LOG, "\"inflight\".\"capture\"", Names::captureTrigger);
 
     assertThat(drop)
         .containsExactly(
