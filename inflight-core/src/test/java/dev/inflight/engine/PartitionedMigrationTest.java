@@ -82,14 +82,7 @@ class PartitionedMigrationTest {
     Writer writer = new Writer(db, 7);
 
     SteppedMigration m = SteppedMigration.start(db, "ev", CHANGES, "batchSize: 200");
-    m.stepUntil(
-        r -> {
-          if (r.phase() == MigrationPhase.Completed) {
-            return true;
-          }
-          writer.write(6);
-          return r.phase() == MigrationPhase.CuttingOver;
-        });
+    stepWithWrites(m, writer, 6);
     m.runToCompletion();
     assertThat(rows(db, "ev")).containsExactlyElementsOf(rows(db, "ev__ifl_old"));
     assertThat(partitionNames(db)).containsExactlyElementsOf(names);
@@ -112,14 +105,7 @@ class PartitionedMigrationTest {
     assertThat(withoutRows(catalog(db))).containsExactlyElementsOf(withoutRows(before));
 
     SteppedMigration again = SteppedMigration.start(db, "ev", CHANGES, "batchSize: 500");
-    again.stepUntil(
-        r -> {
-          if (r.phase() == MigrationPhase.Completed) {
-            return true;
-          }
-          writer.write(3);
-          return r.phase() == MigrationPhase.CuttingOver;
-        });
+    stepWithWrites(again, writer, 3);
     again.runToCompletion();
     assertThat(rows(db, "ev")).containsExactlyElementsOf(rows(db, "ev__ifl_old"));
     StepResult done =
@@ -149,6 +135,19 @@ class PartitionedMigrationTest {
     db.exec("INSERT INTO ev VALUES (900000, 15, 'late')");
     assertThat(db.strings("SELECT tableoid::regclass::text FROM ev WHERE id = 900000"))
         .containsExactly("ev_late");
+  }
+
+  /** Steps up to the cut-over with {@code statements} writes after each step. */
+  private static void stepWithWrites(SteppedMigration m, Writer writer, int statements)
+      throws Exception {
+    m.stepUntil(
+        r -> {
+          if (r.phase() == MigrationPhase.Completed) {
+            return true;
+          }
+          writer.write(statements);
+          return r.phase() == MigrationPhase.CuttingOver;
+        });
   }
 
   /** The application: every way of writing into the tree, drawn from a seeded generator. */

@@ -73,10 +73,7 @@ final class ShadowStatements {
    */
   static List<String> recreate(IndexInfo ix, String name, String table, boolean partitioned) {
     if (partitioned && (ix.primary() || "u".equals(ix.constraintType()))) {
-      if (!ix.body().startsWith("USING ")) {
-        throw new PlanRejectedException(
-            "cannot read the definition of index " + ix.name() + ": " + ix.definition());
-      }
+      requireBody(ix);
       return List.of(
           "ALTER TABLE "
               + table
@@ -90,10 +87,7 @@ final class ShadowStatements {
 
   /** Statements recreating an index (and the constraint it backs) on another table. */
   static List<String> recreate(IndexInfo ix, String name, String table) {
-    if (!ix.body().startsWith("USING ")) {
-      throw new PlanRejectedException(
-          "cannot read the definition of index " + ix.name() + ": " + ix.definition());
-    }
+    requireBody(ix);
     List<String> out = new ArrayList<>();
     if ("x".equals(ix.constraintType())) {
       // An exclusion constraint builds its own index; it has no USING INDEX form.
@@ -132,6 +126,13 @@ final class ShadowStatements {
               + deferrable);
     }
     return out;
+  }
+
+  private static void requireBody(IndexInfo ix) {
+    if (!ix.body().startsWith("USING ")) {
+      throw new PlanRejectedException(
+          "cannot read the definition of index " + ix.name() + ": " + ix.definition());
+    }
   }
 
   /**
